@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define MS_ERROR (ms_error_quark ())
+
+/* The contract's error codes (CONTRACT.md, "Error codes and exit status"). */
+typedef enum
+{
+  MS_ERROR_INVALID_INPUT,
+  MS_ERROR_USAGE,
+  MS_ERROR_UNKNOWN_ACCOUNT,
+  MS_ERROR_DNS_FAILED,
+  MS_ERROR_CONNECT_REFUSED,
+  MS_ERROR_CONNECT_TIMEOUT,
+  MS_ERROR_TIMEOUT,
+  MS_ERROR_WRONG_SECURITY_MODE,
+  MS_ERROR_TLS_HANDSHAKE_FAILED,
+  MS_ERROR_CERTIFICATE_UNTRUSTED,
+  MS_ERROR_CERTIFICATE_EXPIRED,
+  MS_ERROR_CERTIFICATE_NOT_YET_VALID,
+  MS_ERROR_CERTIFICATE_NAME_MISMATCH,
+  MS_ERROR_PIN_MISMATCH,
+  MS_ERROR_STARTTLS_UNAVAILABLE,
+  MS_ERROR_STARTTLS_INJECTION,
+  MS_ERROR_PROTOCOL_ERROR,
+  MS_ERROR_GREETING_REJECTED,
+  MS_ERROR_AUTH_UNSUPPORTED,
+  MS_ERROR_AUTH_FAILED,
+  MS_ERROR_APP_PASSWORD_REQUIRED,
+  MS_ERROR_WEB_LOGIN_REQUIRED,
+  MS_ERROR_SENDER_REJECTED,
+  MS_ERROR_RECIPIENT_REJECTED,
+  MS_ERROR_MESSAGE_REJECTED,
+  MS_ERROR_MESSAGE_TOO_LARGE,
+  MS_ERROR_QUOTA_EXCEEDED,
+  MS_ERROR_TEMPORARY_FAILURE,
+  MS_ERROR_CONNECTION_LOST,
+  MS_ERROR_KEYRING_UNAVAILABLE,
+  MS_ERROR_KEYRING_LOCKED,
+  MS_ERROR_SECRET_MISSING,
+  MS_ERROR_CONFIG_INVALID,
+  MS_ERROR_CANCELLED,
+  MS_ERROR_INTERNAL,
+} MsErrorCode;
+
+#define MS_ERROR_N_CODES (MS_ERROR_INTERNAL + 1)
+
+GQuark       ms_error_quark            (void);
+const char  *ms_error_code_to_string   (MsErrorCode  code);
+gboolean     ms_error_code_from_string (const char  *name,
+                                        MsErrorCode *code);
+int          ms_error_code_exit_status (MsErrorCode  code);
+MsErrorCode  ms_error_get_code         (const GError *error);
+
+G_END_DECLS

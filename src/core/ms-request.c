@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-request"
+
+#include "config.h"
+
+#include "ms-request.h"
+
+G_DEFINE_BOXED_TYPE (MsRequest, ms_request, ms_request_copy, ms_request_free)
+
+/**
+ * ms_request_new:
+ * @config: (nullable): the connection settings, copied
+ *
+ * Returns: (transfer full): a new request
+ */
+MsRequest *
+ms_request_new (const MsSmtpConfig *config)
+{
+  MsRequest *request = g_new0 (MsRequest, 1);
+
+  request->config = config ? ms_smtp_config_copy (config) : ms_smtp_config_new ();
+
+  return request;
+}
+
+MsRequest *
+ms_request_copy (const MsRequest *request)
+{
+  MsRequest *copy;
+
+  g_return_val_if_fail (request != NULL, NULL);
+
+  copy = ms_request_new (request->config);
+  copy->password = request->password ? ms_password_ref (request->password) : NULL;
+  copy->account = g_strdup (request->account);
+  copy->provider = g_strdup (request->provider);
+  copy->from = g_strdup (request->from);
+  copy->recipients = g_strdupv (request->recipients);
+  copy->message = request->message ? g_bytes_ref (request->message) : NULL;
+  copy->program = g_strdup (request->program);
+  copy->transcript_func = request->transcript_func;
+  copy->transcript_data = request->transcript_data;
+
+  return copy;
+}
+
+void
+ms_request_free (MsRequest *request)
+{
+  if (request == NULL)
+    return;
+
+  ms_smtp_config_free (request->config);
+  g_clear_pointer (&request->password, ms_password_unref);
+  g_free (request->account);
+  g_free (request->provider);
+  g_free (request->from);
+  g_strfreev (request->recipients);
+  g_clear_pointer (&request->message, g_bytes_unref);
+  g_free (request->program);
+  g_free (request);
+}

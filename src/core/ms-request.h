@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ms-config.h"
+#include "ms-password.h"
+
+G_BEGIN_DECLS
+
+/* Called from the worker thread for every transcript line as it happens
+ * (already redacted). Used by `mailsetup-cli -v`; the GUI reads the
+ * finished result's transcript instead. */
+typedef void (*MsTranscriptFunc) (const char *line,
+                                  gpointer    user_data);
+
+/*
+ * MsRequest:
+ * Everything one operation needs. The operations copy what they keep, so
+ * the caller may free the request once the call returns.
+ */
+typedef struct
+{
+  MsSmtpConfig     *config;
+  MsPassword       *password;      /* login, test-send, send */
+  char             *account;       /* the account id, for the result; nullable */
+  char             *provider;      /* provider id for advice ("gmail"); nullable */
+  char             *from;          /* envelope and From: address */
+  char            **recipients;    /* test-send: one; send: every RCPT */
+  GBytes           *message;       /* send: the normalised message, CRLF, unstuffed */
+  char             *program;       /* test-send: the program named in the body */
+  MsTranscriptFunc  transcript_func;
+  gpointer          transcript_data;
+} MsRequest;
+
+#define MS_TYPE_REQUEST (ms_request_get_type ())
+
+GType      ms_request_get_type (void) G_GNUC_CONST;
+MsRequest *ms_request_new      (const MsSmtpConfig *config);
+MsRequest *ms_request_copy     (const MsRequest    *request);
+void       ms_request_free     (MsRequest          *request);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsRequest, ms_request_free)
+
+G_END_DECLS

@@ -1,4 +1,442 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until this unit lands. */
+#define G_LOG_DOMAIN "ms-advice"
+
 #include "config.h"
-typedef int ms_placeholder_ms_advice;
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "ms-advice.h"
+#include "ms-provider.h"
+
+#define GOOGLE_APP_PASSWORDS_URL "https://myaccount.google.com/apppasswords"
+#define GOOGLE_SIGN_IN_URL       "https://accounts.google.com/"
+#define GOOGLE_LIMITS_URL        "https://support.google.com/a/answer/166852"
+
+/* ---- classifying replies ---- */
+
+static gboolean
+enhanced_is (const char *enhanced,
+             const char *expected)
+{
+  return enhanced != NULL && g_str_equal (enhanced, expected);
+}
+
+static gboolean
+text_has (const char *text,
+          const char *needle)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  g_autofree char *lower_needle = g_ascii_strdown (needle, -1);
+
+  return strstr (lower, lower_needle) != NULL;
+}
+
+/*
+ * Replies whose meaning is more precise than their basic code: Gmail's
+ * table in PROVIDERS.md (matched on the enhanced code and the ?p= keyword,
+ * never on the whole sentence, which Google changes) and the common
+ * "Must issue a STARTTLS command first".
+ */
+static gboolean
+classify_specific (MsStepKind   step,
+                   guint        code,
+                   const char  *enhanced,
+                   const char  *text,
+                   MsErrorCode *out)
+{
+  if (code == 534 && (enhanced_is (enhanced, "5.7.9") || text_has (text, "InvalidSecondFactor")))
+    *out = MS_ERROR_APP_PASSWORD_REQUIRED;
+  else if (code == 534 && (enhanced_is (enhanced, "5.7.14") || text_has (text, "WebLoginRequired")
+                           || text_has (text, "answer/78754")))
+    *out = MS_ERROR_WEB_LOGIN_REQUIRED;
+  else if (code == 530 && text_has (text, "STARTTLS"))
+    *out = MS_ERROR_WRONG_SECURITY_MODE;
+  else if (code == 454 && enhanced_is (enhanced, "4.5.0") && text_has (text, "pipelin"))
+    *out = MS_ERROR_PROTOCOL_ERROR;
+  else if (code == 550 && (enhanced_is (enhanced, "5.4.5") || text_has (text, "sending limit")))
+    *out = MS_ERROR_QUOTA_EXCEEDED;
+  else if (code / 100 == 5 && enhanced_is (enhanced, "5.3.4") && step >= MS_STEP_MAIL)
+    *out = MS_ERROR_MESSAGE_TOO_LARGE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static MsErrorCode
+classify_permanent (MsStepKind step,
+                    guint      code)
+{
+  switch (step)
+    {
+    case MS_STEP_GREETING:
+      return MS_ERROR_GREETING_REJECTED;
+    case MS_STEP_STARTTLS:
+      return MS_ERROR_STARTTLS_UNAVAILABLE;
+    case MS_STEP_AUTH:
+      if (code == 504)
+        return MS_ERROR_AUTH_UNSUPPORTED;
+      if (code == 538)
+        return MS_ERROR_WRONG_SECURITY_MODE;
+      return MS_ERROR_AUTH_FAILED;
+    case MS_STEP_MAIL:
+      return code == 530 ? MS_ERROR_AUTH_FAILED : MS_ERROR_SENDER_REJECTED;
+    case MS_STEP_RCPT:
+      return code == 530 ? MS_ERROR_AUTH_FAILED : MS_ERROR_RECIPIENT_REJECTED;
+    case MS_STEP_DATA:
+      return MS_ERROR_MESSAGE_REJECTED;
+    default:
+      return MS_ERROR_PROTOCOL_ERROR;
+    }
+}
+
+/**
+ * ms_advice_classify_reply:
+ * @step: the step whose command got the reply
+ * @code: the reply's basic code (200..599)
+ * @enhanced: (nullable): the enhanced status code ("5.7.9")
+ * @text: (nullable): the reply text, all lines
+ *
+ * The contract code for a final reply that failed at @step: provider
+ * meanings first (Gmail: 534 5.7.9 app-password-required, 534 5.7.14
+ * web-login-required, 550 5.4.5 quota-exceeded, ...), then the generic
+ * meaning of the code at that step. A 4xx is temporary-failure everywhere
+ * but in the greeting (greeting-rejected, as a 554 is).
+ *
+ * Returns: the contract code
+ */
+MsErrorCode
+ms_advice_classify_reply (MsStepKind  step,
+                          guint       code,
+                          const char *enhanced,
+                          const char *text)
+{
+  MsErrorCode specific;
+
+  if (code < 400 || code > 599)
+    return MS_ERROR_PROTOCOL_ERROR;
+  if (classify_specific (step, code, enhanced, text != NULL ? text : "", &specific))
+    return specific;
+  if (step == MS_STEP_GREETING)
+    return MS_ERROR_GREETING_REJECTED;
+  if (code / 100 == 4)
+    return MS_ERROR_TEMPORARY_FAILURE;
+  return classify_permanent (step, code);
+}
+
+/* ---- words ---- */
+
+typedef struct
+{
+  const char *message;
+  const char *advice;
+} Words;
+
+/* What happened and what to do, for every contract code. N_() here, _() at use. */
+static const Words generic_words[MS_ERROR_N_CODES] = {
+  [MS_ERROR_INVALID_INPUT] = {
+    N_("A setting is not valid."),
+    N_("Check the address, the server name and the port for typing mistakes. Line breaks and other control characters are not allowed in any field.") },
+  [MS_ERROR_USAGE] = {
+    N_("The command line is not valid."),
+    N_("Run “mailsetup-cli --help” to see the commands and their options.") },
+  [MS_ERROR_UNKNOWN_ACCOUNT] = {
+    N_("There is no account with this name."),
+    N_("Run “mailsetup-cli account list” to see the accounts, or add the account first.") },
+  [MS_ERROR_DNS_FAILED] = {
+    N_("The server name could not be found."),
+    N_("Check the server name for typing mistakes, and check that this computer is online.") },
+  [MS_ERROR_CONNECT_REFUSED] = {
+    N_("The server refused the connection on this port."),
+    /* Translators: 465 and 587 are port numbers; keep them as they are. */
+    N_("Check the port number. Mail servers take mail from programs on port 465 or 587; a firewall may also block the port.") },
+  [MS_ERROR_CONNECT_TIMEOUT] = {
+    N_("The server did not answer in time."),
+    /* Translators: 465 and 587 are port numbers; keep them as they are. */
+    N_("The network or a firewall may be blocking this port. Check that this computer is online, or try the other port (465 or 587).") },
+  [MS_ERROR_TIMEOUT] = {
+    N_("The server stopped answering."),
+    N_("Try again in a few minutes. If it keeps happening, the network may be dropping the connection.") },
+  [MS_ERROR_WRONG_SECURITY_MODE] = {
+    N_("The port and the security setting do not match."),
+    /* Translators: SSL/TLS and STARTTLS are the names of the settings, 465 and 587 port numbers; keep them as they are. */
+    N_("Use SSL/TLS on port 465, or STARTTLS on port 587.") },
+  [MS_ERROR_TLS_HANDSHAKE_FAILED] = {
+    N_("A secure connection could not be set up."),
+    N_("The server may not speak TLS on this port, or may need a TLS version this computer does not allow. Check the port and the security setting.") },
+  [MS_ERROR_CERTIFICATE_UNTRUSTED] = {
+    N_("The server's certificate does not come from an authority this computer trusts."),
+    N_("If this is your own server with a self-signed or private certificate, view the certificate and trust it. Otherwise do not go on: someone may be intercepting the connection.") },
+  [MS_ERROR_CERTIFICATE_EXPIRED] = {
+    N_("The server's certificate has expired."),
+    N_("Tell the server's administrator; the certificate has to be renewed. Do not go on until it is.") },
+  [MS_ERROR_CERTIFICATE_NOT_YET_VALID] = {
+    N_("The server's certificate is not valid yet."),
+    N_("Check that this computer's date and time are right. If they are, tell the server's administrator.") },
+  [MS_ERROR_CERTIFICATE_NAME_MISMATCH] = {
+    N_("The server's certificate is for a different name."),
+    N_("Check the server name: use the name your provider gives, not an address or another name for it. If the name is right, someone may be intercepting the connection.") },
+  [MS_ERROR_PIN_MISMATCH] = {
+    N_("The server's key does not match the one saved for it."),
+    N_("If the server's certificate was replaced on purpose, view the new certificate and trust it again. Otherwise do not go on: someone may be intercepting the connection.") },
+  [MS_ERROR_STARTTLS_UNAVAILABLE] = {
+    /* Translators: STARTTLS is a protocol name; keep it as it is. */
+    N_("The server does not offer STARTTLS, so the password cannot be sent safely."),
+    /* Translators: SSL/TLS is the name of the setting, 465 a port number; keep them as they are. */
+    N_("Try SSL/TLS on port 465. If the server offers no encryption at all, use a different server.") },
+  [MS_ERROR_STARTTLS_INJECTION] = {
+    N_("Someone added data to the connection while encryption was being set up."),
+    N_("This is a sign of an attack on the network. Do not go on; try again from another network.") },
+  [MS_ERROR_PROTOCOL_ERROR] = {
+    N_("The server sent a reply that breaks the mail protocol."),
+    N_("Check that this port belongs to a mail server. If it does, the server or something in between is misbehaving: tell its administrator.") },
+  [MS_ERROR_GREETING_REJECTED] = {
+    N_("The server refused to talk to this computer."),
+    N_("It may be busy, or it may block this network. Try again later or from another network.") },
+  [MS_ERROR_AUTH_UNSUPPORTED] = {
+    N_("The server offers no sign-in method that Mail Setup can use."),
+    /* Translators: PLAIN, LOGIN and STARTTLS are protocol names; keep them as they are. */
+    N_("Mail Setup signs in with PLAIN or LOGIN over an encrypted connection. Check the port and the security setting: some servers offer sign-in only after STARTTLS.") },
+  [MS_ERROR_AUTH_FAILED] = {
+    N_("The server did not accept the user name or the password."),
+    N_("Check the user name (usually the full address) and type the password again.") },
+  [MS_ERROR_APP_PASSWORD_REQUIRED] = {
+    N_("The provider wants an app password for this account."),
+    N_("Create an app password in your account's security settings and use it instead of your normal password.") },
+  [MS_ERROR_WEB_LOGIN_REQUIRED] = {
+    N_("The provider wants you to sign in once in a web browser."),
+    N_("Sign in to your account in a web browser, confirm that it was you, then try again.") },
+  [MS_ERROR_SENDER_REJECTED] = {
+    N_("The server refused the sender address."),
+    N_("Send from the address of this account, or from an address your provider lets you send from.") },
+  [MS_ERROR_RECIPIENT_REJECTED] = {
+    N_("The server refused the recipient address."),
+    N_("Check the recipient address for typing mistakes.") },
+  [MS_ERROR_MESSAGE_REJECTED] = {
+    N_("The server refused the message."),
+    N_("The server's reply may say why: it may have taken the message for spam. Change the message or ask the provider.") },
+  [MS_ERROR_MESSAGE_TOO_LARGE] = {
+    N_("The message is larger than the server accepts."),
+    N_("Send a smaller message, or share large files another way.") },
+  [MS_ERROR_QUOTA_EXCEEDED] = {
+    N_("The account has reached its sending limit."),
+    N_("Wait until the provider lets the account send again, then try again.") },
+  [MS_ERROR_TEMPORARY_FAILURE] = {
+    N_("The server cannot take the request right now."),
+    N_("The problem is on the server's side and should pass. Wait a few minutes and try again.") },
+  [MS_ERROR_CONNECTION_LOST] = {
+    N_("The connection closed before the server confirmed."),
+    N_("Nothing was sent. Try again; if it keeps happening, the network may be dropping the connection.") },
+  [MS_ERROR_KEYRING_UNAVAILABLE] = {
+    N_("The keyring cannot be reached."),
+    N_("The password is kept in the desktop's keyring. Run this inside a desktop session: a job started from cron or as another user has no session and cannot reach the keyring.") },
+  [MS_ERROR_KEYRING_LOCKED] = {
+    N_("The keyring is locked."),
+    N_("Unlock the keyring (signing in to the desktop usually does) and try again.") },
+  [MS_ERROR_SECRET_MISSING] = {
+    N_("The password of this account is not in the keyring."),
+    N_("Add the account again to store its password in the keyring.") },
+  [MS_ERROR_CONFIG_INVALID] = {
+    N_("The account settings cannot be read."),
+    N_("Check accounts.ini in the settings folder for a broken line, or remove the account and add it again.") },
+  [MS_ERROR_CANCELLED] = {
+    N_("The operation was cancelled."),
+    NULL },
+  [MS_ERROR_INTERNAL] = {
+    N_("Something went wrong inside Mail Setup."),
+    N_("This is a bug. Please report it, with the details below.") },
+};
+
+static const char *
+security_display_name (MsSecurity security)
+{
+  switch (security)
+    {
+    case MS_SECURITY_TLS:
+      /* Translators: the name of the implicit TLS setting; keep it as it is. */
+      return _("SSL/TLS");
+    case MS_SECURITY_STARTTLS:
+      /* Translators: a protocol name; keep it as it is. */
+      return _("STARTTLS");
+    case MS_SECURITY_NONE:
+      return _("no encryption");
+    case MS_SECURITY_AUTO:
+    default:
+      return _("automatic");
+    }
+}
+
+static gboolean
+is_google (const MsProvider *provider)
+{
+  return provider != NULL && (g_str_equal (provider->id, "gmail")
+                              || g_str_equal (provider->id, "google-workspace"));
+}
+
+static void
+set_words (MsResultError *error,
+           char          *message,
+           char          *advice,
+           const char    *url)
+{
+  g_free (error->message);
+  error->message = message;
+  g_free (error->advice);
+  error->advice = advice;
+  g_free (error->action_url);
+  error->action_url = g_strdup (url);
+}
+
+static gboolean
+fill_google (MsResultError *error)
+{
+  switch (error->code)
+    {
+    case MS_ERROR_APP_PASSWORD_REQUIRED:
+      set_words (error, g_strdup (_("Google wants an app password for this account.")),
+                 g_strdup (_("2-Step Verification is on for this Google account, so Google refuses the normal password here. Create an app password at https://myaccount.google.com/apppasswords and use it instead.")),
+                 GOOGLE_APP_PASSWORDS_URL);
+      return TRUE;
+    case MS_ERROR_AUTH_FAILED:
+      set_words (error, g_strdup (_("Google did not accept the user name or the app password.")),
+                 g_strdup (_("The user name must be the full address. Paste the app password again: 16 letters, spaces do not matter. A normal Google password does not work here, and changing the Google password revokes every app password: create a new one if you changed it.")),
+                 GOOGLE_APP_PASSWORDS_URL);
+      return TRUE;
+    case MS_ERROR_WEB_LOGIN_REQUIRED:
+      set_words (error, g_strdup (_("Google wants you to sign in once in a web browser.")),
+                 g_strdup (_("Google stopped this sign-in as unusual. Sign in at https://accounts.google.com in a web browser on this computer, confirm that it was you, then try again.")),
+                 GOOGLE_SIGN_IN_URL);
+      return TRUE;
+    case MS_ERROR_QUOTA_EXCEEDED:
+      set_words (error, g_strdup (_("Gmail's daily sending limit has been reached.")),
+                 /* Translators: 24 is a number of hours. */
+                 g_strdup (_("Google stops an account from sending after too many messages in a day. Sending starts again by itself within 24 hours; try again then.")),
+                 GOOGLE_LIMITS_URL);
+      return TRUE;
+    case MS_ERROR_TEMPORARY_FAILURE:
+      set_words (error, g_strdup (_("Google is not taking requests from this computer right now.")),
+                 g_strdup (_("Google limits how often a program may connect and sign in. Wait a few minutes, then try again.")),
+                 NULL);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+fill_other_provider (MsResultError    *error,
+                     const MsProvider *provider)
+{
+  const char *name = ms_provider_get_short_name (provider);
+
+  if (provider->secret_kind == MS_SECRET_OAUTH_ONLY
+      && (error->code == MS_ERROR_AUTH_FAILED || error->code == MS_ERROR_AUTH_UNSUPPORTED))
+    {
+      /* Translators: %s is a provider name, for example "Outlook.com". */
+      set_words (error, g_strdup_printf (_("%s does not let programs sign in with a password."), name),
+                 g_strdup (ms_provider_get_note (provider, 0)), NULL);
+      return TRUE;
+    }
+  if (provider->secret_kind == MS_SECRET_APP_PASSWORD
+      && (error->code == MS_ERROR_AUTH_FAILED || error->code == MS_ERROR_APP_PASSWORD_REQUIRED))
+    {
+      /* Translators: %s is a provider name, for example "Yahoo Mail". */
+      set_words (error, g_strdup_printf (_("%s did not accept the user name or the app password."), name),
+                 /* Translators: %s is a provider name, for example "Yahoo Mail". */
+                 g_strdup_printf (_("%s needs an app password here, not your normal password. Create one, paste it again, and check that the user name is your full address."), name),
+                 ms_provider_get_secret_url (provider));
+      return TRUE;
+    }
+  if (provider->secret_kind == MS_SECRET_BRIDGE_PASSWORD && error->code == MS_ERROR_AUTH_FAILED)
+    {
+      set_words (error, g_strdup (_("The Bridge did not accept the user name or the password.")),
+                 g_strdup (ms_provider_get_note (provider, 0)), NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+fill_wrong_security_mode (MsResult      *result,
+                          MsResultError *error)
+{
+  const char *now = security_display_name (result->security);
+  const char *wanted;
+
+  if (!error->has_suggestion)
+    return FALSE;
+  wanted = security_display_name (error->suggestion_security);
+  if (error->suggestion_port == result->port)
+    /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." %u is the port number, each %s SSL/TLS or STARTTLS. */
+    set_words (error, g_strdup_printf (_("Port %u expects %s, not %s."), result->port, wanted, now),
+               /* Translators: %s is SSL/TLS or STARTTLS. */
+               g_strdup_printf (_("Change the security setting to %s."), wanted), NULL);
+  else
+    /* Translators: %u is a port number, %s SSL/TLS or STARTTLS. */
+    set_words (error, g_strdup_printf (_("Port %u does not speak %s."), result->port, now),
+               /* Translators: the first %s is SSL/TLS or STARTTLS, %u a port number. */
+               g_strdup_printf (_("Use %s on port %u instead."), wanted, error->suggestion_port),
+               NULL);
+  return TRUE;
+}
+
+static gboolean
+message_is_unset (const MsResultError *error)
+{
+  return error->message == NULL || *error->message == '\0'
+         || (error->server_reply != NULL && g_str_equal (error->message, error->server_reply));
+}
+
+/**
+ * ms_advice_fill:
+ * @result: a result with an error
+ * @provider_id: (nullable): the provider ("gmail"), or %NULL to find it
+ *   from the result's host
+ *
+ * Fills result->error's message (when the engine left none, or only the
+ * server's reply), its advice and its action URL from the error code, the
+ * provider and the suggestion, in the user's language: what happened, why,
+ * and what to do. Does nothing when the result has no error.
+ */
+void
+ms_advice_fill (MsResult   *result,
+                const char *provider_id)
+{
+  MsResultError *error;
+  const MsProvider *provider = NULL;
+  const Words *words;
+  g_autofree char *kept_message = NULL;
+  gboolean keep_message;
+  gboolean specific = FALSE;
+
+  g_return_if_fail (result != NULL);
+
+  error = result->error;
+  if (error == NULL || (guint) error->code >= MS_ERROR_N_CODES)
+    return;
+  if (provider_id != NULL)
+    provider = ms_provider_lookup (provider_id);
+  else if (result->host != NULL)
+    provider = ms_provider_lookup_host (result->host);
+
+  keep_message = !message_is_unset (error);
+  kept_message = g_strdup (error->message);
+  words = &generic_words[error->code];
+  set_words (error, g_strdup (_(words->message)),
+             words->advice != NULL ? g_strdup (_(words->advice)) : NULL, NULL);
+
+  if (error->code == MS_ERROR_WRONG_SECURITY_MODE)
+    specific = fill_wrong_security_mode (result, error);
+  else if (is_google (provider))
+    specific = fill_google (error);
+  else if (provider != NULL)
+    specific = fill_other_provider (error, provider);
+
+  /* The engine's own words win unless ours are about this provider or mode. */
+  if (keep_message && !specific)
+    {
+      g_free (error->message);
+      error->message = g_steal_pointer (&kept_message);
+    }
+}

@@ -55,6 +55,7 @@ gboolean            ms_smtp_capabilities_has_auth       (const MsSmtpCapabilitie
 char              **ms_smtp_capabilities_auth_mechanisms (const MsSmtpCapabilities *caps);
 guint64             ms_smtp_capabilities_get_size       (const MsSmtpCapabilities *caps);
 char              **ms_smtp_capabilities_to_strv        (const MsSmtpCapabilities *caps);
+const char         *ms_smtp_capabilities_get_domain     (const MsSmtpCapabilities *caps);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsSmtpCapabilities, ms_smtp_capabilities_free)
 
 G_END_DECLS

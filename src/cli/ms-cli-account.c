@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mailsetup-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "ms-account-ops.h"
+#include "ms-account-store.h"
+#include "ms-cli-private.h"
+#include "ms-provider.h"
+#include "ms-secret-store.h"
+#include "ms-validate.h"
+
+static MsAccountStore *
+open_store (MsCliOptions  *options,
+            GError       **error)
+{
+  g_autoptr(MsAccountStore) store = ms_account_store_new (options->config_dir);
+
+  if (!ms_account_store_load (store, error))
+    return NULL;
+
+  return g_steal_pointer (&store);
+}
+
+static MsAccount *
+find_account (MsAccountStore  *store,
+              const char      *id,
+              GError         **error)
+{
+  if (id == NULL)
+    return ms_account_store_get_default (store, error);
+
+  return ms_account_store_lookup (store, id, error);
+}
+
+/**
+ * ms_cli_load_account_into:
+ * @options: the parsed options (--account, --config-dir)
+ * @request: the request to fill
+ * @with_secret: whether to read the password from the keyring
+ * @error: return location for an error
+ *
+ * Fills @request from the account named by --account (the default account
+ * for `send`); does nothing without --account for the other commands.
+ *
+ * Returns: %TRUE on success; errors: config-invalid, unknown-account,
+ *   keyring-unavailable, keyring-locked, secret-missing, cancelled
+ */
+gboolean
+ms_cli_load_account_into (MsCliOptions  *options,
+                          MsRequest     *request,
+                          gboolean       with_secret,
+                          GError       **error)
+{
+  g_autoptr(MsAccountStore) store = NULL;
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(MsPassword) password = NULL;
+  g_autoptr(MsRequest) filled = NULL;
+
+  if (options->account == NULL && !g_str_equal (options->command, "send"))
+    return TRUE;
+
+  store = open_store (options, error);
+  if (store == NULL)
+    return FALSE;
+  account = find_account (store, options->account, error);
+  if (account == NULL)
+    return FALSE;
+
+  if (with_secret)
+    {
+      password = ms_secret_store_lookup (account, NULL, error);
+      if (password == NULL)
+        return FALSE;
+    }
+
+  filled = ms_account_make_request (account, password);
+  ms_smtp_config_free (request->config);
+  request->config = g_steal_pointer (&filled->config);
+  request->password = g_steal_pointer (&filled->password);
+  request->account = g_steal_pointer (&filled->account);
+  request->provider = g_steal_pointer (&filled->provider);
+  request->from = g_steal_pointer (&filled->from);
+
+  return TRUE;
+}
+
+static void
+add_member_string (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+build_account_json (JsonBuilder *builder,
+                    MsAccount   *account)
+{
+  json_builder_begin_object (builder);
+  add_member_string (builder, "id", ms_account_get_id (account));
+  add_member_string (builder, "address", ms_account_get_address (account));
+  add_member_string (builder, "display_name", ms_account_get_display_name (account));
+  add_member_string (builder, "provider", ms_account_get_provider (account));
+  add_member_string (builder, "host", ms_account_get_host (account));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, ms_account_get_effective_port (account));
+  add_member_string (builder, "security", ms_security_to_string (ms_account_get_security (account)));
+  add_member_string (builder, "username", ms_account_get_effective_username (account));
+  add_member_string (builder, "ca_file", ms_account_get_ca_file (account));
+  add_member_string (builder, "pin", ms_account_get_pin (account));
+  json_builder_set_member_name (builder, "default");
+  json_builder_add_boolean_value (builder, ms_account_get_default (account));
+  json_builder_end_object (builder);
+}
+
+static void
+begin_ok_json (JsonBuilder *builder,
+               const char  *command)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, TRUE);
+  add_member_string (builder, "command", command);
+}
+
+static int
+end_ok_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  ms_cli_print_json (root);
+
+  return 0;
+}
+
+static void
+print_account (MsAccount *account)
+{
+  const char *display_name = ms_account_get_display_name (account);
+
+  printf ("%s%s\n", ms_account_get_id (account),
+          ms_account_get_default (account) ? _(" (default)") : "");
+  printf ("  %-14s %s\n", _("Address:"), ms_account_get_address (account));
+  if (display_name != NULL)
+    printf ("  %-14s %s\n", _("Name:"), display_name);
+  if (ms_account_get_provider (account) != NULL)
+    printf ("  %-14s %s\n", _("Provider:"), ms_account_get_provider (account));
+  printf ("  %-14s %s:%u (%s)\n", _("Server:"), ms_account_get_host (account),
+          ms_account_get_effective_port (account),
+          ms_security_to_string (ms_account_get_security (account)));
+  printf ("  %-14s %s\n", _("User name:"), ms_account_get_effective_username (account));
+  if (ms_account_get_ca_file (account) != NULL)
+    printf ("  %-14s %s\n", _("CA file:"), ms_account_get_ca_file (account));
+  if (ms_account_get_pin (account) != NULL)
+    printf ("  %-14s %s\n", _("Pin:"), ms_account_get_pin (account));
+}
+
+static int
+account_list (MsCliOptions   *options,
+              MsAccountStore *store)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (!options->json)
+    {
+      if (n == 0)
+        printf ("%s\n", _("No accounts yet: add one with “mailsetup-cli account add”."));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(MsAccount) account = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+          print_account (account);
+        }
+      return 0;
+    }
+
+  begin_ok_json (builder, "account list");
+  json_builder_set_member_name (builder, "accounts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsAccount) account = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      build_account_json (builder, account);
+    }
+  json_builder_end_array (builder);
+
+  return end_ok_json (builder);
+}
+
+static int
+account_show (MsCliOptions *options,
+              MsAccount    *account)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (!options->json)
+    {
+      print_account (account);
+      return 0;
+    }
+
+  begin_ok_json (builder, "account show");
+  json_builder_set_member_name (builder, "account");
+  build_account_json (builder, account);
+
+  return end_ok_json (builder);
+}
+
+static int
+report_done (MsCliOptions *options,
+             const char   *command,
+             const char   *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (!options->json)
+    {
+      printf ("%s\n", message);
+      return 0;
+    }
+
+  begin_ok_json (builder, command);
+  return end_ok_json (builder);
+}
+
+/* Fills host, port and security from --provider, or from detection when
+ * the provider is auto and no --host was given. Detected settings are
+ * printed before any password is sent (SECURITY-TESTS.md V8). */
+static gboolean
+apply_provider (MsCliOptions  *options,
+                MsAccount     *account,
+                GError       **error)
+{
+  g_autoptr(MsDetection) detection = NULL;
+  g_autofree char *description = NULL;
+  const MsProvider *provider = NULL;
+
+  if (options->provider != NULL && !g_str_equal (options->provider, "auto"))
+    {
+      provider = ms_provider_lookup (options->provider);
+      if (provider == NULL)
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                       _("Provider: “%s” is not a known provider (see “mailsetup-cli providers”)."),
+                       options->provider);
+          return FALSE;
+        }
+      ms_account_set_provider (account, provider->id);
+      if (options->host == NULL && provider->smtp != NULL)
+        {
+          ms_account_set_host (account, provider->smtp->host);
+          ms_account_set_port (account, provider->smtp->port);
+          ms_account_set_security (account, provider->smtp->security);
+        }
+      return TRUE;
+    }
+
+  detection = ms_provider_detect_sync (options->address, NULL, NULL, error);
+  if (detection == NULL)
+    return FALSE;
+  if (detection->provider != NULL)
+    ms_account_set_provider (account, detection->provider->id);
+  if (options->host != NULL)
+    return TRUE;
+  if (detection->host == NULL)
+    {
+      g_set_error_literal (error, MS_ERROR, MS_ERROR_USAGE,
+                           _("No server is known for this address: give one with --host."));
+      return FALSE;
+    }
+
+  ms_account_set_host (account, detection->host);
+  ms_account_set_port (account, detection->port);
+  ms_account_set_security (account, detection->security);
+  description = ms_detection_describe (detection);
+  fprintf (stderr, "%s\n", description);
+
+  return TRUE;
+}
+
+static MsAccount *
+account_from_options (MsCliOptions  *options,
+                      const char    *id,
+                      GError       **error)
+{
+  g_autoptr(MsAccount) account = NULL;
+  MsSecurity security;
+
+  if (!ms_validate_account_id (id, error))
+    return NULL;
+  if (options->address == NULL)
+    {
+      g_set_error_literal (error, MS_ERROR, MS_ERROR_USAGE, _("account add needs --address ADDR."));
+      return NULL;
+    }
+  if (!ms_validate_address (_("Email address"), options->address, error))
+    return NULL;
+
+  account = ms_account_new (id);
+  ms_account_set_address (account, options->address);
+  if (options->display_name != NULL)
+    ms_account_set_display_name (account, options->display_name);
+  if (!apply_provider (options, account, error))
+    return NULL;
+
+  if (options->host != NULL)
+    ms_account_set_host (account, options->host);
+  if (options->security != NULL)
+    {
+      if (!ms_security_from_string (options->security, &security) || security == MS_SECURITY_AUTO)
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_USAGE,
+                       _("--security takes tls, starttls or none for an account, not “%s”."),
+                       options->security);
+          return NULL;
+        }
+      ms_account_set_security (account, security);
+      if (options->port == 0)
+        ms_account_set_port (account, ms_security_default_port (security));
+    }
+  if (options->port != 0)
+    ms_account_set_port (account, options->port);
+  if (options->user != NULL)
+    ms_account_set_username (account, options->user);
+  if (options->ca_file != NULL)
+    ms_account_set_ca_file (account, options->ca_file);
+  if (options->pin != NULL)
+    ms_account_set_pin (account, options->pin);
+
+  if (!ms_account_validate (account, error))
+    return NULL;
+
+  return g_steal_pointer (&account);
+}
+
+static int
+account_add (MsCliOptions   *options,
+             MsAccountStore *store,
+             const char     *id)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(MsPassword) password = NULL;
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!options->password_stdin)
+    {
+      g_set_error_literal (&error, MS_ERROR, MS_ERROR_USAGE,
+                           _("account add needs --password-stdin: the password is read from standard input, never from the command line."));
+      return ms_cli_fail (options, "account add", error);
+    }
+
+  account = account_from_options (options, id, &error);
+  if (account == NULL)
+    return ms_cli_fail (options, "account add", error);
+
+  password = ms_password_read_line (STDIN_FILENO, &error);
+  if (password == NULL)
+    return ms_cli_fail (options, "account add", error);
+
+  request = ms_account_make_request (account, password);
+  request->config->timeout_seconds = options->timeout_seconds;
+  result = ms_account_ops_add (store, account, request,
+                               options->no_verify ? MS_ACCOUNT_ADD_NO_VERIFY
+                                                  : MS_ACCOUNT_ADD_FLAGS_NONE,
+                               NULL);
+
+  if (result->error == NULL && !options->json)
+    printf (_("Account “%s” saved: settings in %s, password in the keyring.\n"), id,
+            ms_account_store_get_path (store));
+
+  return ms_cli_finish (options, result);
+}
+
+static int
+account_command (MsCliOptions   *options,
+                 MsAccountStore *store,
+                 const char     *verb,
+                 const char     *id)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = g_strdup_printf ("account %s", verb);
+  g_autofree char *message = NULL;
+
+  if (g_str_equal (verb, "add"))
+    return account_add (options, store, id);
+
+  if (g_str_equal (verb, "show"))
+    {
+      account = ms_account_store_lookup (store, id, &error);
+      return account ? account_show (options, account) : ms_cli_fail (options, command, error);
+    }
+
+  if (g_str_equal (verb, "remove"))
+    {
+      if (!ms_account_ops_remove (store, id, NULL, &error))
+        return ms_cli_fail (options, command, error);
+      message = g_strdup_printf (_("Account “%s” removed, with its password in the keyring."), id);
+      return report_done (options, command, message);
+    }
+
+  if (!ms_account_ops_set_default (store, id, &error))
+    return ms_cli_fail (options, command, error);
+  message = g_strdup_printf (_("“%s” is now the default account."), id);
+  return report_done (options, command, message);
+}
+
+int
+ms_cli_account (MsCliOptions *options)
+{
+  g_autoptr(MsAccountStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *verb = options->args ? options->args[0] : NULL;
+  guint n_args = options->args ? g_strv_length (options->args) : 0;
+
+  if (verb == NULL)
+    return ms_cli_usage_error (_("account needs one of add, list, show, remove, set-default."));
+
+  if (!g_str_equal (verb, "list") && !g_str_equal (verb, "add") && !g_str_equal (verb, "show")
+      && !g_str_equal (verb, "remove") && !g_str_equal (verb, "set-default"))
+    return ms_cli_usage_error (_("Unknown account command “%s”."), verb);
+
+  if (g_str_equal (verb, "list") ? n_args != 1 : n_args != 2)
+    return ms_cli_usage_error (g_str_equal (verb, "list") ? _("account list takes no arguments.")
+                                                          : _("This account command takes one account id."));
+
+  store = open_store (options, &error);
+  if (store == NULL)
+    return ms_cli_fail (options, "account", error);
+
+  if (g_str_equal (verb, "list"))
+    return account_list (options, store);
+
+  return account_command (options, store, verb, options->args[1]);
+}
+
+static MsAccount *
+load_named_account (MsCliOptions  *options,
+                    const char    *what,
+                    GError       **error)
+{
+  g_autoptr(MsAccountStore) store = NULL;
+
+  if (options->args == NULL || options->args[0] == NULL || options->args[1] != NULL)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_USAGE, _("%s takes one account id."), what);
+      return NULL;
+    }
+
+  store = open_store (options, error);
+  if (store == NULL)
+    return NULL;
+
+  return ms_account_store_lookup (store, options->args[0], error);
+}
+
+int
+ms_cli_password (MsCliOptions *options)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(MsPassword) password = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = load_named_account (options, "password", &error);
+  if (account == NULL)
+    return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
+           ? ms_cli_usage_error ("%s", error->message)
+           : ms_cli_fail (options, "password", error);
+
+  password = ms_secret_store_lookup (account, NULL, &error);
+  if (password == NULL)
+    return ms_cli_fail (options, "password", error);
+
+  /* Straight from locked memory to the pipe: no copy in a stdio buffer. */
+  if (write (STDOUT_FILENO, ms_password_get_text (password), ms_password_get_length (password)) < 0
+      || write (STDOUT_FILENO, "\n", 1) < 0)
+    return ms_error_code_exit_status (MS_ERROR_INTERNAL);
+
+  return 0;
+}
+
+static char *
+password_command (MsCliOptions *options,
+                  const char   *id)
+{
+  g_autofree char *quoted_id = g_shell_quote (id);
+  g_autofree char *quoted_dir = options->config_dir ? g_shell_quote (options->config_dir) : NULL;
+
+  if (quoted_dir != NULL)
+    return g_strdup_printf ("mailsetup-cli --config-dir %s password %s", quoted_dir, quoted_id);
+
+  return g_strdup_printf ("mailsetup-cli password %s", quoted_id);
+}
+
+static void
+print_msmtp (MsCliOptions *options,
+             MsAccount    *account)
+{
+  const char *id = ms_account_get_id (account);
+  MsSecurity security = ms_account_get_security (account);
+  g_autofree char *command = password_command (options, id);
+  g_autofree char *escaped = g_strescape (command, NULL);
+
+  printf ("# %s\n", _("msmtp settings exported by mailsetup-cli; the password stays in the keyring."));
+  printf ("account %s\n", id);
+  printf ("host %s\n", ms_account_get_host (account));
+  printf ("port %u\n", ms_account_get_effective_port (account));
+  printf ("tls %s\n", security == MS_SECURITY_NONE ? "off" : "on");
+  printf ("tls_starttls %s\n", security == MS_SECURITY_STARTTLS ? "on" : "off");
+  printf ("tls_trust_file %s\n", ms_account_get_ca_file (account) ? ms_account_get_ca_file (account)
+                                                                  : "system");
+  if (ms_account_get_pin (account) != NULL)
+    printf ("# %s %s\n",
+            _("msmtp cannot check this key pin; give it the server's certificate with tls_trust_file:"),
+            ms_account_get_pin (account));
+  printf ("auth on\n");
+  printf ("user %s\n", ms_account_get_effective_username (account));
+  printf ("from %s\n", ms_account_get_address (account));
+  printf ("passwordeval \"%s\"\n", escaped);
+  if (ms_account_get_default (account))
+    printf ("\naccount default : %s\n", id);
+}
+
+static void
+print_export_json (MsCliOptions *options,
+                   MsAccount    *account)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *command = password_command (options, ms_account_get_id (account));
+
+  begin_ok_json (builder, "export");
+  json_builder_set_member_name (builder, "account");
+  build_account_json (builder, account);
+  add_member_string (builder, "password_command", command);
+  end_ok_json (builder);
+}
+
+int
+ms_cli_export (MsCliOptions *options)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (options->format == NULL
+      || (!g_str_equal (options->format, "msmtp") && !g_str_equal (options->format, "json")))
+    return ms_cli_usage_error (_("export needs --format msmtp or --format json."));
+
+  account = load_named_account (options, "export", &error);
+  if (account == NULL)
+    return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
+           ? ms_cli_usage_error ("%s", error->message)
+           : ms_cli_fail (options, "export", error);
+
+  if (g_str_equal (options->format, "msmtp"))
+    print_msmtp (options, account);
+  else
+    print_export_json (options, account);
+
+  return 0;
+}

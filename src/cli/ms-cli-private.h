@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ms-config.h"
+#include "ms-password.h"
+#include "ms-request.h"
+#include "ms-result.h"
+
+G_BEGIN_DECLS
+
+/* The global options of CONTRACT.md plus the connection options, parsed
+ * once for every command. */
+typedef struct
+{
+  char      *config_dir;
+  gboolean   json;
+  gboolean   verbose;
+  int        timeout_seconds;
+
+  char      *account;
+  char      *host;
+  int        port;
+  char      *security;
+  char      *ca_file;
+  char      *pin;
+  char      *user;
+  gboolean   password_stdin;
+  char      *from;
+  char      *to;
+
+  /* account add */
+  char      *address;
+  char      *provider;
+  char      *display_name;
+  gboolean   no_verify;
+  /* send */
+  gboolean   extract_recipients;
+  gboolean   ignore_dots;
+  /* diagnose */
+  gboolean   send;
+  /* export */
+  char      *format;
+
+  const char *command;
+  char      **args;       /* what is left after the options, command excluded */
+} MsCliOptions;
+
+/* Which option groups a command takes. */
+typedef enum
+{
+  MS_CLI_OPTIONS_CONNECTION = 1 << 0,
+  MS_CLI_OPTIONS_TEST_SEND  = 1 << 1,
+  MS_CLI_OPTIONS_ADD        = 1 << 2,
+  MS_CLI_OPTIONS_SEND       = 1 << 3,
+  MS_CLI_OPTIONS_DIAGNOSE   = 1 << 4,
+  MS_CLI_OPTIONS_EXPORT     = 1 << 5,
+} MsCliOptionSet;
+
+typedef int (*MsCliCommandFunc) (MsCliOptions *options);
+
+/* ms-cli.c */
+int          ms_cli_fail               (MsCliOptions *options,
+                                        const char   *command,
+                                        const GError *error);
+int          ms_cli_usage_error        (const char   *format,
+                                        ...) G_GNUC_PRINTF (1, 2);
+MsResult    *ms_cli_run_operation      (MsCliOptions *options,
+                                        const char   *command,
+                                        MsRequest    *request);
+int          ms_cli_finish             (MsCliOptions *options,
+                                        MsResult     *result);
+void         ms_cli_print_json         (JsonNode     *node);
+void         ms_cli_print_result       (MsCliOptions *options,
+                                        const MsResult *result);
+
+/* ms-cli-smtp.c */
+int          ms_cli_probe              (MsCliOptions *options);
+int          ms_cli_login              (MsCliOptions *options);
+int          ms_cli_test_send          (MsCliOptions *options);
+int          ms_cli_send               (MsCliOptions *options);
+gboolean     ms_cli_build_request      (MsCliOptions *options,
+                                        gboolean      needs_password,
+                                        MsRequest   **request_out,
+                                        GError      **error);
+
+/* ms-cli-account.c */
+gboolean     ms_cli_load_account_into  (MsCliOptions *options,
+                                        MsRequest    *request,
+                                        gboolean      with_secret,
+                                        GError      **error);
+int          ms_cli_account            (MsCliOptions *options);
+int          ms_cli_password           (MsCliOptions *options);
+int          ms_cli_export             (MsCliOptions *options);
+
+/* ms-cli-info.c */
+int          ms_cli_providers          (MsCliOptions *options);
+int          ms_cli_detect             (MsCliOptions *options);
+int          ms_cli_diagnose           (MsCliOptions *options);
+
+G_END_DECLS

@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-account-ops"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ms-account-ops.h"
+#include "ms-error.h"
+#include "ms-probe.h"
+#include "ms-secret-store.h"
+
+/*
+ * Every operation runs in two phases: the keyring (and, for add, the
+ * sign-in) on any thread, touching only copies; then accounts.ini on the
+ * caller's thread. When the file cannot be written, the keyring is put back
+ * as it was, so the two never disagree.
+ */
+
+typedef enum
+{
+  OP_ADD,
+  OP_UPDATE,
+  OP_REMOVE,
+} OpKind;
+
+typedef struct
+{
+  OpKind             kind;
+  MsAccountStore    *store;
+  MsAccount         *account;   /* add, update: the new settings (a copy) */
+  MsAccount         *old;       /* update, remove: the stored settings (a copy) */
+  MsRequest         *request;   /* add */
+  MsPassword        *password;  /* add, update: the new secret, nullable */
+  MsPassword        *previous;  /* update, remove: the old secret, for undoing */
+  MsAccountAddFlags  flags;
+  MsResult          *result;    /* add */
+  GError            *error;     /* update, remove */
+} OpsJob;
+
+static void
+ops_job_free (OpsJob *job)
+{
+  g_clear_object (&job->store);
+  g_clear_object (&job->account);
+  g_clear_object (&job->old);
+  g_clear_pointer (&job->request, ms_request_free);
+  g_clear_pointer (&job->password, ms_password_unref);
+  g_clear_pointer (&job->previous, ms_password_unref);
+  g_clear_pointer (&job->result, ms_result_unref);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpsJob, ops_job_free)
+
+static OpsJob *
+ops_job_new (OpKind          kind,
+             MsAccountStore *store)
+{
+  OpsJob *job = g_new0 (OpsJob, 1);
+
+  job->kind = kind;
+  job->store = g_object_ref (store);
+
+  return job;
+}
+
+static gint64
+elapsed_ms (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
+/* Undoing must not be cancelled half-way: no cancellable here. */
+static void
+undo_secret (MsAccount  *account,
+             const char *id,
+             MsPassword *previous)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (previous != NULL && account != NULL)
+    ms_secret_store_save (account, previous, NULL, &error);
+  else
+    ms_secret_store_clear (id, NULL, &error);
+
+  if (error != NULL)
+    g_warning ("Could not undo the keyring change for account %s: %s", id, error->message);
+}
+
+/* ---- add ---- */
+
+static void
+add_fill_result (OpsJob *job)
+{
+  MsResult *result = job->result;
+
+  g_free (result->command);
+  result->command = g_strdup ("account-add");
+  g_free (result->account);
+  result->account = g_strdup (ms_account_get_id (job->account));
+  if (result->host == NULL)
+    {
+      result->host = g_strdup (ms_account_get_host (job->account));
+      result->port = ms_account_get_effective_port (job->account);
+      result->security = ms_account_get_security (job->account);
+    }
+}
+
+static gboolean
+add_prepare (OpsJob *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccount) existing = NULL;
+
+  job->result = ms_result_new ("account-add");
+  add_fill_result (job);
+
+  if (job->password == NULL)
+    g_set_error_literal (&error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                         _("No password was given for the account."));
+  else if (ms_account_validate (job->account, &error))
+    {
+      existing = ms_account_store_lookup (job->store, ms_account_get_id (job->account), NULL);
+      if (existing != NULL)
+        g_set_error (&error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                     _("An account named “%s” already exists."),
+                     ms_account_get_id (job->account));
+    }
+
+  if (error == NULL)
+    return TRUE;
+
+  ms_result_add_step (job->result, MS_STEP_CONFIG, FALSE, 0);
+  ms_result_set_error_from_gerror (job->result, MS_STEP_CONFIG, error);
+  return FALSE;
+}
+
+static void
+add_keyring_phase (OpsJob       *job,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  if (!(job->flags & MS_ACCOUNT_ADD_NO_VERIFY))
+    {
+      g_clear_pointer (&job->result, ms_result_unref);
+      job->result = ms_login_run (job->request, cancellable);
+      add_fill_result (job);
+      if (!ms_result_is_ok (job->result))
+        return;
+    }
+
+  start = g_get_monotonic_time ();
+  if (ms_secret_store_save (job->account, job->password, cancellable, &error))
+    {
+      ms_result_add_step (job->result, MS_STEP_KEYRING, TRUE, elapsed_ms (start));
+      return;
+    }
+
+  /* A cancelled save may have reached the keyring all the same. */
+  if (g_error_matches (error, MS_ERROR, MS_ERROR_CANCELLED))
+    undo_secret (NULL, ms_account_get_id (job->account), NULL);
+  ms_result_add_step (job->result, MS_STEP_KEYRING, FALSE, elapsed_ms (start));
+  ms_result_set_error_from_gerror (job->result, MS_STEP_KEYRING, error);
+}
+
+static void
+add_file_phase (OpsJob *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccount) stored = NULL;
+  gint64 start = g_get_monotonic_time ();
+  const char *id = ms_account_get_id (job->account);
+
+  if (!ms_result_is_ok (job->result))
+    return;
+
+  if (ms_account_store_add (job->store, job->account, &error) &&
+      ms_account_store_save (job->store, &error))
+    {
+      ms_result_add_step (job->result, MS_STEP_CONFIG, TRUE, elapsed_ms (start));
+      return;
+    }
+
+  stored = ms_account_store_lookup (job->store, id, NULL);
+  if (stored == job->account)
+    ms_account_store_remove (job->store, id, NULL);
+  undo_secret (NULL, id, NULL);
+  ms_result_add_step (job->result, MS_STEP_CONFIG, FALSE, elapsed_ms (start));
+  ms_result_set_error_from_gerror (job->result, MS_STEP_CONFIG, error);
+}
+
+static OpsJob *
+add_job_new (MsAccountStore    *store,
+             MsAccount         *account,
+             const MsRequest   *request,
+             MsAccountAddFlags  flags)
+{
+  OpsJob *job = ops_job_new (OP_ADD, store);
+
+  job->account = ms_account_copy (account, NULL);
+  job->request = request ? ms_request_copy (request) : ms_account_make_request (account, NULL);
+  job->password = job->request->password ? ms_password_ref (job->request->password) : NULL;
+  job->flags = flags;
+
+  return job;
+}
+
+/**
+ * ms_account_ops_add:
+ * @store: a loaded #MsAccountStore
+ * @account: the new account (copied; the store gets the copy)
+ * @request: the sign-in request, with the password (see
+ *   ms_account_make_request(); set a transcript function or timeout on it)
+ * @flags: %MS_ACCOUNT_ADD_NO_VERIFY to skip the sign-in
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Validates, signs in (unless told not to), stores the secret in the
+ * keyring, then adds the account to accounts.ini. Nothing is stored when any
+ * step fails: a secret already stored is removed again. The result is the
+ * sign-in's, with the command "account-add" and the steps "keyring" and
+ * "config" after it.
+ *
+ * Returns: (transfer full): the result; its error is one of invalid-input
+ *   (step config), every sign-in code (see ms_login_run()),
+ *   keyring-unavailable, keyring-locked (step keyring), config-invalid
+ *   (step config), cancelled
+ */
+MsResult *
+ms_account_ops_add (MsAccountStore    *store,
+                    MsAccount         *account,
+                    const MsRequest   *request,
+                    MsAccountAddFlags  flags,
+                    GCancellable      *cancellable)
+{
+  g_autoptr(OpsJob) job = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (store), NULL);
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  job = add_job_new (store, account, request, flags);
+  if (add_prepare (job))
+    {
+      add_keyring_phase (job, cancellable);
+      add_file_phase (job);
+    }
+
+  return g_steal_pointer (&job->result);
+}
+
+/* ---- update ---- */
+
+static gboolean
+update_prepare (OpsJob  *job,
+                GError **error)
+{
+  g_autoptr(MsAccount) stored = ms_account_store_lookup (job->store,
+                                                         ms_account_get_id (job->account),
+                                                         error);
+
+  if (stored == NULL || !ms_account_validate (job->account, error))
+    return FALSE;
+
+  job->old = ms_account_copy (stored, NULL);
+  return TRUE;
+}
+
+static gboolean
+update_keyring_phase (OpsJob        *job,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  MsPassword *secret;
+
+  if (job->password == NULL && ms_account_same_server (job->old, job->account))
+    return TRUE;
+
+  /* The old secret: moved to the new server, or kept for undoing. */
+  job->previous = ms_secret_store_lookup (job->old, cancellable, &local_error);
+  if (job->previous == NULL &&
+      (job->password == NULL ||
+       !g_error_matches (local_error, MS_ERROR, MS_ERROR_SECRET_MISSING)))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  secret = job->password != NULL ? job->password : job->previous;
+  return ms_secret_store_save (job->account, secret, cancellable, error);
+}
+
+static gboolean
+update_file_phase (OpsJob  *job,
+                   GError **error)
+{
+  g_autoptr(MsAccount) old = ms_account_copy (job->old, NULL);
+
+  if (ms_account_store_replace (job->store, job->account, error) &&
+      ms_account_store_save (job->store, error))
+    return TRUE;
+
+  ms_account_store_replace (job->store, old, NULL);
+  if (job->password != NULL || !ms_account_same_server (job->old, job->account))
+    undo_secret (job->old, ms_account_get_id (job->old), job->previous);
+  return FALSE;
+}
+
+/**
+ * ms_account_ops_update:
+ * @store: a loaded #MsAccountStore
+ * @account: new settings for an existing account id (copied)
+ * @password: (nullable): a new secret, or %NULL to keep the stored one
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Changes an account. A new password replaces the keyring item; new server
+ * settings without a password move the stored secret to the new server's
+ * attributes. When accounts.ini cannot be written, the keyring is put back.
+ * It does not sign in: check with ms_login_run() first if you want to.
+ *
+ * Returns: %TRUE on success; errors: unknown-account, invalid-input,
+ *   keyring-unavailable, keyring-locked, secret-missing (moving a secret
+ *   that is not there), config-invalid, cancelled
+ */
+gboolean
+ms_account_ops_update (MsAccountStore  *store,
+                       MsAccount       *account,
+                       MsPassword      *password,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_autoptr(OpsJob) job = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (store), FALSE);
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), FALSE);
+
+  job = ops_job_new (OP_UPDATE, store);
+  job->account = ms_account_copy (account, NULL);
+  job->password = password ? ms_password_ref (password) : NULL;
+
+  return update_prepare (job, error) &&
+         update_keyring_phase (job, cancellable, error) &&
+         update_file_phase (job, error);
+}
+
+/* ---- remove ---- */
+
+static gboolean
+remove_prepare (OpsJob     *job,
+                const char *id,
+                GError    **error)
+{
+  g_autoptr(MsAccount) stored = ms_account_store_lookup (job->store, id, error);
+
+  if (stored == NULL)
+    return FALSE;
+
+  job->old = ms_account_copy (stored, NULL);
+  return TRUE;
+}
+
+static gboolean
+remove_keyring_phase (OpsJob        *job,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  /* Kept only to put it back if the file cannot be written. */
+  job->previous = ms_secret_store_lookup (job->old, cancellable, &local_error);
+  if (job->previous == NULL &&
+      !g_error_matches (local_error, MS_ERROR, MS_ERROR_SECRET_MISSING))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return ms_secret_store_clear (ms_account_get_id (job->old), cancellable, error);
+}
+
+static gboolean
+remove_file_phase (OpsJob  *job,
+                   GError **error)
+{
+  const char *id = ms_account_get_id (job->old);
+
+  if (ms_account_store_remove (job->store, id, error) &&
+      ms_account_store_save (job->store, error))
+    return TRUE;
+
+  ms_account_store_add (job->store, job->old, NULL);
+  if (job->previous != NULL)
+    undo_secret (job->old, id, job->previous);
+  return FALSE;
+}
+
+/**
+ * ms_account_ops_remove:
+ * @store: a loaded #MsAccountStore
+ * @id: an account id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Removes the account's keyring items, then its group in accounts.ini. An
+ * item that is already gone is no obstacle. When the keyring cannot be
+ * reached or stays locked, nothing is removed and that error is returned
+ * (removing only the group would leave the secret behind unseen).
+ *
+ * Returns: %TRUE on success; errors: unknown-account, keyring-unavailable,
+ *   keyring-locked, config-invalid, cancelled
+ */
+gboolean
+ms_account_ops_remove (MsAccountStore  *store,
+                       const char      *id,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_autoptr(OpsJob) job = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  job = ops_job_new (OP_REMOVE, store);
+
+  return remove_prepare (job, id, error) &&
+         remove_keyring_phase (job, cancellable, error) &&
+         remove_file_phase (job, error);
+}
+
+/**
+ * ms_account_ops_set_default:
+ * @store: a loaded #MsAccountStore
+ * @id: an account id
+ * @error: return location for an error
+ *
+ * Makes @id the default account and writes accounts.ini.
+ *
+ * Returns: %TRUE on success; errors: unknown-account, config-invalid
+ */
+gboolean
+ms_account_ops_set_default (MsAccountStore  *store,
+                            const char      *id,
+                            GError         **error)
+{
+  g_autoptr(MsAccount) previous = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  previous = ms_account_store_get_default (store, NULL);
+  if (!ms_account_store_set_default (store, id, error))
+    return FALSE;
+  if (ms_account_store_save (store, error))
+    return TRUE;
+
+  if (previous != NULL)
+    ms_account_set_default (previous, TRUE);
+  return FALSE;
+}
+
+/* ---- async: the keyring phase on a worker thread, the file on ours ---- */
+
+static void
+keyring_phase_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  OpsJob *job = task_data;
+
+  switch (job->kind)
+    {
+    case OP_ADD:
+      add_keyring_phase (job, cancellable);
+      break;
+    case OP_UPDATE:
+      update_keyring_phase (job, cancellable, &job->error);
+      break;
+    case OP_REMOVE:
+    default:
+      remove_keyring_phase (job, cancellable, &job->error);
+      break;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_job (GTask *task)
+{
+  OpsJob *job = g_task_get_task_data (task);
+
+  if (job->kind == OP_ADD)
+    g_task_return_pointer (task, g_steal_pointer (&job->result),
+                           (GDestroyNotify) ms_result_unref);
+  else if (job->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&job->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_keyring_phase_done_cb (GObject      *source_object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpsJob *job = g_task_get_task_data (task);
+
+  if (job->kind == OP_ADD)
+    add_file_phase (job);
+  else if (job->error == NULL && job->kind == OP_UPDATE)
+    update_file_phase (job, &job->error);
+  else if (job->error == NULL)
+    remove_file_phase (job, &job->error);
+
+  finish_job (task);
+}
+
+static void
+start_job (OpsJob              *job,
+           gboolean             prepared,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) worker = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, job, (GDestroyNotify) ops_job_free);
+
+  if (!prepared)
+    {
+      finish_job (task);
+      return;
+    }
+
+  worker = g_task_new (NULL, cancellable, on_keyring_phase_done_cb, g_object_ref (task));
+  g_task_set_check_cancellable (worker, FALSE);
+  g_task_set_task_data (worker, job, NULL);
+  g_task_run_in_thread (worker, keyring_phase_thread);
+}
+
+void
+ms_account_ops_add_async (MsAccountStore      *store,
+                          MsAccount           *account,
+                          const MsRequest     *request,
+                          MsAccountAddFlags    flags,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  OpsJob *job;
+
+  g_return_if_fail (MS_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
+
+  job = add_job_new (store, account, request, flags);
+  start_job (job, add_prepare (job), ms_account_ops_add_async, cancellable, callback, user_data);
+}
+
+/**
+ * ms_account_ops_add_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for an error (only for programming errors)
+ *
+ * Returns: (transfer full): the result, see ms_account_ops_add()
+ */
+MsResult *
+ms_account_ops_add_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_account_ops_add_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ms_account_ops_update_async (MsAccountStore      *store,
+                             MsAccount           *account,
+                             MsPassword          *password,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  OpsJob *job;
+
+  g_return_if_fail (MS_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
+
+  job = ops_job_new (OP_UPDATE, store);
+  job->account = ms_account_copy (account, NULL);
+  job->password = password ? ms_password_ref (password) : NULL;
+  start_job (job, update_prepare (job, &job->error), ms_account_ops_update_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+ms_account_ops_update_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_account_ops_update_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ms_account_ops_remove_async (MsAccountStore      *store,
+                             const char          *id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  OpsJob *job;
+
+  g_return_if_fail (MS_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (id != NULL);
+
+  job = ops_job_new (OP_REMOVE, store);
+  start_job (job, remove_prepare (job, id, &job->error), ms_account_ops_remove_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+ms_account_ops_remove_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_account_ops_remove_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

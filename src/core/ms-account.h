@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ms-config.h"
+#include "ms-password.h"
+#include "ms-request.h"
+
+G_BEGIN_DECLS
+
+/*
+ * MsAccount:
+ * One stored account: the settings of one group of accounts.ini
+ * (CONTRACT.md, "Where state lives"). Never holds a secret.
+ *
+ * Properties: "id" (construct-only), "address", "display-name", "provider",
+ * "host", "port" (0 means the default port of "security"), "security" (an
+ * MsSecurity value as a guint: tls 0, starttls 1, none 2), "username" (NULL
+ * means the address), "ca-file", "pin", "default".
+ */
+#define MS_TYPE_ACCOUNT (ms_account_get_type ())
+
+G_DECLARE_FINAL_TYPE (MsAccount, ms_account, MS, ACCOUNT, GObject)
+
+MsAccount     *ms_account_new                (const char  *id);
+MsAccount     *ms_account_copy               (MsAccount   *self,
+                                              const char  *new_id);
+
+const char    *ms_account_get_id             (MsAccount   *self);
+const char    *ms_account_get_address        (MsAccount   *self);
+void           ms_account_set_address        (MsAccount   *self,
+                                              const char  *address);
+const char    *ms_account_get_display_name   (MsAccount   *self);
+void           ms_account_set_display_name   (MsAccount   *self,
+                                              const char  *display_name);
+const char    *ms_account_get_provider       (MsAccount   *self);
+void           ms_account_set_provider       (MsAccount   *self,
+                                              const char  *provider);
+const char    *ms_account_get_host           (MsAccount   *self);
+void           ms_account_set_host           (MsAccount   *self,
+                                              const char  *host);
+guint16        ms_account_get_port           (MsAccount   *self);
+guint16        ms_account_get_effective_port (MsAccount   *self);
+void           ms_account_set_port           (MsAccount   *self,
+                                              guint16      port);
+MsSecurity     ms_account_get_security       (MsAccount   *self);
+void           ms_account_set_security       (MsAccount   *self,
+                                              MsSecurity   security);
+const char    *ms_account_get_username       (MsAccount   *self);
+const char    *ms_account_get_effective_username (MsAccount *self);
+void           ms_account_set_username       (MsAccount   *self,
+                                              const char  *username);
+const char    *ms_account_get_ca_file        (MsAccount   *self);
+void           ms_account_set_ca_file        (MsAccount   *self,
+                                              const char  *ca_file);
+const char    *ms_account_get_pin            (MsAccount   *self);
+void           ms_account_set_pin            (MsAccount   *self,
+                                              const char  *pin);
+gboolean       ms_account_get_default        (MsAccount   *self);
+void           ms_account_set_default        (MsAccount   *self,
+                                              gboolean     is_default);
+
+gboolean       ms_account_validate           (MsAccount   *self,
+                                              GError     **error);
+gboolean       ms_account_same_server        (MsAccount   *self,
+                                              MsAccount   *other);
+MsSmtpConfig  *ms_account_to_smtp_config     (MsAccount   *self);
+MsRequest     *ms_account_make_request       (MsAccount   *self,
+                                              MsPassword  *password);
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ms-account.h"
+#include "ms-password.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The account secrets in the system keyring (CONTRACT.md: schema
+ * io.github.mailsetup.Account; attributes account, service "smtp", host,
+ * port, user; label "Mail Setup: USER on HOST"; one item per account).
+ *
+ * An item belongs to one account AND one server: a lookup matches all five
+ * attributes (the account id, host, effective port and effective user name
+ * of @account), so a secret is never handed to a server other than the one
+ * it was stored for. Saving replaces the account's item, whatever server it
+ * was for. Clearing removes every item of the account id.
+ *
+ * The _async variants run on a worker thread and call back on the caller's
+ * thread-default main context, exactly once. The plain variants block (for
+ * the command line). Nothing ever falls back to a file.
+ *
+ * Error codes: keyring-unavailable (no session bus, no Secret Service),
+ * keyring-locked (the keyring stays locked or the unlock prompt was
+ * dismissed), secret-missing (lookup: no item), cancelled.
+ */
+gboolean    ms_secret_store_save          (MsAccount            *account,
+                                           MsPassword           *password,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        ms_secret_store_save_async    (MsAccount            *account,
+                                           MsPassword           *password,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean    ms_secret_store_save_finish   (GAsyncResult         *result,
+                                           GError              **error);
+
+MsPassword *ms_secret_store_lookup        (MsAccount            *account,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        ms_secret_store_lookup_async  (MsAccount            *account,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+MsPassword *ms_secret_store_lookup_finish (GAsyncResult         *result,
+                                           GError              **error);
+
+gboolean    ms_secret_store_clear         (const char           *account_id,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        ms_secret_store_clear_async   (const char           *account_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean    ms_secret_store_clear_finish  (GAsyncResult         *result,
+                                           GError              **error);
+
+G_END_DECLS

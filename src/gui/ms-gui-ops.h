@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ms-gui-util.h"
+#include "ms-password.h"
+#include "ms-probe.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The GUI's one door into the core: every call the windows make to the
+ * provider table, the operations and the account store goes through here,
+ * so a change in a core API touches this file only.
+ */
+
+typedef struct
+{
+  char       *provider_id;        /* "gmail", or NULL for an unknown provider */
+  char       *display_name;       /* "Gmail (Google Account)" */
+  char       *source;             /* translated "found from the domain's mail servers", or NULL */
+  char       *host;               /* nullable */
+  guint16     port;
+  MsSecurity  security;
+  gboolean    needs_app_password;
+  char       *app_password_url;   /* nullable */
+  char       *two_step_url;       /* nullable */
+} MsGuiDetection;
+
+void            ms_gui_detection_free   (MsGuiDetection *detection);
+MsGuiDetection *ms_gui_detection_copy   (const MsGuiDetection *detection);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsGuiDetection, ms_gui_detection_free)
+
+void            ms_gui_detect_async     (const char          *address,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+MsGuiDetection *ms_gui_detect_finish    (GAsyncResult        *result,
+                                         GError             **error);
+
+MsRowState      ms_gui_check_app_password (const char  *provider_id,
+                                           const char  *text,
+                                           char       **message);
+
+typedef enum
+{
+  MS_GUI_OP_PROBE,
+  MS_GUI_OP_LOGIN,
+  MS_GUI_OP_TEST_SEND,
+} MsGuiOperation;
+
+void            ms_gui_run_async        (MsGuiOperation       operation,
+                                         const MsRequest     *request,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+MsResult       *ms_gui_run_finish       (GAsyncResult        *result);
+
+typedef struct
+{
+  char         *id;
+  char         *address;
+  char         *display_name;   /* nullable */
+  char         *provider_id;    /* nullable */
+  MsSmtpConfig *config;
+} MsGuiAccount;
+
+MsGuiAccount   *ms_gui_account_new      (void);
+void            ms_gui_account_free     (MsGuiAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsGuiAccount, ms_gui_account_free)
+
+char           *ms_gui_account_id_for_address (const char *address);
+GPtrArray      *ms_gui_list_accounts    (GError             **error);
+void            ms_gui_save_account_async  (const MsGuiAccount  *account,
+                                            MsPassword          *password,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean        ms_gui_save_account_finish (GAsyncResult        *result,
+                                            GError             **error);
+void            ms_gui_remove_account_async  (const char          *id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean        ms_gui_remove_account_finish (GAsyncResult        *result,
+                                              GError             **error);
+void            ms_gui_forget_password_async  (const MsGuiAccount  *account,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean        ms_gui_forget_password_finish (GAsyncResult        *result,
+                                               GError             **error);
+void            ms_gui_diagnose_async   (const MsGuiAccount  *account,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+MsResult       *ms_gui_diagnose_finish  (GAsyncResult        *result);
+char           *ms_gui_export_msmtp     (const MsGuiAccount  *account);
+MsRequest      *ms_gui_account_request  (const MsGuiAccount  *account,
+                                         MsPassword          *password);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+gboolean        ms_gui_validate_address (const char *address);
+G_END_DECLS
+
+G_BEGIN_DECLS
+MsGuiAccount   *ms_gui_account_copy     (const MsGuiAccount  *account);
+void            ms_gui_account_run_async (MsGuiOperation       operation,
+                                          const MsGuiAccount  *account,
+                                          const char          *recipient,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+G_END_DECLS

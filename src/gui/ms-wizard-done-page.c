@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-wizard-done-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-wizard-done-page.h"
+
+/*
+ * MsWizardDonePage:
+ * Step 6: saves the account (settings in accounts.ini, the password in the
+ * keyring unless the switch is off) and shows how to use it elsewhere.
+ */
+struct _MsWizardDonePage
+{
+  MsWizardPage  parent_instance;
+
+  AdwActionRow *saved_row;
+  GtkButton    *retry_button;
+  AdwActionRow *keyring_row;
+  GtkSwitch    *keyring_switch;
+  AdwActionRow *server_row;
+  GtkButton    *server_copy;
+  AdwActionRow *port_row;
+  GtkButton    *port_copy;
+  AdwActionRow *security_row;
+  GtkButton    *security_copy;
+  AdwActionRow *user_row;
+  GtkButton    *user_copy;
+  AdwActionRow *app_password_row;
+  AdwActionRow *command_row;
+  GtkButton    *command_copy;
+
+  MsGuiAccount *account;
+  MsPassword   *password;
+  gboolean      filling;
+};
+
+G_DEFINE_FINAL_TYPE (MsWizardDonePage, ms_wizard_done_page, MS_TYPE_WIZARD_PAGE)
+
+static void
+set_copy_row (AdwActionRow *row,
+              GtkButton    *button,
+              const char   *shown,
+              const char   *value)
+{
+  adw_action_row_set_subtitle (row, shown);
+  g_object_set_data_full (G_OBJECT (button), "ms-value", g_strdup (value), g_free);
+}
+
+static void
+on_copy_value_clicked_cb (GtkButton        *button,
+                          MsWizardDonePage *self)
+{
+  const char *value = g_object_get_data (G_OBJECT (button), "ms-value");
+
+  if (value != NULL)
+    ms_copy_to_clipboard (GTK_WIDGET (self), value);
+}
+
+static void
+update_keyring_row (MsWizardDonePage *self)
+{
+  adw_action_row_set_subtitle (self->keyring_row,
+                               gtk_switch_get_active (self->keyring_switch)
+                               ? _("Programs and scripts you start can send without asking.")
+                               : _("You will be asked every time, and mailsetup-cli cannot send unattended."));
+}
+
+static void
+show_saving (MsWizardDonePage *self,
+             MsRowState        state,
+             const char       *title,
+             const char       *subtitle)
+{
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->saved_row), title);
+  adw_action_row_set_subtitle (self->saved_row, subtitle != NULL ? subtitle : "");
+  ms_status_row_set_state (self->saved_row, state);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), state == MS_ROW_STATE_ERROR);
+}
+
+static void
+on_saved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MsWizardDonePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+
+  if (!ms_gui_save_account_finish (result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      show_saving (self, MS_ROW_STATE_ERROR, _("The account could not be saved"), error->message);
+      return;
+    }
+  /* Translators: %s is an account name such as "me-gmail.com" */
+  title = g_strdup_printf (_("Saved as account “%s”"), self->account->id);
+  show_saving (self, MS_ROW_STATE_OK, title, NULL);
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+}
+
+static void
+save (MsWizardDonePage *self)
+{
+  GCancellable *cancellable = ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self));
+  gboolean keep = gtk_switch_get_active (self->keyring_switch);
+
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
+  show_saving (self, MS_ROW_STATE_BUSY, _("Saving…"), NULL);
+  ms_gui_save_account_async (self->account, keep ? self->password : NULL, cancellable,
+                             on_saved_cb, g_object_ref (self));
+}
+
+static void
+on_retry_clicked_cb (MsWizardDonePage *self)
+{
+  save (self);
+}
+
+static void
+on_forgotten_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MsWizardDonePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ms_gui_forget_password_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ms_show_toast (GTK_WIDGET (self), error->message);
+}
+
+static void
+on_keyring_switch_changed_cb (MsWizardDonePage *self)
+{
+  update_keyring_row (self);
+  if (self->filling || self->account == NULL)
+    return;
+  if (gtk_switch_get_active (self->keyring_switch))
+    save (self);
+  else
+    ms_gui_forget_password_async (self->account,
+                                  ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self)),
+                                  on_forgotten_cb, g_object_ref (self));
+}
+
+static void
+on_copy_password_response_cb (AdwMessageDialog *dialog,
+                              const char       *response,
+                              MsWizardDonePage *self)
+{
+  if (g_strcmp0 (response, "copy") != 0 || self->password == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)),
+                          ms_password_get_text (self->password));
+  ms_show_toast (GTK_WIDGET (self), _("Password copied"));
+}
+
+static void
+copy_password_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   _("Copy the App Password?"),
+                                   _("Any program can read the clipboard. Paste the password only where it is needed, then copy something else."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "copy", _("_Copy"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "copy",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_copy_password_response_cb),
+                           widget, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_export_response_cb (GtkNativeDialog  *chooser,
+                       int               response,
+                       MsWizardDonePage *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->account != NULL)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      text = ms_gui_export_msmtp (self->account);
+      if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
+                                    G_FILE_CREATE_PRIVATE, NULL, NULL, &error))
+        ms_show_toast (GTK_WIDGET (self), error->message);
+      else
+        ms_show_toast (GTK_WIDGET (self), _("Exported"));
+    }
+  g_object_unref (chooser);
+}
+
+static void
+export_msmtp_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Export for msmtp"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "msmtprc");
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_export_response_cb), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+fill_rows (MsWizardDonePage *self,
+           gboolean          app_password)
+{
+  const MsSmtpConfig *config = self->account->config;
+  g_autofree char *port = g_strdup_printf ("%u", config->port);
+  g_autofree char *security = NULL;
+  g_autofree char *command = NULL;
+  const char *user = config->username != NULL ? config->username : self->account->address;
+
+  if (config->security == MS_SECURITY_TLS)
+    /* Translators: keep SSL/TLS; the quoted words are what other programs may call it */
+    security = g_strdup (_("SSL/TLS (other programs may call it “SSL” or “Secure connection”)"));
+  else
+    security = g_strdup (ms_security_display_name (config->security));
+
+  set_copy_row (self->server_row, self->server_copy, config->host, config->host);
+  set_copy_row (self->port_row, self->port_copy, port, port);
+  set_copy_row (self->security_row, self->security_copy, security,
+                ms_security_display_name (config->security));
+  set_copy_row (self->user_row, self->user_copy, user, user);
+  command = g_strdup_printf ("printf 'Subject: Hello\\n\\nIt works.\\n' | mailsetup-cli send --account %s %s",
+                             self->account->id, self->account->address);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row), command);
+  g_object_set_data_full (G_OBJECT (self->command_copy), "ms-value", g_strdup (command), g_free);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->app_password_row),
+                                 app_password ? _("Copy App Password") : _("Copy Password"));
+}
+
+static void
+ms_wizard_done_page_enter (MsWizardPage *page)
+{
+  MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (page);
+
+  MS_WIZARD_PAGE_CLASS (ms_wizard_done_page_parent_class)->enter (page);
+  if (self->account != NULL && !ms_wizard_page_get_valid (page))
+    save (self);
+}
+
+static void
+ms_wizard_done_page_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_DONE_PAGE);
+
+  G_OBJECT_CLASS (ms_wizard_done_page_parent_class)->dispose (object);
+}
+
+static void
+ms_wizard_done_page_finalize (GObject *object)
+{
+  MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (object);
+
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_pointer (&self->password, ms_password_unref);
+
+  G_OBJECT_CLASS (ms_wizard_done_page_parent_class)->finalize (object);
+}
+
+static void
+ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
+
+  object_class->dispose = ms_wizard_done_page_dispose;
+  object_class->finalize = ms_wizard_done_page_finalize;
+  page_class->enter = ms_wizard_done_page_enter;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-done-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, saved_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_switch);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_copy);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, port_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, port_copy);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, security_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, security_copy);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, user_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, user_copy);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, app_password_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, command_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, command_copy);
+  gtk_widget_class_bind_template_callback (widget_class, on_copy_value_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_keyring_switch_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "wizard.copy-password", NULL, copy_password_action);
+  gtk_widget_class_install_action (widget_class, "wizard.export-msmtp", NULL, export_msmtp_action);
+}
+
+static void
+ms_wizard_done_page_init (MsWizardDonePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->keyring_switch));
+  update_keyring_row (self);
+}
+
+void
+ms_wizard_done_page_set_account (MsWizardDonePage   *self,
+                                 const MsGuiAccount *account,
+                                 MsPassword         *password,
+                                 gboolean            app_password)
+{
+  MsGuiAccount *copy;
+
+  g_return_if_fail (MS_IS_WIZARD_DONE_PAGE (self));
+
+  copy = ms_gui_account_copy (account);
+  ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_pointer (&self->password, ms_password_unref);
+  self->account = copy;
+  self->password = password != NULL ? ms_password_ref (password) : NULL;
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
+  self->filling = TRUE;
+  gtk_switch_set_active (self->keyring_switch, TRUE);
+  self->filling = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.copy-password", password != NULL);
+  fill_rows (self, app_password);
+}
+
+const char *
+ms_wizard_done_page_get_account_id (MsWizardDonePage *self)
+{
+  g_return_val_if_fail (MS_IS_WIZARD_DONE_PAGE (self), NULL);
+  return self->account != NULL ? self->account->id : NULL;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ms-gui-ops.h"
+#include "ms-wizard-page.h"
+
+G_BEGIN_DECLS
+
+#define MS_TYPE_WIZARD_DONE_PAGE (ms_wizard_done_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (MsWizardDonePage, ms_wizard_done_page, MS, WIZARD_DONE_PAGE, MsWizardPage)
+
+void        ms_wizard_done_page_set_account (MsWizardDonePage   *self,
+                                             const MsGuiAccount *account,
+                                             MsPassword         *password,
+                                             gboolean            app_password);
+const char *ms_wizard_done_page_get_account_id (MsWizardDonePage *self);
+
+G_END_DECLS

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-wizard-password-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-wizard-password-page.h"
+
+/*
+ * MsWizardPasswordPage:
+ * Step 2. For a provider that needs an app password, how to create one, with
+ * buttons for the provider's pages; otherwise just the account password.
+ */
+struct _MsWizardPasswordPage
+{
+  MsWizardPage          parent_instance;
+
+  AdwPreferencesGroup  *why_group;
+  AdwPreferencesGroup  *steps_group;
+  AdwActionRow         *two_step_row;
+  AdwActionRow         *app_passwords_row;
+  GtkButton            *two_step_button;
+  GtkButton            *app_passwords_button;
+  AdwPasswordEntryRow  *password_row;
+  AdwActionRow         *check_row;
+
+  MsGuiDetection       *detection;
+};
+
+G_DEFINE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS_TYPE_WIZARD_PAGE)
+
+static gboolean
+needs_app_password (MsWizardPasswordPage *self)
+{
+  return self->detection != NULL && self->detection->needs_app_password;
+}
+
+static char *
+password_without_spaces (MsWizardPasswordPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  GString *clean = g_string_new (NULL);
+
+  /* An app password is shown in groups of four: the spaces are not part of it. */
+  for (const char *p = text; *p != '\0'; p++)
+    if (!needs_app_password (self) || !g_ascii_isspace (*p))
+      g_string_append_c (clean, *p);
+  return g_string_free (clean, FALSE);
+}
+
+static void
+update_check (MsWizardPasswordPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  g_autofree char *message = NULL;
+  MsRowState state;
+
+  if (!needs_app_password (self) || text[0] == '\0')
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->check_row), FALSE);
+      ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), text[0] != '\0');
+      return;
+    }
+
+  state = ms_gui_check_app_password (self->detection->provider_id, text, &message);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->check_row), message);
+  ms_status_row_set_state (self->check_row, state);
+  gtk_widget_set_visible (GTK_WIDGET (self->check_row), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->password_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
+                                  -1);
+  /* A warning still lets the person go on: the server has the last word. */
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), state != MS_ROW_STATE_ERROR);
+}
+
+static void
+on_password_row_changed_cb (MsWizardPasswordPage *self)
+{
+  update_check (self);
+}
+
+static void
+on_entry_activated_cb (MsWizardPasswordPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+}
+
+static void
+set_link (GtkButton  *button,
+          const char *uri)
+{
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", uri);
+}
+
+static void
+show_app_password_help (MsWizardPasswordPage *self)
+{
+  gboolean app_password = needs_app_password (self);
+  gboolean google = self->detection != NULL
+                    && g_strcmp0 (self->detection->provider_id, "gmail") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->why_group), app_password);
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), app_password);
+  if (!app_password)
+    {
+      ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Password"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+      return;
+    }
+
+  ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Create an App Password"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("App password"));
+  if (!google)
+    adw_preferences_group_set_description (self->why_group,
+                                           _("Your provider does not let other programs use your account password. An app password is a separate password just for this program."));
+  gtk_widget_set_visible (GTK_WIDGET (self->two_step_row),
+                          self->detection->two_step_url != NULL);
+  if (self->detection->two_step_url != NULL)
+    set_link (self->two_step_button, self->detection->two_step_url);
+  if (self->detection->app_password_url != NULL)
+    set_link (self->app_passwords_button, self->detection->app_password_url);
+}
+
+static void
+ms_wizard_password_page_finalize (GObject *object)
+{
+  MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (object);
+
+  g_clear_pointer (&self->detection, ms_gui_detection_free);
+
+  G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->finalize (object);
+}
+
+static void
+ms_wizard_password_page_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_PASSWORD_PAGE);
+
+  G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->dispose (object);
+}
+
+static void
+ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ms_wizard_password_page_dispose;
+  object_class->finalize = ms_wizard_password_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, steps_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, two_step_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, two_step_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, check_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_password_row_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
+}
+
+static void
+ms_wizard_password_page_init (MsWizardPasswordPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->password_row));
+}
+
+void
+ms_wizard_password_page_set_detection (MsWizardPasswordPage *self,
+                                       const MsGuiDetection *detection)
+{
+  g_return_if_fail (MS_IS_WIZARD_PASSWORD_PAGE (self));
+
+  g_clear_pointer (&self->detection, ms_gui_detection_free);
+  if (detection != NULL)
+    self->detection = ms_gui_detection_copy (detection);
+  show_app_password_help (self);
+  update_check (self);
+}
+
+/* ms_wizard_password_page_dup_password:
+ * Returns: (transfer full) (nullable): the password as typed (an app
+ * password without its spaces), in locked memory. */
+MsPassword *
+ms_wizard_password_page_dup_password (MsWizardPasswordPage *self)
+{
+  g_autofree char *text = NULL;
+  MsPassword *password;
+
+  g_return_val_if_fail (MS_IS_WIZARD_PASSWORD_PAGE (self), NULL);
+
+  text = password_without_spaces (self);
+  if (text[0] == '\0')
+    return NULL;
+  password = ms_password_new (text, strlen (text));
+  ms_wipe (text, strlen (text));
+  return password;
+}

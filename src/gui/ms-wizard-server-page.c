@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-wizard-server-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-certificate-dialog.h"
+#include "ms-wizard-server-page.h"
+
+/* Re-check after a short pause in the typing, cancelling the check before. */
+#define CHECK_DELAY_MS 500
+
+/*
+ * MsWizardServerPage:
+ * Step 3: the server settings, prefilled for a known provider, checked live
+ * (resolve, connect, TLS, greeting, EHLO; never a password) with one row per
+ * step, a one-click switch for the wrong security mode and the certificate
+ * dialog for a certificate problem.
+ */
+struct _MsWizardServerPage
+{
+  MsWizardPage         parent_instance;
+
+  AdwPreferencesGroup *summary_group;
+  AdwActionRow        *summary_row;
+  GtkButton           *change_button;
+  AdwPreferencesGroup *edit_group;
+  AdwEntryRow         *host_row;
+  AdwEntryRow         *port_row;
+  AdwComboRow         *security_row;
+  AdwEntryRow         *user_row;
+  GtkListBox          *steps_list;
+  AdwPreferencesGroup *problem_group;
+  AdwActionRow        *mode_row;
+  GtkButton           *mode_button;
+  AdwActionRow        *cert_row;
+
+  char                *pin;
+  MsResult            *result;
+  guint                check_source;
+  gboolean             filling;
+};
+
+G_DEFINE_FINAL_TYPE (MsWizardServerPage, ms_wizard_server_page, MS_TYPE_WIZARD_PAGE)
+
+static void schedule_check (MsWizardServerPage *self,
+                            guint               delay_ms);
+
+static MsSecurity
+selected_security (MsWizardServerPage *self)
+{
+  static const MsSecurity securities[] = { MS_SECURITY_TLS, MS_SECURITY_STARTTLS, MS_SECURITY_NONE };
+  guint selected = adw_combo_row_get_selected (self->security_row);
+
+  return selected < G_N_ELEMENTS (securities) ? securities[selected] : MS_SECURITY_TLS;
+}
+
+static void
+select_security (MsWizardServerPage *self,
+                 MsSecurity          security)
+{
+  adw_combo_row_set_selected (self->security_row,
+                              security == MS_SECURITY_STARTTLS ? 1
+                              : security == MS_SECURITY_NONE ? 2 : 0);
+}
+
+static void
+set_port (MsWizardServerPage *self,
+          guint16             port)
+{
+  g_autofree char *text = g_strdup_printf ("%u", port);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), text);
+}
+
+static gboolean
+parse_port (MsWizardServerPage *self,
+            guint16            *port)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->port_row));
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 65535, &value, NULL))
+    return FALSE;
+  *port = (guint16) value;
+  return TRUE;
+}
+
+static void
+update_summary (MsWizardServerPage *self,
+                const char         *provider_name)
+{
+  guint16 port = 0;
+  g_autofree char *title = NULL;
+
+  parse_port (self, &port);
+  /* Translators: "smtp.gmail.com · port 465 · SSL/TLS" */
+  title = g_strdup_printf (_("%s · port %u · %s"),
+                           gtk_editable_get_text (GTK_EDITABLE (self->host_row)), port,
+                           ms_security_display_name (selected_security (self)));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row), title);
+  if (provider_name != NULL)
+    adw_action_row_set_subtitle (self->summary_row, provider_name);
+}
+
+static void
+show_checking (MsWizardServerPage *self)
+{
+  g_autofree char *title = NULL;
+
+  ms_list_box_remove_all (self->steps_list);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), FALSE);
+  title = g_strdup_printf (_("Checking %s…"), gtk_editable_get_text (GTK_EDITABLE (self->host_row)));
+  gtk_list_box_append (self->steps_list, ms_status_row_new (MS_ROW_STATE_BUSY, title, NULL));
+}
+
+static void
+show_incomplete (MsWizardServerPage *self)
+{
+  ms_list_box_remove_all (self->steps_list);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), FALSE);
+  gtk_list_box_append (self->steps_list,
+                       ms_status_row_new (MS_ROW_STATE_NONE,
+                                          _("Enter the server and a port from 1 to 65535"),
+                                          NULL));
+}
+
+static const char *
+security_name_for_mode (MsSecurity security)
+{
+  return security == MS_SECURITY_STARTTLS ? _("STARTTLS") : _("SSL/TLS");
+}
+
+static void
+show_mode_problem (MsWizardServerPage *self,
+                   const MsResult     *result)
+{
+  MsSecurity wanted = result->error->suggestion_security;
+  guint16 port = result->port;
+  g_autofree char *title = NULL;
+  g_autofree char *button = NULL;
+
+  /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." */
+  title = g_strdup_printf (_("Port %u expects %s, not %s."), port,
+                           security_name_for_mode (wanted),
+                           security_name_for_mode (result->security));
+  /* Translators: a button, "Use STARTTLS" or "Use SSL/TLS" */
+  button = g_strdup_printf (_("Use %s"), security_name_for_mode (wanted));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mode_row), title);
+  gtk_button_set_label (self->mode_button, button);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->mode_button),
+                                  wanted == MS_SECURITY_STARTTLS ? "wizard.use-starttls"
+                                                                 : "wizard.use-tls");
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_row), TRUE);
+}
+
+static gboolean
+is_certificate_problem (MsErrorCode code)
+{
+  return code == MS_ERROR_CERTIFICATE_UNTRUSTED || code == MS_ERROR_CERTIFICATE_EXPIRED
+         || code == MS_ERROR_CERTIFICATE_NOT_YET_VALID
+         || code == MS_ERROR_CERTIFICATE_NAME_MISMATCH || code == MS_ERROR_PIN_MISMATCH;
+}
+
+static void
+show_result (MsWizardServerPage *self)
+{
+  const MsResult *result = self->result;
+  MsErrorCode code = result->error != NULL ? result->error->code : MS_ERROR_INTERNAL;
+  gboolean mode = result->error != NULL && code == MS_ERROR_WRONG_SECURITY_MODE
+                  && result->error->has_suggestion;
+  gboolean certificate = result->error != NULL && is_certificate_problem (code)
+                         && result->tls != NULL;
+
+  ms_fill_step_rows (self->steps_list, result);
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cert_row), certificate);
+  if (mode)
+    show_mode_problem (self, result);
+  if (certificate)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->cert_row), result->error->message);
+      adw_action_row_set_subtitle (self->cert_row,
+                                   result->error->advice != NULL ? result->error->advice : "");
+    }
+  if (result->error != NULL && result->error->advice != NULL && !mode && !certificate)
+    gtk_list_box_append (self->steps_list,
+                         ms_status_row_new (MS_ROW_STATE_NONE, result->error->advice, NULL));
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), mode || certificate);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", certificate);
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), ms_result_is_ok (result));
+}
+
+static void
+on_probe_done_cb (GObject      *source,
+                  GAsyncResult *async_result,
+                  gpointer      user_data)
+{
+  g_autoptr(MsWizardServerPage) self = user_data;
+  g_autoptr(MsResult) result = ms_gui_run_finish (async_result);
+
+  if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
+    return;
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->result = g_steal_pointer (&result);
+  show_result (self);
+}
+
+static gboolean
+check_cb (gpointer user_data)
+{
+  MsWizardServerPage *self = user_data;
+  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self);
+  g_autoptr(MsRequest) request = NULL;
+  GCancellable *cancellable;
+
+  self->check_source = 0;
+  if (config == NULL)
+    {
+      show_incomplete (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  request = ms_request_new (config);
+  cancellable = ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self));
+  show_checking (self);
+  ms_gui_run_async (MS_GUI_OP_PROBE, request, cancellable, on_probe_done_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_check (MsWizardServerPage *self,
+                guint               delay_ms)
+{
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
+  g_clear_pointer (&self->result, ms_result_unref);
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", FALSE);
+  self->check_source = g_timeout_add (delay_ms, check_cb, self);
+}
+
+static void
+on_field_changed_cb (MsWizardServerPage *self)
+{
+  if (self->filling)
+    return;
+  update_summary (self, NULL);
+  schedule_check (self, CHECK_DELAY_MS);
+}
+
+static void
+on_host_row_changed_cb (MsWizardServerPage *self)
+{
+  /* A pin belongs to one server. */
+  if (!self->filling)
+    g_clear_pointer (&self->pin, g_free);
+  on_field_changed_cb (self);
+}
+
+static void
+on_security_row_changed_cb (MsWizardServerPage *self)
+{
+  MsSecurity security = selected_security (self);
+  guint16 port = 0;
+
+  /* Follow the mode's usual port while the port is the other mode's usual one. */
+  if (!self->filling && parse_port (self, &port)
+      && (port == 465 || port == 587 || port == 25)
+      && port != ms_security_default_port (security))
+    {
+      self->filling = TRUE;
+      set_port (self, ms_security_default_port (security));
+      self->filling = FALSE;
+    }
+  on_field_changed_cb (self);
+}
+
+static void
+on_entry_activated_cb (MsWizardServerPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+}
+
+static void
+on_change_clicked_cb (MsWizardServerPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_group), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
+}
+
+static void
+use_security (MsWizardServerPage *self,
+              MsSecurity          security)
+{
+  guint16 port = 0;
+
+  self->filling = TRUE;
+  parse_port (self, &port);
+  select_security (self, security);
+  if (self->result != NULL && self->result->error != NULL && self->result->error->has_suggestion
+      && self->result->error->suggestion_port != 0)
+    port = self->result->error->suggestion_port;
+  set_port (self, port);
+  self->filling = FALSE;
+  update_summary (self, NULL);
+  schedule_check (self, 0);
+}
+
+static void
+use_starttls_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  use_security (MS_WIZARD_SERVER_PAGE (widget), MS_SECURITY_STARTTLS);
+}
+
+static void
+use_tls_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  use_security (MS_WIZARD_SERVER_PAGE (widget), MS_SECURITY_TLS);
+}
+
+static void
+on_certificate_trusted_cb (MsWizardServerPage *self,
+                           const char         *pin)
+{
+  g_free (self->pin);
+  self->pin = g_strdup (pin);
+  schedule_check (self, 0);
+}
+
+static void
+view_certificate_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (widget);
+  MsCertificateDialog *dialog;
+  gboolean can_trust;
+
+  if (self->result == NULL || self->result->tls == NULL || self->result->error == NULL)
+    return;
+
+  /* Only a chain nobody vouches for may be pinned: never a certificate for
+   * another name, nor one out of its dates. */
+  can_trust = self->result->error->code == MS_ERROR_CERTIFICATE_UNTRUSTED;
+  dialog = ms_certificate_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                      self->result->tls, self->result->error->message,
+                                      can_trust);
+  g_signal_connect_object (dialog, "trust", G_CALLBACK (on_certificate_trusted_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ms_wizard_server_page_enter (MsWizardPage *page)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (page);
+
+  MS_WIZARD_PAGE_CLASS (ms_wizard_server_page_parent_class)->enter (page);
+  if (self->result == NULL)
+    schedule_check (self, 0);
+}
+
+static void
+ms_wizard_server_page_leave (MsWizardPage *page)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (page);
+
+  if (self->check_source != 0 || self->result == NULL)
+    {
+      g_clear_handle_id (&self->check_source, g_source_remove);
+      ms_list_box_remove_all (self->steps_list);
+    }
+  MS_WIZARD_PAGE_CLASS (ms_wizard_server_page_parent_class)->leave (page);
+}
+
+static void
+ms_wizard_server_page_dispose (GObject *object)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
+
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WIZARD_SERVER_PAGE);
+
+  G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->dispose (object);
+}
+
+static void
+ms_wizard_server_page_finalize (GObject *object)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
+
+  g_free (self->pin);
+  g_clear_pointer (&self->result, ms_result_unref);
+
+  G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->finalize (object);
+}
+
+static void
+ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
+
+  object_class->dispose = ms_wizard_server_page_dispose;
+  object_class->finalize = ms_wizard_server_page_finalize;
+  page_class->enter = ms_wizard_server_page_enter;
+  page_class->leave = ms_wizard_server_page_leave;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-server-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, change_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, edit_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, host_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, port_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, security_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, user_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, problem_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, cert_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_row_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_security_row_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_change_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "wizard.use-starttls", NULL, use_starttls_action);
+  gtk_widget_class_install_action (widget_class, "wizard.use-tls", NULL, use_tls_action);
+  gtk_widget_class_install_action (widget_class, "wizard.view-certificate", NULL, view_certificate_action);
+}
+
+static void
+ms_wizard_server_page_init (MsWizardServerPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", FALSE);
+}
+
+void
+ms_wizard_server_page_set_config (MsWizardServerPage *self,
+                                  const MsSmtpConfig *config)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), config->host != NULL ? config->host : "");
+  set_port (self, config->port != 0 ? config->port : ms_security_default_port (config->security));
+  select_security (self, config->security);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row),
+                         config->username != NULL ? config->username : "");
+  g_free (self->pin);
+  self->pin = g_strdup (config->pin);
+  self->filling = FALSE;
+  g_clear_pointer (&self->result, ms_result_unref);
+  ms_list_box_remove_all (self->steps_list);
+}
+
+void
+ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
+                                    const char           *address,
+                                    const MsGuiDetection *detection)
+{
+  g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
+  gboolean known = detection != NULL && detection->provider_id != NULL && detection->host != NULL;
+
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+
+  config->host = g_strdup (detection != NULL ? detection->host : NULL);
+  config->port = detection != NULL ? detection->port : 465;
+  config->security = detection != NULL ? detection->security : MS_SECURITY_TLS;
+  config->username = g_strdup (address);
+  ms_wizard_server_page_set_config (self, config);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_group), known);
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_group), !known);
+  update_summary (self, known ? detection->display_name : NULL);
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
+                                  known ? GTK_WIDGET (self->change_button)
+                                        : GTK_WIDGET (self->host_row));
+}
+
+/* ms_wizard_server_page_dup_config:
+ * Returns: (transfer full) (nullable): the settings, or NULL while the
+ * server or the port is missing. */
+MsSmtpConfig *
+ms_wizard_server_page_dup_config (MsWizardServerPage *self)
+{
+  g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
+  g_autofree char *host = NULL;
+  g_autofree char *user = NULL;
+
+  g_return_val_if_fail (MS_IS_WIZARD_SERVER_PAGE (self), NULL);
+
+  host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
+  user = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->user_row))));
+  if (host[0] == '\0' || !parse_port (self, &config->port))
+    return NULL;
+  config->host = g_steal_pointer (&host);
+  config->security = selected_security (self);
+  config->username = user[0] != '\0' ? g_steal_pointer (&user) : NULL;
+  config->pin = g_strdup (self->pin);
+  config->timeout_seconds = MS_DEFAULT_TIMEOUT_SECONDS;
+  return g_steal_pointer (&config);
+}
+
+/* ms_wizard_server_page_get_result:
+ * Returns: (transfer none) (nullable): the last finished check. */
+MsResult *
+ms_wizard_server_page_get_result (MsWizardServerPage *self)
+{
+  g_return_val_if_fail (MS_IS_WIZARD_SERVER_PAGE (self), NULL);
+  return self->result;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ms-gui-ops.h"
+#include "ms-wizard-page.h"
+
+G_BEGIN_DECLS
+
+#define MS_TYPE_WIZARD_SERVER_PAGE (ms_wizard_server_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (MsWizardServerPage, ms_wizard_server_page, MS, WIZARD_SERVER_PAGE, MsWizardPage)
+
+void          ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
+                                                  const char           *address,
+                                                  const MsGuiDetection *detection);
+void          ms_wizard_server_page_set_config   (MsWizardServerPage   *self,
+                                                  const MsSmtpConfig   *config);
+MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);
+MsResult     *ms_wizard_server_page_get_result   (MsWizardServerPage   *self);
+
+G_END_DECLS

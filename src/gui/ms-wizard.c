@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-wizard"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-wizard.h"
+#include "ms-wizard-address-page.h"
+#include "ms-wizard-done-page.h"
+#include "ms-wizard-password-page.h"
+#include "ms-wizard-server-page.h"
+#include "ms-wizard-sign-in-page.h"
+#include "ms-wizard-test-page.h"
+
+#define N_STEPS 6
+
+/*
+ * MsWizard:
+ * The first-run wizard: six pages in a GtkStack under one header bar with
+ * Back, the page's title and step, and the page's main button. The wizard
+ * carries what one page found to the next; each page does its own work.
+ */
+struct _MsWizard
+{
+  AdwBin                parent_instance;
+
+  GtkButton            *back_button;
+  AdwWindowTitle       *window_title;
+  GtkButton            *main_button;
+  GtkStack             *stack;
+  MsWizardAddressPage  *address_page;
+  MsWizardPasswordPage *password_page;
+  MsWizardServerPage   *server_page;
+  MsWizardSignInPage   *sign_in_page;
+  MsWizardTestPage     *test_page;
+  MsWizardDonePage     *done_page;
+
+  MsWizardPage         *pages[N_STEPS];
+  guint                 step;
+  gboolean              can_cancel;
+  char                 *server_address;   /* the address the server page was filled for */
+  MsRequest            *request;
+};
+
+G_DEFINE_FINAL_TYPE (MsWizard, ms_wizard, ADW_TYPE_BIN)
+
+enum {
+  FINISHED,
+  CANCELLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+update_header (MsWizard *self)
+{
+  MsWizardPage *page = self->pages[self->step];
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: shown under the page title, "Step 2 of 6" */
+  subtitle = g_strdup_printf (_("Step %u of %u"), self->step + 1, N_STEPS);
+  adw_window_title_set_title (self->window_title, ms_wizard_page_get_title (page));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_button_set_label (self->main_button, ms_wizard_page_get_main_label (page));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
+                                 ms_wizard_page_get_valid (page));
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->step > 0 || self->can_cancel);
+}
+
+static void
+on_page_changed_cb (MsWizard     *self,
+                    GParamSpec   *pspec,
+                    MsWizardPage *page)
+{
+  if (page == self->pages[self->step])
+    update_header (self);
+}
+
+static const MsGuiDetection *
+detection (MsWizard *self)
+{
+  return ms_wizard_address_page_get_detection (self->address_page);
+}
+
+static const char *
+address (MsWizard *self)
+{
+  return ms_wizard_address_page_get_address (self->address_page);
+}
+
+static void
+prepare_server_page (MsWizard *self)
+{
+  /* Keep the person's edits when they only went back to look. */
+  if (g_strcmp0 (self->server_address, address (self)) == 0)
+    return;
+  g_free (self->server_address);
+  self->server_address = g_strdup (address (self));
+  ms_wizard_server_page_set_defaults (self->server_page, address (self), detection (self));
+}
+
+static void
+prepare_request (MsWizard *self)
+{
+  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
+  g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (self->password_page);
+  const MsGuiDetection *found = detection (self);
+
+  g_clear_pointer (&self->request, ms_request_free);
+  self->request = ms_request_new (config);
+  self->request->password = g_steal_pointer (&password);
+  self->request->from = g_strdup (address (self));
+  self->request->provider = g_strdup (found != NULL ? found->provider_id : NULL);
+  self->request->program = g_strdup (PACKAGE_NAME);
+  ms_wizard_sign_in_page_set_request (self->sign_in_page, self->request);
+}
+
+static void
+prepare_done_page (MsWizard *self)
+{
+  g_autoptr(MsGuiAccount) account = ms_gui_account_new ();
+  const MsGuiDetection *found = detection (self);
+
+  account->id = ms_gui_account_id_for_address (address (self));
+  account->address = g_strdup (address (self));
+  account->provider_id = g_strdup (found != NULL ? found->provider_id : NULL);
+  ms_smtp_config_free (account->config);
+  account->config = ms_smtp_config_copy (self->request->config);
+  ms_wizard_done_page_set_account (self->done_page, account, self->request->password,
+                                   found != NULL && found->needs_app_password);
+}
+
+static void
+prepare_page (MsWizard *self,
+              guint     step)
+{
+  switch (step)
+    {
+    case 1:
+      ms_wizard_password_page_set_detection (self->password_page, detection (self));
+      break;
+    case 2:
+      prepare_server_page (self);
+      break;
+    case 3:
+      prepare_request (self);
+      break;
+    case 4:
+      ms_wizard_test_page_set_request (self->test_page, self->request);
+      break;
+    case 5:
+      prepare_done_page (self);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+go_to_step (MsWizard *self,
+            guint     step,
+            gboolean  forward)
+{
+  g_assert (step < N_STEPS);
+
+  ms_wizard_page_leave (self->pages[self->step]);
+  if (forward)
+    prepare_page (self, step);
+  self->step = step;
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[step]));
+  update_header (self);
+  ms_wizard_page_enter (self->pages[step]);
+}
+
+static void
+on_page_finished_cb (MsWizard     *self,
+                     MsWizardPage *page)
+{
+  if (page == self->pages[self->step] && self->step + 1 < N_STEPS)
+    go_to_step (self, self->step + 1, TRUE);
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MsWizard *self = MS_WIZARD (widget);
+  MsWizardPage *page = self->pages[self->step];
+
+  if (!ms_wizard_page_get_valid (page) || ms_wizard_page_activate (page))
+    return;
+  if (self->step + 1 < N_STEPS)
+    go_to_step (self, self->step + 1, TRUE);
+  else
+    g_signal_emit (self, signals[FINISHED], 0, ms_wizard_done_page_get_account_id (self->done_page));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MsWizard *self = MS_WIZARD (widget);
+
+  if (self->step == 0)
+    {
+      ms_wizard_page_leave (self->pages[0]);
+      if (self->can_cancel)
+        g_signal_emit (self, signals[CANCELLED], 0);
+      return;
+    }
+  /* Going back from "Sign in" or "Test" also leaves what they were doing. */
+  go_to_step (self, self->step - 1, FALSE);
+}
+
+static void
+open_uri_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ms_open_uri (widget, g_variant_get_string (parameter, NULL));
+}
+
+static void
+ms_wizard_dispose (GObject *object)
+{
+  MsWizard *self = MS_WIZARD (object);
+
+  for (guint i = 0; i < N_STEPS; i++)
+    if (self->pages[i] != NULL)
+      ms_wizard_page_cancel (self->pages[i]);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WIZARD);
+
+  G_OBJECT_CLASS (ms_wizard_parent_class)->dispose (object);
+}
+
+static void
+ms_wizard_finalize (GObject *object)
+{
+  MsWizard *self = MS_WIZARD (object);
+
+  g_free (self->server_address);
+  g_clear_pointer (&self->request, ms_request_free);
+
+  G_OBJECT_CLASS (ms_wizard_parent_class)->finalize (object);
+}
+
+static void
+ms_wizard_class_init (MsWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ms_wizard_dispose;
+  object_class->finalize = ms_wizard_finalize;
+
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (MS_TYPE_WIZARD_ADDRESS_PAGE);
+  g_type_ensure (MS_TYPE_WIZARD_PASSWORD_PAGE);
+  g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
+  g_type_ensure (MS_TYPE_WIZARD_SIGN_IN_PAGE);
+  g_type_ensure (MS_TYPE_WIZARD_TEST_PAGE);
+  g_type_ensure (MS_TYPE_WIZARD_DONE_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, main_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, stack);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, address_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, password_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, server_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, test_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWizard, done_page);
+
+  gtk_widget_class_install_action (widget_class, "wizard.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "wizard.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "wizard.open-uri", "s", open_uri_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
+}
+
+static void
+connect_page (MsWizard     *self,
+              guint         step,
+              MsWizardPage *page)
+{
+  self->pages[step] = page;
+  g_signal_connect_object (page, "notify::valid", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::main-label", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "finished", G_CALLBACK (on_page_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ms_wizard_init (MsWizard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  connect_page (self, 0, MS_WIZARD_PAGE (self->address_page));
+  connect_page (self, 1, MS_WIZARD_PAGE (self->password_page));
+  connect_page (self, 2, MS_WIZARD_PAGE (self->server_page));
+  connect_page (self, 3, MS_WIZARD_PAGE (self->sign_in_page));
+  connect_page (self, 4, MS_WIZARD_PAGE (self->test_page));
+  connect_page (self, 5, MS_WIZARD_PAGE (self->done_page));
+  update_header (self);
+}
+
+MsWizard *
+ms_wizard_new (void)
+{
+  return g_object_new (MS_TYPE_WIZARD, NULL);
+}
+
+/* ms_wizard_reset:
+ * Back to the first page, cancelling whatever ran, and focus its field. */
+void
+ms_wizard_reset (MsWizard *self)
+{
+  g_return_if_fail (MS_IS_WIZARD (self));
+
+  for (guint i = 0; i < N_STEPS; i++)
+    ms_wizard_page_leave (self->pages[i]);
+  self->step = 0;
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[0]));
+  update_header (self);
+  ms_wizard_page_enter (self->pages[0]);
+}
+
+void
+ms_wizard_set_can_cancel (MsWizard *self,
+                          gboolean  can_cancel)
+{
+  g_return_if_fail (MS_IS_WIZARD (self));
+
+  self->can_cancel = !!can_cancel;
+  update_header (self);
+}
+
+guint
+ms_wizard_get_step (MsWizard *self)
+{
+  g_return_val_if_fail (MS_IS_WIZARD (self), 0);
+  return self->step;
+}
+
+/* ms_wizard_get_page:
+ * Returns: (transfer none): the page of @step (0 to 5), for tests. */
+GtkWidget *
+ms_wizard_get_page (MsWizard *self,
+                    guint     step)
+{
+  g_return_val_if_fail (MS_IS_WIZARD (self), NULL);
+  g_return_val_if_fail (step < N_STEPS, NULL);
+  return GTK_WIDGET (self->pages[step]);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "ms-fake-server.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Helpers shared by the tests that talk to the fake SMTP server.
+ *
+ * Test PKI (generated at build time by tests/pki/make-pki.sh into
+ * <builddir>/tests/pki/; ms_test_pki_file() finds it through
+ * $MS_TEST_BUILDDIR or the MS_TEST_BUILDDIR define). Files:
+ *   ca.pem                root CA (use as ca_file)
+ *   intermediate.pem      intermediate CA
+ *   leaf-key.pem          the key of every leaf below except weak and unknown
+ *   good.pem              localhost leaf + intermediate (SAN localhost,
+ *                         127.0.0.1, ::1)
+ *   good-leaf.pem         the same leaf alone (T7: intermediate missing)
+ *   renewed.pem           a second good leaf + intermediate, same key (T11)
+ *   expired.pem           expired leaf + intermediate
+ *   notyet.pem            not-yet-valid leaf + intermediate
+ *   wrongname.pem         leaf for other.example + intermediate
+ *   selfsigned.pem        self-signed localhost certificate (leaf-key.pem)
+ *   selfsigned2.pem       another self-signed one, same key (T11 renewal)
+ *   unknown.pem           leaf from an unknown CA + that CA; key unknown-key.pem
+ *   unknown-ca.pem        the unknown CA (T13: trusted through ca_file)
+ *   weak.pem              RSA 1024 leaf + intermediate; key weak-key.pem
+ *   sha1.pem              SHA-1-signed leaf + intermediate (leaf-key.pem)
+ */
+char       *ms_test_pki_file              (const char   *name);
+
+/* A fake server in @mode serving good.pem, not started yet. */
+MsFakeServer *ms_test_fake_server_new     (MsFakeMode    mode);
+/* Starts @server or aborts the test. */
+void        ms_test_fake_server_start     (MsFakeServer *server);
+
+/* "sha256//BASE64" of the SPKI of the first certificate in @pem_file. */
+char       *ms_test_spki_pin              (const char   *pem_file);
+
+/* TRUE when @needle occurs in @haystack (case-insensitive when @nocase). */
+gboolean    ms_test_bytes_contain         (GBytes       *haystack,
+                                           const char   *needle,
+                                           gboolean      nocase);
+
+/* Which secret form @data holds (a description such as
+ * "base64(\\0user\\0password)"), or NULL when none: @password, the base64
+ * of "\0@user\0@password", of "@user\0@user\0@password", or of @password. */
+const char *ms_test_find_secret           (const guint8 *data,
+                                           gsize         len,
+                                           const char   *user,
+                                           const char   *password);
+
+/* Fails the test (g_test_fail + message) when @data holds @password, the
+ * base64 of "\0@user\0@password", the base64 of "@user\0@user\0@password",
+ * or the base64 of @password. @what names the buffer in the message.
+ * Returns TRUE when clean. */
+gboolean    ms_test_check_no_secret       (const char   *what,
+                                           const guint8 *data,
+                                           gsize         len,
+                                           const char   *user,
+                                           const char   *password);
+
+/* Fails the test when the clear-text recording of @server holds "AUTH",
+ * "MAIL FROM", "RCPT TO" or "DATA" as a command (L2). Returns TRUE when
+ * clean. */
+gboolean    ms_test_check_nothing_in_clear (MsFakeServer *server);
+
+/* Fails the test when the clear recording of @server holds the secret of
+ * @user/@password in any form (see ms_test_check_no_secret); when
+ * @include_tls, the TLS recording too (for cases that must fail before
+ * AUTH). Returns TRUE when clean. */
+gboolean    ms_test_check_server_no_secret (MsFakeServer *server,
+                                            const char   *user,
+                                            const char   *password,
+                                            gboolean      include_tls);
+
+G_END_DECLS

@@ -20,12 +20,11 @@ typedef struct _MsTestKeyring MsTestKeyring;
 
 MsTestKeyring *ms_test_keyring_start          (gboolean        with_keyring,
                                                GError        **error);
+MsTestKeyring *ms_test_keyring_attach         (GError        **error);
 void           ms_test_keyring_stop           (MsTestKeyring  *keyring);
 gboolean       ms_test_keyring_skip_if_absent (MsTestKeyring  *keyring,
                                                const GError   *why);
 gboolean       ms_test_keyring_lock           (MsTestKeyring  *keyring,
-                                               GError        **error);
-gboolean       ms_test_keyring_unlock         (MsTestKeyring  *keyring,
                                                GError        **error);
 guint          ms_test_keyring_count_items    (MsTestKeyring  *keyring,
                                                const char     *account_id);

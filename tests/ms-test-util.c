@@ -14,6 +14,7 @@
 #include <gnutls/crypto.h>
 
 #include "ms-test-util.h"
+#include "ms-result.h"
 
 #ifndef MS_TEST_BUILDDIR
 #define MS_TEST_BUILDDIR "."
@@ -249,4 +250,274 @@ ms_test_check_server_no_secret (MsFakeServer *server,
                                         g_bytes_get_size (tls), user, password);
     }
   return clean;
+}
+
+/* ---- running operations ---- */
+
+static GMutex capture_mutex;
+static GString *captured_logs;
+static GPtrArray *captured_transcript;
+static gint64 last_elapsed_ms;
+
+static void
+collect_transcript (const char *line,
+                    gpointer    user_data)
+{
+  g_mutex_lock (&capture_mutex);
+  if (captured_transcript == NULL)
+    captured_transcript = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (captured_transcript, g_strdup (line));
+  g_mutex_unlock (&capture_mutex);
+}
+
+MsRequest *
+ms_test_request_new (MsFakeServer *server,
+                     MsSecurity    security)
+{
+  g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
+  g_autofree char *ca = ms_test_pki_file ("ca.pem");
+  MsRequest *request;
+  const char *recipients[] = { MS_TEST_RECIPIENT, NULL };
+
+  config->host = g_strdup ("localhost");
+  config->port = server != NULL ? ms_fake_server_get_port (server) : 25;
+  config->security = security;
+  config->ca_file = g_strdup (ca);
+  config->username = g_strdup (MS_FAKE_DEFAULT_USER);
+  config->timeout_seconds = 2;
+
+  request = ms_request_new (config);
+  request->password = ms_password_new (MS_FAKE_DEFAULT_PASSWORD, strlen (MS_FAKE_DEFAULT_PASSWORD));
+  request->from = g_strdup (MS_TEST_FROM);
+  request->recipients = g_strdupv ((char **) recipients);
+  request->program = g_strdup ("ms-tests");
+  request->transcript_func = collect_transcript;
+  request->transcript_data = NULL;
+  return request;
+}
+
+void
+ms_test_request_set_password (MsRequest  *request,
+                              const char *password)
+{
+  g_clear_pointer (&request->password, ms_password_unref);
+  request->password = ms_password_new (password, strlen (password));
+}
+
+MsResult *
+ms_test_run (MsTestOp   op,
+             MsRequest *request)
+{
+  gint64 start = g_get_monotonic_time ();
+  MsResult *result = NULL;
+
+  switch (op)
+    {
+    case MS_TEST_OP_PROBE:
+      result = ms_probe_run (request, NULL);
+      break;
+    case MS_TEST_OP_LOGIN:
+      result = ms_login_run (request, NULL);
+      break;
+    case MS_TEST_OP_TEST_SEND:
+      result = ms_test_send_run (request, NULL);
+      break;
+    case MS_TEST_OP_SEND:
+    default:
+      result = ms_send_run (request, NULL);
+      break;
+    }
+  last_elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_assert_nonnull (result);
+  return result;
+}
+
+gint64
+ms_test_last_elapsed_ms (void)
+{
+  return last_elapsed_ms;
+}
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  g_mutex_lock (&capture_mutex);
+  if (captured_logs == NULL)
+    captured_logs = g_string_new (NULL);
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
+        {
+          if (fields[i].length < 0)
+            g_string_append (captured_logs, fields[i].value);
+          else
+            g_string_append_len (captured_logs, fields[i].value, fields[i].length);
+          g_string_append_c (captured_logs, '\n');
+        }
+    }
+  g_mutex_unlock (&capture_mutex);
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+void
+ms_test_capture_logs (void)
+{
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+}
+
+static void
+check_text (const char *what,
+            const char *text,
+            const char *user,
+            const char *password)
+{
+  if (text != NULL)
+    ms_test_check_no_secret (what, (const guint8 *) text, strlen (text), user, password);
+}
+
+void
+ms_test_check_result (MsResult   *result,
+                      const char *user,
+                      const char *password)
+{
+  g_autofree char *json = ms_result_to_json (result, FALSE);
+
+  check_text ("the result's JSON", json, user, password);
+  for (guint i = 0; result->transcript != NULL && i < result->transcript->len; i++)
+    check_text ("the result's transcript", result->transcript->pdata[i], user, password);
+  for (guint i = 0; result->steps != NULL && i < result->steps->len; i++)
+    {
+      MsStep *step = result->steps->pdata[i];
+
+      check_text ("a step's reply", step->reply, user, password);
+      check_text ("a step's detail", step->detail, user, password);
+    }
+  if (result->error != NULL)
+    {
+      check_text ("the error message", result->error->message, user, password);
+      check_text ("the error advice", result->error->advice, user, password);
+      check_text ("the error's server reply", result->error->server_reply, user, password);
+      check_text ("the error detail", result->error->detail, user, password);
+    }
+
+  g_mutex_lock (&capture_mutex);
+  for (guint i = 0; captured_transcript != NULL && i < captured_transcript->len; i++)
+    check_text ("the live transcript", captured_transcript->pdata[i], user, password);
+  if (captured_logs != NULL)
+    check_text ("the logs", captured_logs->str, user, password);
+  g_mutex_unlock (&capture_mutex);
+}
+
+static char *
+steps_to_string (guint steps)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint k = 0; k <= MS_STEP_QUIT; k++)
+    if (steps & (1u << k))
+      g_string_append_printf (s, "%s%s", s->len > 0 ? "|" : "", ms_step_kind_to_string (k));
+  return g_string_free (s, FALSE);
+}
+
+static void
+transcript_message (MsResult *result)
+{
+  for (guint i = 0; result->transcript != NULL && i < result->transcript->len && i < 40; i++)
+    g_test_message ("  transcript: %s", (const char *) result->transcript->pdata[i]);
+}
+
+void
+ms_test_assert_error_impl (MsResult    *result,
+                           MsErrorCode  code,
+                           guint        steps,
+                           const char  *file,
+                           int          line)
+{
+  g_autofree char *want_steps = steps_to_string (steps);
+  g_autofree char *msg = NULL;
+
+  if (result->error == NULL)
+    {
+      transcript_message (result);
+      msg = g_strdup_printf ("expected error %s at %s, got success",
+                             ms_error_code_to_string (code), steps ? want_steps : "any step");
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+      return;
+    }
+  if (result->error->code != code ||
+      (steps != MS_TEST_ANY_STEP && (steps & MS_TEST_STEP (result->error->step)) == 0))
+    {
+      transcript_message (result);
+      msg = g_strdup_printf ("expected error %s at %s, got %s at %s (%s; detail: %s)",
+                             ms_error_code_to_string (code), steps ? want_steps : "any step",
+                             ms_error_code_to_string (result->error->code),
+                             ms_step_kind_to_string (result->error->step),
+                             result->error->message ? result->error->message : "",
+                             result->error->detail ? result->error->detail : "");
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+    }
+}
+
+void
+ms_test_assert_fail_closed_impl (MsFakeServer *server,
+                                 MsResult     *result,
+                                 MsErrorCode   code,
+                                 guint         steps,
+                                 const char   *file,
+                                 int           line)
+{
+  ms_test_assert_error_impl (result, code, steps, file, line);
+  if (!ms_fake_server_wait_finished (server, 1, 3000))
+    g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC,
+                         "the client left a connection open after failing");
+  ms_test_check_nothing_in_clear (server);
+  if (ms_fake_server_count_command (server, "AUTH") != 0)
+    {
+      g_test_message ("the client sent AUTH");
+      g_test_fail ();
+    }
+  if (ms_fake_server_get_n_messages (server) != 0)
+    {
+      g_test_message ("the client sent a message");
+      g_test_fail ();
+    }
+  ms_test_check_server_no_secret (server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, TRUE);
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+  if (g_test_failed ())
+    g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, "not fail-closed (see above)");
+}
+
+void
+ms_test_assert_ok_impl (MsFakeServer *server,
+                        MsResult     *result,
+                        const char   *file,
+                        int           line)
+{
+  if (result->error != NULL)
+    {
+      g_autofree char *msg = NULL;
+
+      transcript_message (result);
+      msg = g_strdup_printf ("expected success, got %s at %s (%s; detail: %s)",
+                             ms_error_code_to_string (result->error->code),
+                             ms_step_kind_to_string (result->error->step),
+                             result->error->message ? result->error->message : "",
+                             result->error->detail ? result->error->detail : "");
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+      return;
+    }
+  g_assert_true (ms_result_is_ok (result));
+  if (server != NULL)
+    {
+      g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+      ms_test_check_server_no_secret (server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
+      if (ms_fake_server_get_n_handshakes (server) > 0)
+        ms_test_check_nothing_in_clear (server);
+    }
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+  if (g_test_failed ())
+    g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, "leaks (see above)");
 }

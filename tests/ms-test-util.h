@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "ms-fake-server.h"
+#include "ms-probe.h"
 
 G_BEGIN_DECLS
 
@@ -76,5 +77,82 @@ gboolean    ms_test_check_server_no_secret (MsFakeServer *server,
                                             const char   *user,
                                             const char   *password,
                                             gboolean      include_tls);
+
+/*
+ * Running the operations against a fake server (links mailsetup-core).
+ */
+typedef enum
+{
+  MS_TEST_OP_PROBE,
+  MS_TEST_OP_LOGIN,
+  MS_TEST_OP_TEST_SEND,
+  MS_TEST_OP_SEND,
+} MsTestOp;
+
+#define MS_TEST_FROM      "sender@localhost"
+#define MS_TEST_RECIPIENT "rcpt@localhost"
+
+/* A request for @server: host "localhost", its port, @security, ca_file
+ * ca.pem, timeout_seconds 2, user/password MS_FAKE_DEFAULT_*, from
+ * MS_TEST_FROM, recipients { MS_TEST_RECIPIENT }, program "ms-tests", and a
+ * transcript_func that collects lines for ms_test_check_result(). @server
+ * may be NULL (port 25). */
+MsRequest  *ms_test_request_new           (MsFakeServer *server,
+                                           MsSecurity    security);
+/* Sets the password (copied into an MsPassword) of @request. */
+void        ms_test_request_set_password  (MsRequest    *request,
+                                           const char   *password);
+
+/* Runs @op synchronously; never returns NULL (fails the test instead).
+ * Remembers the elapsed time (ms_test_last_elapsed_ms()). */
+MsResult   *ms_test_run                   (MsTestOp      op,
+                                           MsRequest    *request);
+gint64      ms_test_last_elapsed_ms       (void);
+
+/* Captures every GLib log message (still printed as usual), so that
+ * ms_test_check_result() can look for secrets in them. Call once in main(). */
+void        ms_test_capture_logs          (void);
+
+/* L1: fails the test when the result's transcript, its JSON, its error
+ * texts, the lines given to the transcript_func, or the captured logs hold
+ * the secret of @user/@password in any form. */
+void        ms_test_check_result          (MsResult     *result,
+                                           const char   *user,
+                                           const char   *password);
+
+#define MS_TEST_STEP(kind) (1u << (kind))
+#define MS_TEST_ANY_STEP   0u
+
+/* Asserts the result failed with @code at one of the steps in @steps (a
+ * mask of MS_TEST_STEP(); MS_TEST_ANY_STEP for any). */
+#define ms_test_assert_error(result, code, steps) \
+  ms_test_assert_error_impl ((result), (code), (steps), __FILE__, __LINE__)
+void        ms_test_assert_error_impl     (MsResult     *result,
+                                           MsErrorCode   code,
+                                           guint         steps,
+                                           const char   *file,
+                                           int           line);
+
+/* Asserts a fail-closed outcome: the result failed with @code at @steps;
+ * the client closed the connection; no AUTH, MAIL, RCPT or DATA was
+ * received in clear; no AUTH at all, no message, no secret in any
+ * recording; and nothing secret in the result (L1, L2). */
+#define ms_test_assert_fail_closed(server, result, code, steps) \
+  ms_test_assert_fail_closed_impl ((server), (result), (code), (steps), __FILE__, __LINE__)
+void        ms_test_assert_fail_closed_impl (MsFakeServer *server,
+                                             MsResult     *result,
+                                             MsErrorCode   code,
+                                             guint         steps,
+                                             const char   *file,
+                                             int           line);
+
+/* Asserts success and runs ms_test_check_result() and the clear-text
+ * checks on @server. */
+#define ms_test_assert_ok(server, result) \
+  ms_test_assert_ok_impl ((server), (result), __FILE__, __LINE__)
+void        ms_test_assert_ok_impl        (MsFakeServer *server,
+                                           MsResult     *result,
+                                           const char   *file,
+                                           int           line);
 
 G_END_DECLS

@@ -485,9 +485,10 @@ parse_table (GBytes  *json,
   JsonArray *array;
   gsize size;
   const char *data = g_bytes_get_data (json, &size);
+  g_autoptr(GError) parse_error = NULL;
 
-  if (!json_parser_load_from_data (parser, data, (gssize) size, error))
-    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
+    return data_error (error, NULL, parse_error->message), NULL;
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return data_error (error, NULL, "root"), NULL;
   root = json_node_get_object (json_parser_get_root (parser));

@@ -141,9 +141,7 @@ step_begin (MsSmtpClient *self)
 static char *
 reply_display (const MsSmtpReply *reply)
 {
-  g_autofree char *text = ms_smtp_reply_to_display (reply);
-
-  return ms_escape_server_text (text, -1);
+  return ms_smtp_reply_to_display (reply);
 }
 
 static MsStep *

@@ -54,7 +54,7 @@ wait_fd (int            fd,
 {
   for (;;)
     {
-      struct pollfd fds[2] = { { fd, events, 0 }, { -1, POLLIN, 0 } };
+      GPollFD fds[2] = { { fd, events, 0 }, { -1, G_IO_IN, 0 } };
       gboolean has_cancel_fd = g_cancellable_make_pollfd (cancellable, &fds[1]);
       gint64 remaining = deadline - g_get_monotonic_time ();
       int timeout_ms = remaining > 0 ? (int) MIN ((remaining + 999) / 1000, G_MAXINT) : 0;
@@ -63,7 +63,7 @@ wait_fd (int            fd,
       if (g_cancellable_is_cancelled (cancellable))
         ret = -2;
       else
-        ret = poll (fds, has_cancel_fd ? 2 : 1, timeout_ms);
+        ret = g_poll (fds, has_cancel_fd ? 2 : 1, timeout_ms);
       if (has_cancel_fd)
         g_cancellable_release_fd (cancellable);
 
@@ -172,7 +172,7 @@ open_socket (GInetAddress  *address,
 
   if (connect (fd, (struct sockaddr *) &native, native_len) < 0 && errno != EINPROGRESS)
     saved_errno = errno;
-  else if (!wait_fd (fd, POLLOUT, deadline, cancellable, MS_ERROR_CONNECT_TIMEOUT, error))
+  else if (!wait_fd (fd, G_IO_OUT, deadline, cancellable, MS_ERROR_CONNECT_TIMEOUT, error))
     {
       close (fd);
       return -1;
@@ -353,7 +353,7 @@ raw_recv (MsTransport  *self,
           g_set_error (error, MS_ERROR, MS_ERROR_CONNECTION_LOST, "%s", g_strerror (errno));
           return -1;
         }
-      if (!wait_fd (self->fd, POLLIN, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
+      if (!wait_fd (self->fd, G_IO_IN, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
         return -1;
     }
 }
@@ -381,7 +381,7 @@ raw_send_all (MsTransport  *self,
           g_set_error (error, MS_ERROR, MS_ERROR_CONNECTION_LOST, "%s", g_strerror (errno));
           return FALSE;
         }
-      if (!wait_fd (self->fd, POLLOUT, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
+      if (!wait_fd (self->fd, G_IO_OUT, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
         return FALSE;
     }
 
@@ -445,7 +445,7 @@ tls_io_wait (gpointer io,
   if (timeout_ms != G_MAXUINT)
     deadline = MIN (deadline, g_get_monotonic_time () + (gint64) timeout_ms * 1000);
 
-  if (wait_fd (self->fd, POLLIN, deadline, self->cancellable, MS_ERROR_TIMEOUT, &local_error))
+  if (wait_fd (self->fd, G_IO_IN, deadline, self->cancellable, MS_ERROR_TIMEOUT, &local_error))
     return 1;
   if (g_error_matches (local_error, MS_ERROR, MS_ERROR_TIMEOUT))
     return 0;
@@ -601,7 +601,7 @@ ms_transport_wait_input (MsTransport  *self,
   if (self->end > self->start || (self->tls && ms_tls_session_pending (self->tls) > 0))
     return TRUE;
 
-  return wait_fd (self->fd, POLLIN, deadline, self->cancellable, MS_ERROR_TIMEOUT, error);
+  return wait_fd (self->fd, G_IO_IN, deadline, self->cancellable, MS_ERROR_TIMEOUT, error);
 }
 
 /**

@@ -22,6 +22,7 @@ struct _MsWizardServerPage
 {
   MsWizardPage         parent_instance;
 
+  AdwPreferencesPage  *preferences_page;
   AdwPreferencesGroup *summary_group;
   AdwActionRow        *summary_row;
   GtkButton           *change_button;
@@ -415,6 +416,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   page_class->leave = ms_wizard_server_page_leave;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-server-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, preferences_page);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, change_button);
@@ -521,4 +523,23 @@ ms_wizard_server_page_get_result (MsWizardServerPage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_SERVER_PAGE (self), NULL);
   return self->result;
+}
+
+/* ms_wizard_server_page_add_group:
+ * Appends @group below the check (the account page adds its actions). */
+void
+ms_wizard_server_page_add_group (MsWizardServerPage  *self,
+                                 AdwPreferencesGroup *group)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+  adw_preferences_page_add (self->preferences_page, group);
+}
+
+/* ms_wizard_server_page_recheck:
+ * Checks the settings again now (the account page calls it when shown). */
+void
+ms_wizard_server_page_recheck (MsWizardServerPage *self)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+  schedule_check (self, 0);
 }

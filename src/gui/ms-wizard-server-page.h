@@ -17,5 +17,8 @@ void          ms_wizard_server_page_set_config   (MsWizardServerPage   *self,
                                                   const MsSmtpConfig   *config);
 MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);
 MsResult     *ms_wizard_server_page_get_result   (MsWizardServerPage   *self);
+void          ms_wizard_server_page_add_group    (MsWizardServerPage   *self,
+                                                  AdwPreferencesGroup  *group);
+void          ms_wizard_server_page_recheck      (MsWizardServerPage   *self);
 
 G_END_DECLS

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-account-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-account-page.h"
+#include "ms-wizard-server-page.h"
+
+/*
+ * MsAccountPage:
+ * One stored account: its settings (the wizard's server page, re-checked
+ * live), a test message, the way to Diagnostics, and Remove.
+ */
+struct _MsAccountPage
+{
+  AdwBin               parent_instance;
+
+  AdwWindowTitle      *window_title;
+  MsWizardServerPage  *server_page;
+  AdwPreferencesGroup *actions_group;
+  AdwEntryRow         *to_row;
+  AdwActionRow        *test_row;
+
+  MsGuiAccount        *account;
+  GCancellable        *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (MsAccountPage, ms_account_page, ADW_TYPE_BIN)
+
+enum {
+  REMOVED,
+  SAVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GCancellable *
+renew_cancellable (MsAccountPage *self)
+{
+  ms_account_page_cancel (self);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  return self->cancellable;
+}
+
+static gboolean
+settings_changed (MsAccountPage *self)
+{
+  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
+  const MsSmtpConfig *stored = self->account->config;
+
+  return config != NULL
+         && (g_strcmp0 (config->host, stored->host) != 0 || config->port != stored->port
+             || config->security != stored->security
+             || g_strcmp0 (config->username, stored->username) != 0
+             || g_strcmp0 (config->pin, stored->pin) != 0);
+}
+
+static void
+on_server_page_valid_cb (MsAccountPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.save",
+                                 self->account != NULL
+                                 && ms_wizard_page_get_valid (MS_WIZARD_PAGE (self->server_page))
+                                 && settings_changed (self));
+}
+
+static void
+show_test_state (MsAccountPage *self,
+                 MsRowState     state,
+                 const char    *title,
+                 const char    *subtitle)
+{
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->test_row), title);
+  adw_action_row_set_subtitle (self->test_row, subtitle != NULL ? subtitle : "");
+  ms_status_row_set_state (self->test_row, state);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_row), TRUE);
+}
+
+static void
+on_test_send_done_cb (GObject      *source,
+                      GAsyncResult *async_result,
+                      gpointer      user_data)
+{
+  g_autoptr(MsAccountPage) self = user_data;
+  g_autoptr(MsResult) result = ms_gui_run_finish (async_result);
+  g_autofree char *title = NULL;
+
+  if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", TRUE);
+  if (result->error != NULL)
+    {
+      show_test_state (self, MS_ROW_STATE_ERROR, result->error->message, result->error->advice);
+      return;
+    }
+  title = g_strdup_printf (_("Sent. Look for “Mail Setup test message” in the inbox of %s."),
+                           gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
+  show_test_state (self, MS_ROW_STATE_OK, title, NULL);
+}
+
+static void
+test_send_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (widget);
+  const char *to = gtk_editable_get_text (GTK_EDITABLE (self->to_row));
+
+  if (!ms_gui_validate_address (to))
+    {
+      show_test_state (self, MS_ROW_STATE_ERROR, _("Enter the address to send the test message to"), NULL);
+      return;
+    }
+  gtk_widget_action_set_enabled (widget, "account.test-send", FALSE);
+  show_test_state (self, MS_ROW_STATE_BUSY, _("Sending…"), NULL);
+  ms_gui_account_run_async (MS_GUI_OP_TEST_SEND, self->account, to, renew_cancellable (self),
+                            on_test_send_done_cb, g_object_ref (self));
+}
+
+static void
+on_saved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MsAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ms_gui_save_account_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ms_show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  ms_show_toast (GTK_WIDGET (self), _("Saved"));
+  g_signal_emit (self, signals[SAVED], 0);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (widget);
+  g_autoptr(MsGuiAccount) account = ms_gui_account_copy (self->account);
+
+  ms_smtp_config_free (account->config);
+  account->config = ms_wizard_server_page_dup_config (self->server_page);
+  g_return_if_fail (account->config != NULL);
+  ms_account_page_set_account (self, account);
+  /* No password: the keyring item stays as it is. */
+  ms_gui_save_account_async (account, NULL, renew_cancellable (self), on_saved_cb,
+                             g_object_ref (self));
+}
+
+static void
+on_removed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(MsAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ms_gui_remove_account_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ms_show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  g_signal_emit (self, signals[REMOVED], 0);
+}
+
+static void
+on_remove_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       MsAccountPage    *self)
+{
+  if (g_strcmp0 (response, "remove") != 0 || self->account == NULL)
+    return;
+  ms_gui_remove_account_async (self->account->id, renew_cancellable (self), on_removed_cb,
+                               g_object_ref (self));
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (widget);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: %s is an email address */
+  heading = g_strdup_printf (_("Remove %s?"), self->account->address);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading,
+                                   _("The settings and the password in the keyring are deleted. Programs that send mail with this account will stop working."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ms_account_page_dispose (GObject *object)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (object);
+
+  ms_account_page_cancel (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_ACCOUNT_PAGE);
+
+  G_OBJECT_CLASS (ms_account_page_parent_class)->dispose (object);
+}
+
+static void
+ms_account_page_finalize (GObject *object)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->account, ms_gui_account_free);
+
+  G_OBJECT_CLASS (ms_account_page_parent_class)->finalize (object);
+}
+
+static void
+ms_account_page_class_init (MsAccountPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ms_account_page_dispose;
+  object_class->finalize = ms_account_page_finalize;
+
+  signals[REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, server_page);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, actions_group);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, to_row);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, test_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_page_valid_cb);
+
+  gtk_widget_class_install_action (widget_class, "account.test-send", NULL, test_send_action);
+  gtk_widget_class_install_action (widget_class, "account.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "account.remove", NULL, remove_action);
+}
+
+static void
+ms_account_page_init (MsAccountPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ms_wizard_server_page_add_group (self->server_page, self->actions_group);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.save", FALSE);
+}
+
+void
+ms_account_page_set_account (MsAccountPage      *self,
+                             const MsGuiAccount *account)
+{
+  g_return_if_fail (MS_IS_ACCOUNT_PAGE (self));
+
+  ms_account_page_cancel (self);
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  self->account = ms_gui_account_copy (account);
+  adw_window_title_set_title (self->window_title, account->address);
+  adw_window_title_set_subtitle (self->window_title, account->id);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), account->address);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_row), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", TRUE);
+  ms_wizard_server_page_set_config (self->server_page, account->config);
+  ms_wizard_server_page_recheck (self->server_page);
+  on_server_page_valid_cb (self);
+}
+
+/* ms_account_page_get_account:
+ * Returns: (transfer none) (nullable): the account shown. */
+const MsGuiAccount *
+ms_account_page_get_account (MsAccountPage *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT_PAGE (self), NULL);
+  return self->account;
+}
+
+void
+ms_account_page_cancel (MsAccountPage *self)
+{
+  g_return_if_fail (MS_IS_ACCOUNT_PAGE (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  ms_wizard_page_cancel (MS_WIZARD_PAGE (self->server_page));
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-accounts-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-account-page.h"
+#include "ms-accounts-view.h"
+#include "ms-diagnostics-page.h"
+#include "ms-gui-ops.h"
+
+/*
+ * MsAccountsView:
+ * The main page after the first run: the stored accounts, each opening its
+ * account page, and from there the diagnostics page.
+ */
+struct _MsAccountsView
+{
+  AdwBin             parent_instance;
+
+  GtkStack          *stack;
+  GtkWidget         *list_page;
+  GtkListBox        *accounts_list;
+  MsAccountPage     *account_page;
+  MsDiagnosticsPage *diagnostics_page;
+
+  GPtrArray         *accounts;       /* MsGuiAccount */
+  GHashTable        *last_checks;    /* id → MsResult, from this session */
+};
+
+G_DEFINE_FINAL_TYPE (MsAccountsView, ms_accounts_view, ADW_TYPE_BIN)
+
+static char *
+describe_last_check (MsAccountsView     *self,
+                     const MsGuiAccount *account)
+{
+  MsResult *result = g_hash_table_lookup (self->last_checks, account->id);
+
+  if (result == NULL)
+    /* Translators: "smtp.gmail.com · not checked yet" */
+    return g_strdup_printf (_("%s · not checked yet"), account->config->host);
+  if (ms_result_is_ok (result))
+    /* Translators: "smtp.gmail.com · last check: all fine" */
+    return g_strdup_printf (_("%s · last check: all fine"), account->config->host);
+  /* Translators: "smtp.gmail.com · last check: " and what failed */
+  return g_strdup_printf (_("%s · last check: %s"), account->config->host,
+                          result->error != NULL ? result->error->message : "");
+}
+
+static GtkWidget *
+account_row_new (MsAccountsView     *self,
+                 const MsGuiAccount *account)
+{
+  g_autofree char *subtitle = describe_last_check (self, account);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->address);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Open"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+  g_object_set_data (G_OBJECT (row), "ms-account", (gpointer) account);
+  return row;
+}
+
+static void
+show_list (MsAccountsView *self)
+{
+  ms_account_page_cancel (self->account_page);
+  ms_diagnostics_page_cancel (self->diagnostics_page);
+  gtk_stack_set_visible_child (self->stack, self->list_page);
+}
+
+static void
+on_account_row_activated_cb (MsAccountsView *self,
+                             GtkListBoxRow  *row)
+{
+  const MsGuiAccount *account = g_object_get_data (G_OBJECT (row), "ms-account");
+
+  ms_account_page_set_account (self->account_page, account);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->account_page));
+}
+
+static void
+on_account_removed_cb (MsAccountsView *self)
+{
+  if (ms_accounts_view_reload (self) == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.add-account", NULL);
+  else
+    show_list (self);
+}
+
+static void
+on_account_saved_cb (MsAccountsView *self)
+{
+  ms_accounts_view_reload (self);
+}
+
+static void
+show_list_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  show_list (MS_ACCOUNTS_VIEW (widget));
+}
+
+static void
+show_account_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MsAccountsView *self = MS_ACCOUNTS_VIEW (widget);
+
+  ms_diagnostics_page_cancel (self->diagnostics_page);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->account_page));
+}
+
+static void
+on_diagnose_result_cb (MsAccountsView *self)
+{
+  MsResult *result = ms_diagnostics_page_get_result (self->diagnostics_page);
+  const MsGuiAccount *account = ms_account_page_get_account (self->account_page);
+
+  if (result != NULL && account != NULL)
+    g_hash_table_replace (self->last_checks, g_strdup (account->id), ms_result_ref (result));
+}
+
+static void
+show_diagnostics_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MsAccountsView *self = MS_ACCOUNTS_VIEW (widget);
+  const MsGuiAccount *account = ms_account_page_get_account (self->account_page);
+
+  if (account == NULL)
+    return;
+  ms_diagnostics_page_set_account (self->diagnostics_page, account);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->diagnostics_page));
+}
+
+static void
+on_stack_child_changed_cb (MsAccountsView *self)
+{
+  /* Coming back from diagnostics: remember what it found for the list. */
+  on_diagnose_result_cb (self);
+}
+
+static void
+ms_accounts_view_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_ACCOUNTS_VIEW);
+
+  G_OBJECT_CLASS (ms_accounts_view_parent_class)->dispose (object);
+}
+
+static void
+ms_accounts_view_finalize (GObject *object)
+{
+  MsAccountsView *self = MS_ACCOUNTS_VIEW (object);
+
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->last_checks, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ms_accounts_view_parent_class)->finalize (object);
+}
+
+static void
+ms_accounts_view_class_init (MsAccountsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ms_accounts_view_dispose;
+  object_class->finalize = ms_accounts_view_finalize;
+
+  g_type_ensure (MS_TYPE_ACCOUNT_PAGE);
+  g_type_ensure (MS_TYPE_DIAGNOSTICS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-accounts-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, list_page);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, accounts_list);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, account_page);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, diagnostics_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_removed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_saved_cb);
+
+  gtk_widget_class_install_action (widget_class, "accounts.show-list", NULL, show_list_action);
+  gtk_widget_class_install_action (widget_class, "accounts.show-account", NULL, show_account_action);
+  gtk_widget_class_install_action (widget_class, "accounts.show-diagnostics", NULL, show_diagnostics_action);
+}
+
+static void
+ms_accounts_view_init (MsAccountsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_gui_account_free);
+  self->last_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) ms_result_unref);
+  g_signal_connect_object (self->stack, "notify::visible-child",
+                           G_CALLBACK (on_stack_child_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+/* ms_accounts_view_reload:
+ * Reads the accounts again and rebuilds the list.
+ * Returns: how many accounts there are. */
+guint
+ms_accounts_view_reload (MsAccountsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), 0);
+
+  accounts = ms_gui_list_accounts (&error);
+  if (accounts == NULL)
+    {
+      ms_show_toast (GTK_WIDGET (self), error->message);
+      return self->accounts->len;
+    }
+  ms_list_box_remove_all (self->accounts_list);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = g_steal_pointer (&accounts);
+  for (guint i = 0; i < self->accounts->len; i++)
+    gtk_list_box_append (self->accounts_list,
+                         account_row_new (self, g_ptr_array_index (self->accounts, i)));
+  show_list (self);
+  return self->accounts->len;
+}
+
+guint
+ms_accounts_view_get_n_accounts (MsAccountsView *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), 0);
+  return self->accounts->len;
+}
+
+GtkWidget *
+ms_accounts_view_get_account_page (MsAccountsView *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), NULL);
+  return GTK_WIDGET (self->account_page);
+}
+
+GtkWidget *
+ms_accounts_view_get_diagnostics_page (MsAccountsView *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), NULL);
+  return GTK_WIDGET (self->diagnostics_page);
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-diagnostics-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-diagnostics-page.h"
+
+/*
+ * MsDiagnosticsPage:
+ * "Run Checks" runs the core's diagnose operation for one account and shows
+ * its checks, one row each (icon, title, one line of detail); the report and
+ * the transcript are one click away. When a result has no checks (an older
+ * core), its steps are shown instead and a note says so.
+ */
+struct _MsDiagnosticsPage
+{
+  AdwBin               parent_instance;
+
+  AdwWindowTitle      *window_title;
+  GtkListBox          *checks_list;
+  AdwPreferencesGroup *report_group;
+  AdwActionRow        *note_row;
+  AdwExpanderRow      *transcript_row;
+  GtkLabel            *transcript_label;
+
+  MsGuiAccount        *account;
+  MsResult            *result;
+  GCancellable        *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (MsDiagnosticsPage, ms_diagnostics_page, ADW_TYPE_BIN)
+
+static MsRowState
+check_state (const MsCheck *check)
+{
+  if (check->ok && check->severity == MS_CHECK_INFO)
+    return MS_ROW_STATE_OK;
+  if (check->severity == MS_CHECK_ERROR)
+    return MS_ROW_STATE_ERROR;
+  return MS_ROW_STATE_WARNING;
+}
+
+static void
+fill_checks (MsDiagnosticsPage *self)
+{
+  ms_list_box_remove_all (self->checks_list);
+  for (guint i = 0; i < self->result->checks->len; i++)
+    {
+      const MsCheck *check = g_ptr_array_index (self->result->checks, i);
+
+      gtk_list_box_append (self->checks_list,
+                           ms_status_row_new (check_state (check),
+                                              check->title != NULL ? check->title : check->check,
+                                              check->message));
+    }
+}
+
+static void
+show_result (MsDiagnosticsPage *self)
+{
+  g_autofree char *transcript = ms_format_transcript (self->result);
+  gboolean has_checks = self->result->checks != NULL && self->result->checks->len > 0;
+
+  if (has_checks)
+    fill_checks (self);
+  else
+    ms_fill_step_rows (self->checks_list, self->result);
+  if (!has_checks && self->result->error != NULL && self->result->error->advice != NULL)
+    gtk_list_box_append (self->checks_list,
+                         ms_status_row_new (MS_ROW_STATE_NONE, self->result->error->advice, NULL));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->note_row),
+                                 _("These are the steps of a sign-in; the full list of checks is not available in this version."));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_row), !has_checks);
+  gtk_label_set_text (self->transcript_label, transcript);
+  gtk_widget_set_visible (GTK_WIDGET (self->transcript_row), transcript[0] != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->report_group), TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", TRUE);
+}
+
+static void
+on_diagnose_done_cb (GObject      *source,
+                     GAsyncResult *async_result,
+                     gpointer      user_data)
+{
+  g_autoptr(MsDiagnosticsPage) self = user_data;
+  g_autoptr(MsResult) result = ms_gui_diagnose_finish (async_result);
+
+  if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
+    return;
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->result = g_steal_pointer (&result);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.run", TRUE);
+  show_result (self);
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ms_diagnostics_page_run (MS_DIAGNOSTICS_PAGE (widget));
+}
+
+static void
+copy_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (widget);
+  g_autofree char *report = NULL;
+
+  if (self->result == NULL)
+    return;
+  report = ms_format_report (self->result);
+  ms_copy_to_clipboard (widget, report);
+}
+
+static void
+ms_diagnostics_page_dispose (GObject *object)
+{
+  MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (object);
+
+  ms_diagnostics_page_cancel (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_DIAGNOSTICS_PAGE);
+
+  G_OBJECT_CLASS (ms_diagnostics_page_parent_class)->dispose (object);
+}
+
+static void
+ms_diagnostics_page_finalize (GObject *object)
+{
+  MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_pointer (&self->result, ms_result_unref);
+
+  G_OBJECT_CLASS (ms_diagnostics_page_parent_class)->finalize (object);
+}
+
+static void
+ms_diagnostics_page_class_init (MsDiagnosticsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ms_diagnostics_page_dispose;
+  object_class->finalize = ms_diagnostics_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-diagnostics-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, checks_list);
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, report_group);
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, note_row);
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, transcript_row);
+  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, transcript_label);
+
+  gtk_widget_class_install_action (widget_class, "diagnostics.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "diagnostics.copy-report", NULL, copy_report_action);
+}
+
+static void
+ms_diagnostics_page_init (MsDiagnosticsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", FALSE);
+}
+
+void
+ms_diagnostics_page_set_account (MsDiagnosticsPage  *self,
+                                 const MsGuiAccount *account)
+{
+  g_return_if_fail (MS_IS_DIAGNOSTICS_PAGE (self));
+
+  ms_diagnostics_page_cancel (self);
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->account = ms_gui_account_copy (account);
+  adw_window_title_set_subtitle (self->window_title, account->address);
+  ms_list_box_remove_all (self->checks_list);
+  gtk_widget_set_visible (GTK_WIDGET (self->report_group), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", FALSE);
+}
+
+void
+ms_diagnostics_page_run (MsDiagnosticsPage *self)
+{
+  g_return_if_fail (MS_IS_DIAGNOSTICS_PAGE (self));
+
+  if (self->account == NULL)
+    return;
+  ms_diagnostics_page_cancel (self);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  ms_list_box_remove_all (self->checks_list);
+  gtk_list_box_append (self->checks_list,
+                       ms_status_row_new (MS_ROW_STATE_BUSY, _("Running checks…"), NULL));
+  gtk_widget_set_visible (GTK_WIDGET (self->report_group), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.run", FALSE);
+  ms_gui_diagnose_async (self->account, self->cancellable, on_diagnose_done_cb,
+                         g_object_ref (self));
+}
+
+void
+ms_diagnostics_page_cancel (MsDiagnosticsPage *self)
+{
+  g_return_if_fail (MS_IS_DIAGNOSTICS_PAGE (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.run", TRUE);
+}
+
+/* ms_diagnostics_page_get_result:
+ * Returns: (transfer none) (nullable): the last run's result. */
+MsResult *
+ms_diagnostics_page_get_result (MsDiagnosticsPage *self)
+{
+  g_return_val_if_fail (MS_IS_DIAGNOSTICS_PAGE (self), NULL);
+  return self->result;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli-accounts"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ms-fake-server.h"
+#include "ms-test-keyring.h"
+#include "ms-test-util.h"
+
+/* The accounts issue end to end: account add, list, show, password,
+ * export, send as sendmail would be called, remove; against a real
+ * gnome-keyring-daemon and the fake server. */
+
+typedef struct
+{
+  MsTestKeyring *keyring;
+  MsFakeServer  *server;
+  char          *config_dir;
+  char          *port;
+  char          *ca;
+} Fixture;
+
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+} CliRun;
+
+static void
+cli_run_clear (CliRun *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
+
+static void
+cli_run (Fixture            *fixture,
+         CliRun             *run,
+         const char         *input,
+         const char * const *argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (args, (char *) MS_CLI_PATH);
+  g_ptr_array_add (args, (char *) "--config-dir");
+  g_ptr_array_add (args, fixture->config_dir);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                               | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input ? input : "", NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+
+  ms_test_check_no_secret ("stdout", (const guint8 *) run->out, strlen (run->out),
+                           MS_FAKE_DEFAULT_USER,
+                           g_str_equal (argv[0], "password") ? "no-secret-check"
+                                                             : MS_FAKE_DEFAULT_PASSWORD);
+  ms_test_check_no_secret ("stderr", (const guint8 *) run->err, strlen (run->err),
+                           MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->keyring = ms_test_keyring_start (TRUE, &error);
+  if (ms_test_keyring_skip_if_absent (fixture->keyring, error))
+    return;
+
+  fixture->server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  ms_test_fake_server_start (fixture->server);
+  fixture->port = g_strdup_printf ("%u", ms_fake_server_get_port (fixture->server));
+  fixture->ca = ms_test_pki_file ("ca.pem");
+  fixture->config_dir = g_build_filename (g_get_user_config_dir (), "mailsetup-test", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&fixture->server, ms_fake_server_free);
+  g_clear_pointer (&fixture->keyring, ms_test_keyring_stop);
+  g_free (fixture->config_dir);
+  g_free (fixture->port);
+  g_free (fixture->ca);
+}
+
+static void
+add_account (Fixture    *fixture,
+             const char *id,
+             int         expected_status)
+{
+  g_auto(CliRun) run = { 0 };
+  g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
+
+  cli_run (fixture, &run, input,
+           (const char *[]) { "account", "add", id, "--address", MS_FAKE_DEFAULT_USER,
+                              "--host", "localhost", "--port", fixture->port, "--security", "tls",
+                              "--ca-file", fixture->ca, "--password-stdin", NULL });
+  g_assert_cmpint (run.status, ==, expected_status);
+}
+
+static void
+test_account_lifecycle (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *ini_path = NULL;
+  g_autofree char *ini = NULL;
+  g_auto(CliRun) list = { 0 };
+  g_auto(CliRun) password = { 0 };
+  g_auto(CliRun) export = { 0 };
+  g_auto(CliRun) removed = { 0 };
+  g_auto(CliRun) after = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *accounts;
+  struct stat st;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, "backup", 0);
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, "backup"), ==, 1);
+
+  /* accounts.ini holds the settings, 0600, and no secret. */
+  ini_path = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "[backup]"));
+  g_assert_nonnull (strstr (ini, "host=localhost"));
+  g_assert_null (strstr (ini, MS_FAKE_DEFAULT_PASSWORD));
+  g_assert_cmpint (stat (ini_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  ms_test_assert_no_file_holds (g_get_home_dir (), MS_FAKE_DEFAULT_PASSWORD);
+
+  cli_run (fixture, &list, NULL, (const char *[]) { "--json", "account", "list", NULL });
+  g_assert_cmpint (list.status, ==, 0);
+  json_parser_load_from_data (parser, list.out, -1, NULL);
+  accounts = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "accounts");
+  g_assert_cmpuint (json_array_get_length (accounts), ==, 1);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (accounts, 0),
+                                                 "default"));
+
+  cli_run (fixture, &password, NULL, (const char *[]) { "password", "backup", NULL });
+  g_assert_cmpint (password.status, ==, 0);
+  g_assert_cmpstr (password.out, ==, MS_FAKE_DEFAULT_PASSWORD "\n");
+
+  cli_run (fixture, &export, NULL, (const char *[]) { "export", "backup", "--format", "msmtp", NULL });
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_nonnull (strstr (export.out, "passwordeval"));
+  g_assert_nonnull (strstr (export.out, "tls_starttls off"));
+  g_assert_null (strstr (export.out, MS_FAKE_DEFAULT_PASSWORD));
+
+  cli_run (fixture, &removed, NULL, (const char *[]) { "account", "remove", "backup", NULL });
+  g_assert_cmpint (removed.status, ==, 0);
+  g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, "backup"), ==, 0);
+
+  cli_run (fixture, &after, NULL, (const char *[]) { "password", "backup", NULL });
+  g_assert_cmpint (after.status, ==, 67);
+}
+
+/* K8: a sign-in that fails stores nothing, in the keyring or the file. */
+static void
+test_add_refused_stores_nothing (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_auto(CliRun) run = { 0 };
+  g_autofree char *ini_path = NULL;
+  g_autofree char *ini = NULL;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  cli_run (fixture, &run, "wrong-password\n",
+           (const char *[]) { "account", "add", "backup", "--address", MS_FAKE_DEFAULT_USER,
+                              "--host", "localhost", "--port", fixture->port,
+                              "--ca-file", fixture->ca, "--password-stdin", NULL });
+  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, "backup"), ==, 0);
+  ini_path = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  if (g_file_get_contents (ini_path, &ini, NULL, NULL))
+    g_assert_null (strstr (ini, "[backup]"));
+}
+
+static void
+test_send_as_sendmail (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_auto(CliRun) run = { 0 };
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autofree char *content = NULL;
+  const char *input =
+    "To: Friend <friend@localhost>\n"
+    "Cc: other@localhost\n"
+    "Bcc: hidden@localhost\n"
+    "Subject: done\n"
+    "\n"
+    "backup ok\n"
+    ".leading dot\n"
+    "caf\xc3\xa9\n";
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, "backup", 0);
+  cli_run (fixture, &run, input, (const char *[]) { "send", "-t", "-oi", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  message = ms_fake_server_dup_message (fixture->server, 0);
+  g_assert_cmpstr (message->mail_from, ==, MS_FAKE_DEFAULT_USER);
+  g_assert_cmpuint (g_strv_length (message->rcpt_to), ==, 3);
+  g_assert_true (g_strv_contains ((const char * const *) message->rcpt_to, "hidden@localhost"));
+
+  content = g_strndup (g_bytes_get_data (message->content, NULL), g_bytes_get_size (message->content));
+  g_assert_null (strstr (content, "Bcc:"));
+  g_assert_null (strstr (content, "hidden@localhost"));
+  g_assert_nonnull (strstr (content, "\r\nDate: "));
+  g_assert_nonnull (strstr (content, "\r\nMessage-ID: <"));
+  g_assert_nonnull (strstr (content, "From: "));
+  g_assert_nonnull (strstr (content, "\r\n.leading dot\r\n"));
+  g_assert_nonnull (strstr (content, "caf\xc3\xa9\r\n"));
+}
+
+static void
+test_send_exit_statuses (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(CliRun) rejected = { 0 };
+  g_auto(CliRun) later = { 0 };
+  g_auto(CliRun) usage = { 0 };
+  g_auto(CliRun) unknown = { 0 };
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, "backup", 0);
+
+  ms_fake_server_set_reply (fixture->server, MS_FAKE_STEP_RCPT, "550 5.1.1 No such user\r\n");
+  cli_run (fixture, &rejected, "Subject: x\n\nbody\n",
+           (const char *[]) { "send", "nobody@localhost", NULL });
+  g_assert_cmpint (rejected.status, ==, 65);
+
+  ms_fake_server_set_reply (fixture->server, MS_FAKE_STEP_RCPT, "451 4.3.0 Try again later\r\n");
+  cli_run (fixture, &later, "Subject: x\n\nbody\n",
+           (const char *[]) { "send", "someone@localhost", NULL });
+  g_assert_cmpint (later.status, ==, 75);
+
+  cli_run (fixture, &usage, "Subject: x\n\nbody\n", (const char *[]) { "send", NULL });
+  g_assert_cmpint (usage.status, ==, 64);
+
+  cli_run (fixture, &unknown, "Subject: x\n\nbody\n",
+           (const char *[]) { "send", "--account", "nope", "a@localhost", NULL });
+  g_assert_cmpint (unknown.status, ==, 67);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/ms/cli/account-lifecycle", Fixture, NULL, fixture_set_up,
+              test_account_lifecycle, fixture_tear_down);
+  g_test_add ("/ms/cli/account-add-refused-stores-nothing", Fixture, NULL, fixture_set_up,
+              test_add_refused_stores_nothing, fixture_tear_down);
+  g_test_add ("/ms/cli/send-as-sendmail", Fixture, NULL, fixture_set_up,
+              test_send_as_sendmail, fixture_tear_down);
+  g_test_add ("/ms/cli/send-exit-statuses", Fixture, NULL, fixture_set_up,
+              test_send_exit_statuses, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <gio/gio.h>
@@ -43,10 +44,11 @@ struct _MsFakeServer
   gsize              max_size;
   char             **caps[2];
   gboolean           caps_set[2];
-  char              *reply[MS_FAKE_N_STEPS];
+  GBytes            *reply[MS_FAKE_N_STEPS];
   MsFakeAction       action[MS_FAKE_N_STEPS];
   guint              delay[MS_FAKE_N_STEPS];
   gboolean           verbose;
+  gboolean           trickle;
   MsFakeMessageFunc  message_func;
   gpointer           message_data;
 
@@ -177,7 +179,7 @@ ms_fake_server_free (MsFakeServer *server)
   g_strfreev (server->caps[0]);
   g_strfreev (server->caps[1]);
   for (guint i = 0; i < MS_FAKE_N_STEPS; i++)
-    g_free (server->reply[i]);
+    g_clear_pointer (&server->reply[i], g_bytes_unref);
   g_ptr_array_unref (server->threads);
   g_byte_array_unref (server->clear);
   g_byte_array_unref (server->tls);
@@ -271,10 +273,28 @@ ms_fake_server_set_reply (MsFakeServer *server,
                           MsFakeStep    step,
                           const char   *raw)
 {
+  ms_fake_server_set_reply_len (server, step, raw, raw != NULL ? strlen (raw) : 0);
+}
+
+void
+ms_fake_server_set_reply_len (MsFakeServer *server,
+                              MsFakeStep    step,
+                              const char   *raw,
+                              gsize         len)
+{
   g_return_if_fail (!server->started);
   g_return_if_fail (step < MS_FAKE_N_STEPS);
-  g_free (server->reply[step]);
-  server->reply[step] = g_strdup (raw);
+  g_clear_pointer (&server->reply[step], g_bytes_unref);
+  if (raw != NULL)
+    server->reply[step] = g_bytes_new (raw, len);
+}
+
+void
+ms_fake_server_set_trickle (MsFakeServer *server,
+                            gboolean      trickle)
+{
+  g_return_if_fail (!server->started);
+  server->trickle = trickle;
 }
 
 void
@@ -467,19 +487,22 @@ conn_write (Conn       *conn,
 
   while (len > 0)
     {
+      gsize chunk = conn->server->trickle ? 1 : len;
       ssize_t n;
 
       if (conn->session != NULL)
         {
           do
-            n = gnutls_record_send (conn->session, data, len);
+            n = gnutls_record_send (conn->session, data, chunk);
           while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
         }
       else
-        n = raw_push (conn, data, len);
+        n = raw_push (conn, data, chunk);
 
       if (n <= 0)
         return FALSE;
+      if (conn->server->trickle && len > 1)
+        sleep_ms (conn->server, 2);
       data += n;
       len -= (gsize) n;
     }
@@ -557,7 +580,8 @@ conn_step (Conn       *conn,
 
   if (server->reply[step] != NULL)
     {
-      if (!conn_puts (conn, server->reply[step]))
+      if (!conn_write (conn, g_bytes_get_data (server->reply[step], NULL),
+                       g_bytes_get_size (server->reply[step])))
         return STEP_STOP;
     }
   else if (server->action[step] == MS_FAKE_ACTION_NORMAL && normal != NULL)
@@ -579,14 +603,39 @@ conn_step (Conn       *conn,
     }
 }
 
-/* What the client saw at @step: the override, or @normal. */
+/* Whether the override at @step begins with @prefix. */
+static gboolean
+reply_has_prefix (MsFakeServer *server,
+                  MsFakeStep    step,
+                  const char   *prefix)
+{
+  gsize len = 0;
+  const char *data;
+
+  if (server->reply[step] == NULL)
+    return FALSE;
+  data = g_bytes_get_data (server->reply[step], &len);
+  return len >= strlen (prefix) && memcmp (data, prefix, strlen (prefix)) == 0;
+}
+
+/* What the client saw at @step (its first octet matters): the override,
+ * or @normal. */
 static const char *
 step_sent (Conn       *conn,
            MsFakeStep  step,
            const char *normal)
 {
   if (conn->server->reply[step] != NULL)
-    return conn->server->reply[step];
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (conn->server->reply[step], &len);
+
+      if (len == 0)
+        return "";
+      if (reply_has_prefix (conn->server, step, "354"))
+        return "354";
+      return data[0] == '2' ? "2" : "x";
+    }
   if (conn->server->action[step] == MS_FAKE_ACTION_NORMAL)
     return normal;
   return "";
@@ -938,7 +987,7 @@ do_auth_override (Conn *conn)
 
   if (conn_step (conn, MS_FAKE_STEP_AUTH, NULL) == STEP_STOP)
     return STEP_STOP;
-  if (!g_str_has_prefix (conn->server->reply[MS_FAKE_STEP_AUTH], "334"))
+  if (!reply_has_prefix (conn->server, MS_FAKE_STEP_AUTH, "334"))
     return STEP_CONTINUE;
   line = read_continuation (conn, &cancelled);
   if (line == NULL)
@@ -1279,6 +1328,12 @@ accept_thread (gpointer data)
       fd = accept (server->listen_fd, NULL, NULL);
       if (fd < 0)
         continue;
+      if (server->trickle)
+        {
+          int one = 1;
+
+          setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
 
       conn = g_new0 (Conn, 1);
       conn->server = server;

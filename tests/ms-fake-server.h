@@ -175,6 +175,11 @@ void          ms_fake_server_set_capabilities (MsFakeServer      *server,
 void          ms_fake_server_set_reply       (MsFakeServer *server,
                                               MsFakeStep    step,
                                               const char   *raw);
+/* As ms_fake_server_set_reply(), for octets that may hold NUL (P3). */
+void          ms_fake_server_set_reply_len   (MsFakeServer *server,
+                                              MsFakeStep    step,
+                                              const char   *raw,
+                                              gsize         len);
 void          ms_fake_server_set_action      (MsFakeServer *server,
                                               MsFakeStep    step,
                                               MsFakeAction  action);
@@ -183,6 +188,10 @@ void          ms_fake_server_set_action      (MsFakeServer *server,
 void          ms_fake_server_set_delay       (MsFakeServer *server,
                                               MsFakeStep    step,
                                               guint         delay_ms);
+/* Send every reply one octet per write (TCP_NODELAY, 2 ms apart), so the
+ * client reads it in pieces (P7). Off by default. */
+void          ms_fake_server_set_trickle     (MsFakeServer *server,
+                                              gboolean      trickle);
 /* Print every line received and sent to stderr ("C: "/"S: "), with AUTH
  * payloads masked. For the standalone binary. Off by default. */
 void          ms_fake_server_set_verbose     (MsFakeServer *server,

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,13 @@ static const char bus_config[] =
   "    <allow own=\"*\"/>\n"
   "  </policy>\n"
   "</busconfig>\n";
+
+/* The daemons die with the test, even when it aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static char **
 daemon_environment (MsTestKeyring *keyring)
@@ -111,7 +119,7 @@ start_bus (MsTestKeyring  *keyring,
   if (!g_spawn_async (NULL, (char **) argv, NULL,
                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, &keyring->bus_pid, error))
+                      die_with_parent, NULL, &keyring->bus_pid, error))
     return FALSE;
   if (!wait_for (bus_ready, keyring))
     {
@@ -128,13 +136,12 @@ start_bus (MsTestKeyring  *keyring,
 
 static gboolean
 spawn_keyring_daemon (MsTestKeyring  *keyring,
-                      gboolean        foreground,
                       GPid           *pid,
                       GError        **error)
 {
   g_auto(GStrv) env = daemon_environment (keyring);
   const char *argv[] = { "gnome-keyring-daemon", "--components=secrets", "--unlock",
-                         foreground ? "--foreground" : NULL, NULL };
+                         "--foreground", NULL };
   int input = -1;
   GPid child = 0;
   gboolean ok;
@@ -142,7 +149,7 @@ spawn_keyring_daemon (MsTestKeyring  *keyring,
   ok = g_spawn_async_with_pipes (NULL, (char **) argv, env,
                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
                                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &child, &input, NULL, NULL, error);
+                                 die_with_parent, NULL, &child, &input, NULL, NULL, error);
   if (!ok)
     return FALSE;
 
@@ -175,7 +182,7 @@ ms_test_keyring_start (gboolean   with_keyring,
   if (!start_bus (keyring, error))
     goto fail;
   if (with_keyring &&
-      !spawn_keyring_daemon (keyring, TRUE, &keyring->keyring_pid, error))
+      !spawn_keyring_daemon (keyring, &keyring->keyring_pid, error))
     goto fail;
   if (with_keyring && !wait_for (secrets_ready, keyring))
     {

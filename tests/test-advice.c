@@ -43,10 +43,10 @@ static const GmailCase gmail_cases[] = {
   { MS_STEP_MAIL, 530, "5.5.1",
     "Authentication Required. For more information, go to\n"
     "https://support.google.com/mail/?p=WantAuthError e5-20020a - gsmtp",
-    MS_ERROR_AUTH_FAILED, "app password", APP_PASSWORDS },
+    MS_ERROR_AUTH_FAILED, "signs in before sending", APP_PASSWORDS },
   { MS_STEP_EHLO, 454, "4.5.0",
     "SMTP protocol violation, no commands allowed to pipeline after STARTTLS f6-20020a - gsmtp",
-    MS_ERROR_PROTOCOL_ERROR, "", NULL },
+    MS_ERROR_PROTOCOL_ERROR, "bug in Mail Setup", NULL },
   { MS_STEP_AUTH, 454, "4.7.0",
     "Cannot authenticate due to a temporary system problem. Try again later. g7-20020a - gsmtp",
     MS_ERROR_TEMPORARY_FAILURE, "Wait", NULL },

@@ -97,7 +97,8 @@ body_of (const char *message)
 {
   const char *end = strstr (message, "\r\n\r\n");
 
-  g_assert_nonnull (end);
+  if (end == NULL)
+    g_error ("no end of the header section in \"%s\"", message);
 
   return end + 4;
 }
@@ -428,6 +429,7 @@ test_dot_stuff_long (void)
 
   for (guint i = 0; i < 1500; i++)
     g_string_append (utf8, "é");
+  g_string_prepend_c (utf8, 'a');
   got_utf8 = stuff (utf8->str, utf8->len);
   lines = g_strsplit (got_utf8, "\r\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -476,6 +478,11 @@ test_address_list (void)
   assert_addresses ("\"a <fake@evil.com>\" <real@x.com>", (const char *[]) { "real@x.com", NULL });
   assert_addresses ("Unterminated <a@x.com", (const char *[]) { "a@x.com", NULL });
   assert_addresses ("ユーザー <u@例え.jp>", (const char *[]) { "u@例え.jp", NULL });
+  assert_addresses ("a@x.com (unterminated, b@y.com", (const char *[]) { "a@x.com", NULL });
+  assert_addresses ("(esc \\) paren, x@evil.com) a@x.com", (const char *[]) { "a@x.com", NULL });
+  assert_addresses ("< a@x.com (c) >", (const char *[]) { "a@x.com", NULL });
+  assert_addresses ("<\"odd q\"@x.com>", (const char *[]) { "\"odd q\"@x.com", NULL });
+  assert_addresses ("\"unterminated, b@y.com", (const char *[]) { "\"unterminated, b@y.com", NULL });
 }
 
 /* ---- sendmail input ---- */

@@ -182,6 +182,16 @@ test_locked (void)
   /* An item that really is missing stays "missing" while locked. */
   assert_missing (other);
 
+  /* Clearing a locked item must not claim success while it stays. */
+  if (!ms_secret_store_clear ("k5", NULL, &error))
+    {
+      g_assert_error (error, MS_ERROR, MS_ERROR_KEYRING_LOCKED);
+      g_assert_cmpuint (ms_test_keyring_count_items (keyring, "k5"), ==, 1);
+      g_clear_error (&error);
+    }
+  else
+    g_assert_cmpuint (ms_test_keyring_count_items (keyring, "k5"), ==, 0);
+
   /* The keyring stays locked: a test cannot answer the unlock prompt, so
    * this case runs last, in this binary's private keyring. */
 }

@@ -1,14 +1,530 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "test-security"
+#define G_LOG_DOMAIN "test-security-protocol"
 
 #include "config.h"
 
-#include <glib.h>
+#include <string.h>
+
+#include "ms-fake-server.h"
+#include "ms-probe.h"
+#include "ms-test-util.h"
+
+/*
+ * SECURITY-TESTS.md through the client: P9-P14 (AUTH, greeting, envelope
+ * and message replies), V1 and V5-V7 (what reaches the wire), L6 (server
+ * text shown to the user).
+ */
+
+#define STEP(kind) MS_TEST_STEP (MS_STEP_ ## kind)
+
+static MsFakeServer *
+tls_server (void)
+{
+  return ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+}
+
+static MsResult *
+run_tls (MsFakeServer *server,
+         MsTestOp      op)
+{
+  g_autoptr(MsRequest) request = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  return ms_test_run (op, request);
+}
+
+/* ---- P9, P10, P11: AUTH ---- */
+
+static void
+test_p9_plain_ok (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = run_tls (server, MS_TEST_OP_LOGIN);
+  g_autoptr(GBytes) tls = NULL;
+
+  ms_test_assert_ok (server, result);
+  tls = ms_fake_server_dup_tls_bytes (server);
+  g_assert_true (ms_test_bytes_contain (tls, "AUTH PLAIN ", TRUE));
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
+  g_assert_cmpuint (ms_fake_server_count_command (server, "MAIL"), ==, 0);
+}
+
+static void
+test_p9_auth_failed (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  ms_test_request_set_password (request, "not-the-password");
+  result = ms_test_run (MS_TEST_OP_LOGIN, request);
+
+  ms_test_assert_error (result, MS_ERROR_AUTH_FAILED, STEP (AUTH));
+  g_assert_nonnull (result->error->server_reply);
+  g_assert_true (g_str_has_prefix (result->error->server_reply, "535"));
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, "not-the-password");
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  ms_test_check_nothing_in_clear (server);
+}
+
+/* A connection dropped at AUTH is a network error, not a wrong password. */
+static void
+test_p9_auth_connection_lost (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_action (server, MS_FAKE_STEP_AUTH, MS_FAKE_ACTION_CLOSE);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  ms_test_assert_error (result, MS_ERROR_CONNECTION_LOST, STEP (AUTH));
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+}
+
+static void
+test_p9_auth_temporary (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_AUTH, "454 4.7.0 Temporary authentication failure\r\n");
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  ms_test_assert_error (result, MS_ERROR_TEMPORARY_FAILURE, STEP (AUTH));
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+}
+
+static void
+test_p10_login (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GBytes) tls = NULL;
+  const char *caps[] = { "AUTH LOGIN", "PIPELINING", NULL };
+
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, caps);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  ms_test_assert_ok (server, result);
+  tls = ms_fake_server_dup_tls_bytes (server);
+  g_assert_true (ms_test_bytes_contain (tls, "AUTH LOGIN", TRUE));
+  g_assert_false (ms_test_bytes_contain (tls, "AUTH PLAIN", TRUE));
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
+}
+
+/* P10: a challenge that is not base64 is cancelled with "*"; the password
+ * is not sent. P11: a 12 KiB challenge is handled or refused cleanly. */
+static void
+run_bad_challenge (const char *challenge,
+                   gboolean    must_cancel)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GBytes) tls = NULL;
+  const char *caps[] = { "AUTH LOGIN", NULL };
+
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, caps);
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_AUTH, challenge);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->step, ==, MS_STEP_AUTH);
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, 4000);
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  ms_test_check_server_no_secret (server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, TRUE);
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+  ms_test_check_nothing_in_clear (server);
+  tls = ms_fake_server_dup_tls_bytes (server);
+  g_test_message ("got %s", ms_error_code_to_string (result->error->code));
+  /* Refused cleanly: either cancelled with "*", or the connection closed. */
+  if (must_cancel && !ms_test_bytes_contain (tls, "\r\n*\r\n", FALSE))
+    {
+      g_test_message ("the client did not cancel the exchange with \"*\"");
+      g_test_fail ();
+    }
+  if (!ms_test_bytes_contain (tls, "\r\n*\r\n", FALSE))
+    g_assert_cmpuint (ms_fake_server_count_command (server, "MAIL"), ==, 0);
+}
+
+static void
+test_p10_bad_challenge (void)
+{
+  run_bad_challenge ("334 not*base64!\r\n", TRUE);
+}
+
+static void
+test_p11_huge_challenge (void)
+{
+  g_autoptr(GString) challenge = g_string_new ("334 ");
+
+  for (guint i = 0; i < 12 * 1024 / 4; i++)
+    g_string_append (challenge, "QUJD");
+  g_string_append (challenge, "\r\n");
+  run_bad_challenge (challenge->str, FALSE);
+}
+
+/* ---- P12: greeting rejected ---- */
+
+static void
+test_greeting (gconstpointer data)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_GREETING, data);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  ms_test_assert_fail_closed (server, result, MS_ERROR_GREETING_REJECTED, STEP (GREETING));
+  g_assert_cmpuint (ms_fake_server_count_command (server, "EHLO"), ==, 0);
+  g_assert_nonnull (result->error->server_reply);
+}
+
+/* ---- P13: envelope and message replies ---- */
+
+typedef struct
+{
+  const char  *name;
+  MsFakeStep   at;
+  const char  *reply;
+  MsErrorCode  code;
+  MsStepKind   step;
+} Refusal;
+
+static const Refusal refusals[] = {
+  { "P13-mail-550", MS_FAKE_STEP_MAIL, "550 5.7.1 Sender rejected\r\n", MS_ERROR_SENDER_REJECTED, MS_STEP_MAIL },
+  { "P13-rcpt-550", MS_FAKE_STEP_RCPT, "550 5.1.1 No such user\r\n", MS_ERROR_RECIPIENT_REJECTED, MS_STEP_RCPT },
+  { "P13-data-554", MS_FAKE_STEP_DATA, "554 5.7.1 Transaction failed\r\n", MS_ERROR_MESSAGE_REJECTED, MS_STEP_DATA },
+  { "P13-dot-452", MS_FAKE_STEP_DOT, "452 4.3.1 Insufficient system storage\r\n", MS_ERROR_TEMPORARY_FAILURE, MS_STEP_DATA },
+  { "P13-dot-554", MS_FAKE_STEP_DOT, "554 5.6.0 Message content rejected\r\n", MS_ERROR_MESSAGE_REJECTED, MS_STEP_DATA },
+};
+
+static void
+test_refusal (gconstpointer data)
+{
+  const Refusal *r = data;
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_reply (server, r->at, r->reply);
+  result = run_tls (server, MS_TEST_OP_TEST_SEND);
+
+  ms_test_assert_error (result, r->code, MS_TEST_STEP (r->step));
+  g_assert_null (result->message_id);
+  g_assert_nonnull (result->error->server_reply);
+  g_assert_cmpint (strncmp (result->error->server_reply, r->reply, 3), ==, 0);
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  ms_test_check_nothing_in_clear (server);
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+}
+
+/* ---- P14: SIZE ---- */
+
+static void
+test_p14_size (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_max_size (server, 64);
+  result = run_tls (server, MS_TEST_OP_TEST_SEND);
+
+  ms_test_assert_error (result, MS_ERROR_MESSAGE_TOO_LARGE,
+                        STEP (MAIL) | STEP (DATA) | STEP (CONFIG) | STEP (EHLO));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_cmpuint (ms_fake_server_count_command (server, "DATA"), ==, 0);
+  g_assert_cmpuint (ms_fake_server_count_command (server, "BDAT"), ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
+}
+
+/* ---- V1: CR, LF in fields: nothing sent ---- */
+
+typedef enum
+{
+  FIELD_HOST,
+  FIELD_USER,
+  FIELD_FROM,
+  FIELD_RECIPIENT,
+} Field;
+
+static void
+test_v1_control (gconstpointer data)
+{
+  Field field = GPOINTER_TO_INT (data);
+  const char *bad[] = { "a\r\nRSET", "a\nb", "a\rb" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(MsFakeServer) server = tls_server ();
+      g_autoptr(MsRequest) request = NULL;
+      g_autoptr(MsResult) result = NULL;
+      g_autofree char *value = g_strdup_printf ("x%s@localhost", bad[i]);
+
+      ms_test_fake_server_start (server);
+      request = ms_test_request_new (server, MS_SECURITY_TLS);
+      switch (field)
+        {
+        case FIELD_HOST:
+          g_free (request->config->host);
+          request->config->host = g_strdup_printf ("local%shost", bad[i]);
+          break;
+        case FIELD_USER:
+          g_free (request->config->username);
+          request->config->username = g_steal_pointer (&value);
+          break;
+        case FIELD_FROM:
+          g_free (request->from);
+          request->from = g_steal_pointer (&value);
+          break;
+        case FIELD_RECIPIENT:
+        default:
+          g_free (request->recipients[0]);
+          request->recipients[0] = g_steal_pointer (&value);
+          break;
+        }
+      result = ms_test_run (MS_TEST_OP_TEST_SEND, request);
+
+      ms_test_assert_error (result, MS_ERROR_INVALID_INPUT, STEP (CONFIG));
+      g_assert_cmpuint (ms_fake_server_get_n_connections (server), ==, 0);
+    }
+}
+
+/* ---- V5: UTF-8 address, no SMTPUTF8 ---- */
+
+static void
+test_v5_utf8_address (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  g_free (request->recipients[0]);
+  request->recipients[0] = g_strdup ("rené@localhost");
+  result = ms_test_run (MS_TEST_OP_TEST_SEND, request);
+
+  ms_test_assert_error (result, MS_ERROR_INVALID_INPUT,
+                        STEP (CONFIG) | STEP (EHLO) | STEP (MAIL) | STEP (RCPT));
+  g_assert_true (ms_fake_server_wait_finished (server, 0, 3000));
+  g_assert_cmpuint (ms_fake_server_count_command (server, "MAIL"), ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
+}
+
+/* ---- V6: passwords ---- */
+
+static void
+run_password (const char *password)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_credentials (server, MS_FAKE_DEFAULT_USER, password);
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  ms_test_request_set_password (request, password);
+  result = ms_test_run (MS_TEST_OP_LOGIN, request);
+
+  if (result->error != NULL)
+    g_error ("expected success, got %s", ms_error_code_to_string (result->error->code));
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, password);
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  ms_test_check_nothing_in_clear (server);
+}
+
+static void
+test_v6_non_ascii (void)
+{
+  run_password ("pässwörd-✓-密码");
+}
+
+static void
+test_v6_1k (void)
+{
+  g_autoptr(GString) password = g_string_new (NULL);
+
+  for (guint i = 0; i < 1024; i++)
+    g_string_append_c (password, "abcdefghijklmnopqrstuvwxyz0123456789!#%&"[i % 40]);
+  run_password (password->str);
+}
+
+static void
+test_v6_nul (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GBytes) tls = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  g_clear_pointer (&request->password, ms_password_unref);
+  request->password = ms_password_new ("ab\0cd", 5);
+  result = ms_test_run (MS_TEST_OP_LOGIN, request);
+
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_INVALID_INPUT);
+  g_assert_true (ms_fake_server_wait_finished (server, 0, 3000));
+  tls = ms_fake_server_dup_tls_bytes (server);
+  g_assert_false (ms_test_bytes_contain (tls, "AUTH PLAIN", TRUE));
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 0);
+}
+
+/* ---- V7: the wire form of a message ---- */
+
+static void
+assert_wire_form (GBytes *data)
+{
+  gsize len = 0;
+  const guint8 *p = g_bytes_get_data (data, &len);
+  gsize line_len = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (p[i] == '\r')
+        {
+          g_assert_cmpuint (i + 1, <, len);
+          g_assert_cmpint (p[i + 1], ==, '\n');
+          g_assert_cmpuint (line_len, <=, 998);
+          line_len = 0;
+          i++;
+          continue;
+        }
+      g_assert_cmpint (p[i], !=, '\n');
+      g_assert_cmpint (p[i], !=, '\0');
+      line_len++;
+    }
+  g_assert_cmpuint (line_len, ==, 0);
+}
+
+static void
+test_v7_wire_form (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autoptr(GString) body = g_string_new ("From: sender@localhost\r\nTo: rcpt@localhost\r\n"
+                                          "Subject: V7\r\n\r\n");
+  g_autoptr(GBytes) content = NULL;
+
+  g_string_append (body, ".starts with a dot\r\n");
+  g_string_append (body, ".\r\n");
+  g_string_append (body, "..two dots\r\n");
+  g_string_append (body, "bare LF\nnext\r\n");
+  g_string_append (body, "bare CR\rnext\r\n");
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_c (body, 'x');
+  g_string_append (body, "\r\nlast line\r\n");
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  request->message = g_bytes_new (body->str, body->len);
+  result = ms_test_run (MS_TEST_OP_SEND, request);
+
+  ms_test_assert_ok (server, result);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 1);
+  message = ms_fake_server_dup_message (server, 0);
+  assert_wire_form (message->data);
+  content = g_bytes_ref (message->content);
+  /* Dot-stuffed on the wire, the dots back after unstuffing. */
+  if (!message->bdat)
+    {
+      g_assert_true (ms_test_bytes_contain (message->data, "\r\n..starts with a dot\r\n", FALSE));
+      g_assert_true (ms_test_bytes_contain (message->data, "\r\n..\r\n", FALSE));
+      g_assert_true (ms_test_bytes_contain (message->data, "\r\n...two dots\r\n", FALSE));
+    }
+  g_assert_true (ms_test_bytes_contain (content, "\r\n.starts with a dot\r\n", FALSE));
+  g_assert_true (ms_test_bytes_contain (content, "\r\n.\r\n", FALSE));
+  g_assert_true (ms_test_bytes_contain (content, "bare LF\r\nnext\r\n", FALSE));
+  g_assert_true (ms_test_bytes_contain (content, "bare CR\r\nnext\r\n", FALSE));
+  g_assert_true (ms_test_bytes_contain (content, "\r\nlast line\r\n", FALSE));
+}
+
+static void
+test_v7_test_message (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = run_tls (server, MS_TEST_OP_TEST_SEND);
+  g_autoptr(MsFakeMessage) message = NULL;
+
+  ms_test_assert_ok (server, result);
+  message = ms_fake_server_dup_message (server, 0);
+  g_assert_nonnull (message);
+  assert_wire_form (message->data);
+  g_assert_true (ms_test_bytes_contain (message->content, "\r\nMessage-ID: ", TRUE) ||
+                 ms_test_bytes_contain (message->content, "Message-ID: ", TRUE));
+  g_assert_true (ms_test_bytes_contain (message->content, result->message_id, FALSE));
+}
+
+/* ---- L6: server text shown to the user ---- */
+
+static void
+test_l6_server_text (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GString) greeting = g_string_new ("554 5.3.2 \x1b[31mEVIL\x1b[0m \x07 bell\ttab ");
+  const char *reply;
+
+  for (guint i = 0; i < 400; i++)
+    g_string_append (greeting, "long ");
+  g_string_append (greeting, "\r\n");
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_GREETING, greeting->str);
+  result = run_tls (server, MS_TEST_OP_PROBE);
+
+  ms_test_assert_error (result, MS_ERROR_GREETING_REJECTED, STEP (GREETING));
+  reply = result->error->server_reply;
+  g_assert_nonnull (reply);
+  g_assert_true (g_utf8_validate (reply, -1, NULL));
+  for (const char *p = reply; *p != '\0'; p++)
+    g_assert_false (g_ascii_iscntrl (*p));
+  g_assert_cmpuint (strlen (reply), <, 1100);
+  g_assert_true (g_str_has_prefix (reply, "554"));
+  g_assert_nonnull (strstr (reply, "EVIL"));
+  for (guint i = 0; result->transcript != NULL && i < result->transcript->len; i++)
+    for (const char *p = result->transcript->pdata[i]; *p != '\0'; p++)
+      g_assert_cmpint (*p, !=, '\x1b');
+}
 
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ms_test_capture_logs ();
+
+  g_test_add_func ("/ms/security/P9-plain-ok", test_p9_plain_ok);
+  g_test_add_func ("/ms/security/P9-auth-failed", test_p9_auth_failed);
+  g_test_add_func ("/ms/security/P9-auth-connection-lost", test_p9_auth_connection_lost);
+  g_test_add_func ("/ms/security/P9-auth-temporary", test_p9_auth_temporary);
+  g_test_add_func ("/ms/security/P10-login", test_p10_login);
+  g_test_add_func ("/ms/security/P10-bad-challenge", test_p10_bad_challenge);
+  g_test_add_func ("/ms/security/P11-huge-challenge", test_p11_huge_challenge);
+  g_test_add_data_func ("/ms/security/P12-greeting-554", "554 5.3.2 No service here\r\n", test_greeting);
+  g_test_add_data_func ("/ms/security/P12-greeting-421", "421 4.3.2 Too busy\r\n", test_greeting);
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ms/security/%s", refusals[i].name);
+
+      g_test_add_data_func (path, &refusals[i], test_refusal);
+    }
+  g_test_add_func ("/ms/security/P14-size", test_p14_size);
+  g_test_add_data_func ("/ms/security/V1-host", GINT_TO_POINTER (FIELD_HOST), test_v1_control);
+  g_test_add_data_func ("/ms/security/V1-user", GINT_TO_POINTER (FIELD_USER), test_v1_control);
+  g_test_add_data_func ("/ms/security/V1-from", GINT_TO_POINTER (FIELD_FROM), test_v1_control);
+  g_test_add_data_func ("/ms/security/V1-recipient", GINT_TO_POINTER (FIELD_RECIPIENT), test_v1_control);
+  g_test_add_func ("/ms/security/V5-utf8-address", test_v5_utf8_address);
+  g_test_add_func ("/ms/security/V6-non-ascii-password", test_v6_non_ascii);
+  g_test_add_func ("/ms/security/V6-1k-password", test_v6_1k);
+  g_test_add_func ("/ms/security/V6-nul-password", test_v6_nul);
+  g_test_add_func ("/ms/security/V7-wire-form", test_v7_wire_form);
+  g_test_add_func ("/ms/security/V7-test-message", test_v7_test_message);
+  g_test_add_func ("/ms/security/L6-server-text", test_l6_server_text);
+
   return g_test_run ();
 }

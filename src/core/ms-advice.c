@@ -160,7 +160,8 @@ static const Words generic_words[MS_ERROR_N_CODES] = {
     N_("Try again in a few minutes. If it keeps happening, the network may be dropping the connection.") },
   [MS_ERROR_WRONG_SECURITY_MODE] = {
     N_("The port and the security setting do not match."),
-    /* Translators: SSL/TLS and STARTTLS are the names of the settings, 465 and 587 port numbers; keep them as they are. */
+    /* Translators: SSL/TLS and STARTTLS are the names of the settings,
+       465 and 587 port numbers; keep them as they are. */
     N_("Use SSL/TLS on port 465, or STARTTLS on port 587.") },
   [MS_ERROR_TLS_HANDSHAKE_FAILED] = {
     N_("A secure connection could not be set up."),
@@ -299,6 +300,13 @@ fill_google (MsResultError *error)
                  GOOGLE_APP_PASSWORDS_URL);
       return TRUE;
     case MS_ERROR_AUTH_FAILED:
+      if (error->step == MS_STEP_MAIL || error->step == MS_STEP_RCPT)
+        {
+          set_words (error, g_strdup (_("Google wants a sign-in before it takes mail.")),
+                     g_strdup (_("Enter the full address as the user name and an app password, so that Mail Setup signs in before sending.")),
+                     GOOGLE_APP_PASSWORDS_URL);
+          return TRUE;
+        }
       set_words (error, g_strdup (_("Google did not accept the user name or the app password.")),
                  g_strdup (_("The user name must be the full address. Paste the app password again: 16 letters, spaces do not matter. A normal Google password does not work here, and changing the Google password revokes every app password: create a new one if you changed it.")),
                  GOOGLE_APP_PASSWORDS_URL);
@@ -313,6 +321,14 @@ fill_google (MsResultError *error)
                  /* Translators: 24 is a number of hours. */
                  g_strdup (_("Google stops an account from sending after too many messages in a day. Sending starts again by itself within 24 hours; try again then.")),
                  GOOGLE_LIMITS_URL);
+      return TRUE;
+    case MS_ERROR_PROTOCOL_ERROR:
+      if (error->server_reply == NULL || !text_has (error->server_reply, "pipeline"))
+        return FALSE;
+      /* Translators: STARTTLS is a protocol name; keep it as it is. */
+      set_words (error, g_strdup (_("Google says commands were sent too early after STARTTLS.")),
+                 g_strdup (_("This is a bug in Mail Setup, not in your settings. Please report it, with the details below.")),
+                 NULL);
       return TRUE;
     case MS_ERROR_TEMPORARY_FAILURE:
       set_words (error, g_strdup (_("Google is not taking requests from this computer right now.")),
@@ -365,10 +381,20 @@ fill_wrong_security_mode (MsResult      *result,
   const char *wanted;
 
   if (!error->has_suggestion)
-    return FALSE;
+    {
+      if (error->server_reply == NULL || !text_has (error->server_reply, "STARTTLS"))
+        return FALSE;
+      /* Translators: STARTTLS is a protocol name; keep it as it is. */
+      set_words (error, g_strdup (_("The server wants the connection secured with STARTTLS first.")),
+                 /* Translators: STARTTLS and SSL/TLS are setting names,
+                    587 and 465 port numbers; keep them as they are. */
+                 g_strdup (_("Use STARTTLS on port 587, or SSL/TLS on port 465.")), NULL);
+      return TRUE;
+    }
   wanted = security_display_name (error->suggestion_security);
   if (error->suggestion_port == result->port)
-    /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." %u is the port number, each %s SSL/TLS or STARTTLS. */
+    /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." %u is the port
+       number, each %s is SSL/TLS or STARTTLS. */
     set_words (error, g_strdup_printf (_("Port %u expects %s, not %s."), result->port, wanted, now),
                /* Translators: %s is SSL/TLS or STARTTLS. */
                g_strdup_printf (_("Change the security setting to %s."), wanted), NULL);

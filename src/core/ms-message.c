@@ -569,6 +569,10 @@ header_free (gpointer data)
   g_free (header);
 }
 
+/**
+ * ms_message_input_free:
+ * @input: (nullable) (transfer full): a parsed message
+ */
 void
 ms_message_input_free (MsMessageInput *input)
 {
@@ -667,7 +671,9 @@ parse_headers (MsMessageInput *input,
   MsMessageHeader *current = NULL;
   guint i = 0;
 
-  if (lines->len > 0 && g_str_has_prefix (g_ptr_array_index (lines, 0), "From "))
+  /* An mbox separator, but not an (obsolete) "From : x" header. */
+  if (lines->len > 0 && g_str_has_prefix (g_ptr_array_index (lines, 0), "From ")
+      && header_name_length (g_ptr_array_index (lines, 0)) == 0)
     i++;
 
   for (; i < lines->len; i++)

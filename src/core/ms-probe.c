@@ -93,13 +93,11 @@ run_test_send (MsSmtpClient    *client,
   const char *to = request->recipients && request->recipients[0] ? request->recipients[0]
                                                                   : request->from;
   const char *recipients[] = { to, NULL };
-  const MsSmtpConfig *config = request->config;
-
   message = ms_message_compose_test (request->from, to, ms_smtp_client_get_host (client),
-                                     result->port, request->program ? request->program : PACKAGE_NAME,
+                                     result->port,
+                                     request->program ? request->program : PACKAGE_NAME,
                                      ms_smtp_client_has_extension (client, "8BITMIME"),
                                      now, &message_id, &error);
-  (void) config;
   if (message == NULL)
     {
       ms_result_set_error_from_gerror (result, MS_STEP_DATA, error);
@@ -328,9 +326,6 @@ run_operation (const MsRequest *request,
     run_auto (request, result, cancellable);
   else
     run_single (request, op, result, NULL, cancellable);
-
-  if (g_cancellable_is_cancelled (cancellable) && result->error == NULL)
-    ms_result_set_error (result, MS_ERROR_CANCELLED, MS_STEP_CONFIG, NULL);
 
   result->total_ms = (g_get_monotonic_time () - start) / 1000;
   ms_advice_fill (result, request->provider);

@@ -74,6 +74,13 @@ secret_job_new (JobKind     kind,
   return job;
 }
 
+static void
+set_locked_error (GError **error)
+{
+  g_set_error_literal (error, MS_ERROR, MS_ERROR_KEYRING_LOCKED,
+                       _("The keyring is locked. Unlock it (it usually opens when you log in) and try again."));
+}
+
 /* libsecret reports a dismissed prompt as a cancelled call: it is only a
  * cancellation when our own cancellable fired. Everything else that is not
  * a lock is the keyring being out of reach (no bus, no service, a broken
@@ -89,8 +96,7 @@ map_error (GError        *error,
                          _("The keyring request was cancelled."));
   else if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_set_error_literal (out, MS_ERROR, MS_ERROR_KEYRING_LOCKED,
-                         _("The keyring is locked. Unlock it (it usually opens when you log in) and try again."));
+    set_locked_error (out);
   else
     g_set_error (out, MS_ERROR, MS_ERROR_KEYRING_UNAVAILABLE,
                  _("The system keyring cannot be reached (%s). Mail Setup never keeps the password anywhere else."),
@@ -206,8 +212,7 @@ explain_no_value (SecretJob     *job,
   if (local_error != NULL)
     map_error (local_error, cancellable, error);
   else if (items != NULL)
-    g_set_error_literal (error, MS_ERROR, MS_ERROR_KEYRING_LOCKED,
-                         _("The keyring is locked. Unlock it (it usually opens when you log in) and try again."));
+    set_locked_error (error);
   else
     g_set_error (error, MS_ERROR, MS_ERROR_SECRET_MISSING,
                  _("The keyring holds no password for the account “%s” on %s. Store it again."),
@@ -264,19 +269,32 @@ run_clear (SecretJob     *job,
            GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
+  GList *items = NULL;
+  gboolean remaining;
 
   if (check_cancelled (cancellable, error))
     return FALSE;
 
   secret_password_clear_sync (&account_schema, cancellable, &local_error,
                               "account", job->account, "service", SERVICE_SMTP, NULL);
+  if (local_error == NULL)
+    items = secret_password_search_sync (&account_schema, SECRET_SEARCH_ALL, cancellable,
+                                         &local_error, "account", job->account,
+                                         "service", SERVICE_SMTP, NULL);
   if (local_error != NULL)
     {
       map_error (local_error, cancellable, error);
       return FALSE;
     }
 
-  return TRUE;
+  /* Like a lookup, a clear whose unlock prompt was dismissed answers
+   * "nothing removed" without an error: the items still there say why. */
+  remaining = items != NULL;
+  g_list_free_full (items, g_object_unref);
+  if (remaining)
+    set_locked_error (error);
+
+  return !remaining;
 }
 
 static void

@@ -349,12 +349,14 @@ check_login (MsSmtpClient  *self,
 
   if (user == NULL || *user == '\0')
     {
-      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT, "%s", _("No user name to sign in with"));
+      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT, "%s",
+                   _("No user name to sign in with"));
       return FALSE;
     }
   if (self->request->password == NULL || ms_password_get_length (self->request->password) == 0)
     {
-      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT, "%s", _("No password to sign in with"));
+      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT, "%s",
+                   _("No password to sign in with"));
       return FALSE;
     }
 
@@ -474,8 +476,8 @@ resolve (MsSmtpClient *self)
     {
       step_begin (self);
       return fail_step (self, MS_STEP_CONFIG, MS_ERROR_INVALID_INPUT,
-                        _("Security “none” is only allowed when the server is this computer (loopback)"),
-                        NULL);
+                        _("Security “none” is only allowed when the server is this "
+                          "computer (loopback)"), NULL);
     }
 
   return TRUE;
@@ -537,6 +539,16 @@ start_tls (MsSmtpClient *self)
   ms_tls_info_free (self->result->tls);
   self->result->tls = ms_transport_dup_tls_info (self->transport);
   log_tls (self, ok);
+
+  /* Plain SMTP where the ServerHello should be, after our STARTTLS got its
+   * 220: someone on the path is talking, not a port in the other mode. */
+  if (!ok && config->security == MS_SECURITY_STARTTLS
+      && g_error_matches (error, MS_ERROR, MS_ERROR_WRONG_SECURITY_MODE))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, MS_ERROR, MS_ERROR_STARTTLS_INJECTION, "%s",
+                   "plain SMTP data instead of the TLS handshake after STARTTLS");
+    }
 
   if (!ok)
     {
@@ -730,7 +742,8 @@ ms_smtp_client_open (MsSmtpClient *self)
 
   if (security == MS_SECURITY_NONE)
     {
-      ms_transcript_event (self->transcript, "no encryption: allowed only because the server is on this computer");
+      ms_transcript_event (self->transcript,
+                           "no encryption: allowed only because the server is on this computer");
       return TRUE;
     }
 
@@ -1042,8 +1055,9 @@ check_transaction (MsSmtpClient       *self,
   step_begin (self);
   if (size > 0 && g_bytes_get_size (message) > size)
     {
-      g_autofree char *detail = g_strdup_printf ("message of %" G_GSIZE_FORMAT " octets, server limit %"
-                                                 G_GUINT64_FORMAT, g_bytes_get_size (message), size);
+      g_autofree char *detail = g_strdup_printf ("message of %" G_GSIZE_FORMAT " octets, "
+                                                 "server limit %" G_GUINT64_FORMAT,
+                                                 g_bytes_get_size (message), size);
 
       return fail_step (self, MS_STEP_MAIL, MS_ERROR_MESSAGE_TOO_LARGE, detail, NULL);
     }
@@ -1264,21 +1278,15 @@ send_body (MsSmtpClient *self,
   return TRUE;
 }
 
-/* DATA was accepted although the transaction failed before it (pipelined):
- * end it with an empty message rather than leave the server waiting. */
+/* DATA was accepted although the transaction failed before it (pipelined,
+ * on a server that lets MAIL through without AUTH): SMTP has no way to
+ * cancel DATA but dropping the connection, and a final dot would deliver
+ * an empty message. So: no dot, no QUIT, close. */
 static void
 abort_data (MsSmtpClient *self)
 {
-  g_autoptr(MsSmtpReply) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ms_transcript_client (self->transcript, ".");
-  if (ms_transport_write_all (self->transport, ".\r\n", 3, &error))
-    reply = ms_transport_read_reply (self->transport, self->parser, &error);
-  if (reply != NULL)
-    ms_transcript_server_reply (self->transcript, reply);
-  else
-    self->broken = TRUE;
+  ms_transcript_event (self->transcript, "closing without a message: an earlier command failed");
+  self->broken = TRUE;
 }
 
 static guint

@@ -27,6 +27,10 @@ struct _MsSmtpReplyParser
   gboolean     failed;
 };
 
+/**
+ * ms_smtp_reply_free:
+ * @reply: (nullable) (transfer full): a reply
+ */
 void
 ms_smtp_reply_free (MsSmtpReply *reply)
 {
@@ -114,6 +118,10 @@ ms_smtp_reply_parser_new (void)
   return parser;
 }
 
+/**
+ * ms_smtp_reply_parser_free:
+ * @parser: (nullable) (transfer full): a parser
+ */
 void
 ms_smtp_reply_parser_free (MsSmtpReplyParser *parser)
 {
@@ -364,6 +372,10 @@ capability_clear (gpointer data)
   g_free (cap->params);
 }
 
+/**
+ * ms_smtp_capabilities_free:
+ * @caps: (nullable) (transfer full): capabilities
+ */
 void
 ms_smtp_capabilities_free (MsSmtpCapabilities *caps)
 {
@@ -491,6 +503,14 @@ find_capability (const MsSmtpCapabilities *caps,
   return NULL;
 }
 
+/**
+ * ms_smtp_capabilities_has:
+ * @caps: capabilities
+ * @keyword: a keyword, any case ("STARTTLS")
+ *
+ * Returns: %TRUE when a line's keyword is exactly @keyword, ignoring ASCII
+ *   case ("STARTTLSX" and "X-STARTTLS" never match "STARTTLS")
+ */
 gboolean
 ms_smtp_capabilities_has (const MsSmtpCapabilities *caps,
                           const char               *keyword)
@@ -523,6 +543,13 @@ ms_smtp_capabilities_get_params (const MsSmtpCapabilities *caps,
   return cap != NULL ? cap->params : NULL;
 }
 
+/**
+ * ms_smtp_capabilities_has_auth:
+ * @caps: capabilities
+ * @mechanism: a SASL mechanism, any case ("PLAIN")
+ *
+ * Returns: %TRUE when an AUTH (or AUTH=) line lists exactly @mechanism
+ */
 gboolean
 ms_smtp_capabilities_has_auth (const MsSmtpCapabilities *caps,
                                const char               *mechanism)

@@ -337,6 +337,24 @@ typedef struct
 
 /* One code per problem; when several apply the one nearest the cause wins
  * (CONTRACT.md): the clock first, then the chain, then the name. */
+static const Verdict verdict_expired = {
+  MS_ERROR_CERTIFICATE_EXPIRED, N_("The server’s certificate has expired")
+};
+static const Verdict verdict_not_yet_valid = {
+  MS_ERROR_CERTIFICATE_NOT_YET_VALID, N_("The server’s certificate is not valid yet")
+};
+static const Verdict verdict_untrusted = {
+  MS_ERROR_CERTIFICATE_UNTRUSTED, N_("The server’s certificate is not trusted")
+};
+static const Verdict verdict_name_mismatch = {
+  MS_ERROR_CERTIFICATE_NAME_MISMATCH, N_("The server’s certificate is for another name")
+};
+
+#define MS_CHAIN_PROBLEMS (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA \
+                           | GNUTLS_CERT_INSECURE_ALGORITHM | GNUTLS_CERT_REVOKED \
+                           | GNUTLS_CERT_SIGNATURE_FAILURE \
+                           | GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
+
 static gboolean
 classify_status (unsigned int  status,
                  time_t        not_before,
@@ -346,17 +364,15 @@ classify_status (unsigned int  status,
   time_t now = time (NULL);
 
   if ((status & GNUTLS_CERT_EXPIRED) || (not_after != (time_t) -1 && now > not_after))
-    *verdict = (Verdict) { MS_ERROR_CERTIFICATE_EXPIRED, N_("The server’s certificate has expired") };
+    *verdict = verdict_expired;
   else if ((status & GNUTLS_CERT_NOT_ACTIVATED) || (not_before != (time_t) -1 && now < not_before))
-    *verdict = (Verdict) { MS_ERROR_CERTIFICATE_NOT_YET_VALID, N_("The server’s certificate is not valid yet") };
-  else if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA
-                     | GNUTLS_CERT_INSECURE_ALGORITHM | GNUTLS_CERT_REVOKED
-                     | GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE))
-    *verdict = (Verdict) { MS_ERROR_CERTIFICATE_UNTRUSTED, N_("The server’s certificate is not trusted") };
+    *verdict = verdict_not_yet_valid;
+  else if (status & MS_CHAIN_PROBLEMS)
+    *verdict = verdict_untrusted;
   else if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-    *verdict = (Verdict) { MS_ERROR_CERTIFICATE_NAME_MISMATCH, N_("The server’s certificate is for another name") };
+    *verdict = verdict_name_mismatch;
   else if (status != 0)
-    *verdict = (Verdict) { MS_ERROR_CERTIFICATE_UNTRUSTED, N_("The server’s certificate is not trusted") };
+    *verdict = verdict_untrusted;
   else
     return TRUE;
 
@@ -404,7 +420,8 @@ verify_leaf (MsTlsSession       *self,
                         gnutls_x509_crt_get_expiration_time (leaf),
                         &verdict))
     {
-      self->info->verify_detail = status != 0 ? status_text (status) : g_strdup (_(verdict.message));
+      self->info->verify_detail = status != 0 ? status_text (status)
+                                              : g_strdup (_(verdict.message));
       g_set_error (error, MS_ERROR, verdict.code, "%s: %s", _(verdict.message),
                    self->info->verify_detail);
       return FALSE;

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MsApplication, ms_application, MS, APPLICATION, AdwApplication)
 
-MsApplication *ms_application_new (void);
+MsApplication *ms_application_new      (void);
+MsApplication *ms_application_new_full (const char        *application_id,
+                                        GApplicationFlags  flags);
 
 G_END_DECLS

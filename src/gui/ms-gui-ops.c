@@ -5,12 +5,32 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-account-ops.h"
+#include "ms-diagnose.h"
 #include "ms-gui-ops.h"
+#include "ms-provider.h"
+#include "ms-secret-store.h"
 #include "ms-validate.h"
 
-/* Until a core unit lands, its door here answers "not available" after a
- * short pause, so every page can show its busy and failed states. */
-#define STUB_DELAY_MS 300
+/* The accounts as last read; the account operations keep it and
+ * accounts.ini in step. Used from the main thread only. */
+static MsAccountStore *account_store;
+
+static MsAccountStore *
+get_store (GError **error)
+{
+  g_autoptr(MsAccountStore) store = NULL;
+
+  if (account_store != NULL)
+    return account_store;
+  store = ms_account_store_new (NULL);
+  if (!ms_account_store_load (store, error))
+    return NULL;
+  account_store = g_steal_pointer (&store);
+  return account_store;
+}
+
+/* ---- detection and app passwords ---- */
 
 void
 ms_gui_detection_free (MsGuiDetection *detection)
@@ -41,15 +61,55 @@ ms_gui_detection_copy (const MsGuiDetection *detection)
   return copy;
 }
 
+static const char *
+two_step_url (const MsProvider *provider)
+{
+  /* Every secret page before the last one prepares it (Gmail: 2-Step
+   * Verification); the last one makes the secret. */
+  if (provider->secret_pages->len < 2)
+    return NULL;
+  return ((MsProviderLink *) g_ptr_array_index (provider->secret_pages, 0))->url;
+}
+
 static MsGuiDetection *
-detect_unknown (void)
+detection_from_core (const MsDetection *found)
 {
   MsGuiDetection *detection = g_new0 (MsGuiDetection, 1);
+  const MsProvider *provider = found->provider;
 
-  detection->display_name = g_strdup (_("Other provider: you will enter the server"));
-  detection->port = 465;
-  detection->security = MS_SECURITY_TLS;
+  detection->host = g_strdup (found->host);
+  detection->port = found->port != 0 ? found->port : 465;
+  detection->security = found->security;
+  if (provider == NULL)
+    {
+      detection->display_name = g_strdup (_("Other provider: you will enter the server"));
+      return detection;
+    }
+  detection->provider_id = g_strdup (provider->id);
+  detection->display_name = g_strdup (ms_provider_get_name (provider));
+  if (found->provider_source == MS_DETECTION_SOURCE_MX)
+    detection->source = g_strdup (_("found from the domain's mail servers"));
+  else if (found->source == MS_DETECTION_SOURCE_SRV)
+    detection->source = g_strdup (found->label);
+  detection->needs_app_password = provider->secret_kind == MS_SECRET_APP_PASSWORD;
+  detection->app_password_url = g_strdup (ms_provider_get_secret_url (provider));
+  detection->two_step_url = g_strdup (two_step_url (provider));
   return detection;
+}
+
+static void
+on_detected_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsDetection) found = ms_provider_detect_finish (result, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, detection_from_core (found), (GDestroyNotify) ms_gui_detection_free);
 }
 
 void
@@ -61,8 +121,7 @@ ms_gui_detect_async (const char          *address,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_detect_async);
-  /* TODO(providers): ms_provider_detect_async once ms-provider.h lands. */
-  g_task_return_pointer (task, detect_unknown (), (GDestroyNotify) ms_gui_detection_free);
+  ms_provider_detect_async (address, NULL, cancellable, on_detected_cb, g_steal_pointer (&task));
 }
 
 MsGuiDetection *
@@ -72,72 +131,81 @@ ms_gui_detect_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static guint
-count_letters (const char *text,
-               gboolean   *only_letters)
-{
-  guint n = 0;
-
-  *only_letters = TRUE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_isspace (c))
-        continue;
-      if (!g_unichar_isalpha (c))
-        *only_letters = FALSE;
-      n++;
-    }
-  return n;
-}
-
 /* ms_gui_check_app_password:
- * The live check under the "App password" row. Spaces are ignored. */
+ * The live check under the "App password" row. */
 MsRowState
 ms_gui_check_app_password (const char  *provider_id,
                            const char  *text,
                            char       **message)
 {
-  gboolean only_letters;
-  guint n;
+  const MsProvider *provider = provider_id != NULL ? ms_provider_lookup (provider_id) : NULL;
+  MsPasswordVerdict verdict;
+  guint length = 0;
 
-  /* TODO(providers): ms_provider_check_app_password once it lands. */
-  n = count_letters (text, &only_letters);
-  if (n == 16 && only_letters)
+  *message = NULL;
+  if (provider == NULL)
+    return MS_ROW_STATE_NONE;
+  verdict = ms_provider_check_password (provider, text, &length, NULL);
+  *message = ms_provider_password_message (provider, verdict, length);
+  switch (verdict)
     {
-      *message = g_strdup (_("16 letters ✓"));
+    case MS_PASSWORD_OK:
       return MS_ROW_STATE_OK;
-    }
-  if (!only_letters && g_strcmp0 (provider_id, "gmail") == 0)
-    {
-      *message = g_strdup (_("This looks like a normal password. Gmail needs an app password."));
+    case MS_PASSWORD_EMPTY:
+      return MS_ROW_STATE_NONE;
+    case MS_PASSWORD_LOOKS_LIKE_ACCOUNT_PASSWORD:
       return MS_ROW_STATE_ERROR;
+    case MS_PASSWORD_TOO_SHORT:
+    case MS_PASSWORD_TOO_LONG:
+    case MS_PASSWORD_BAD_CHARACTERS:
+    default:
+      return MS_ROW_STATE_WARNING;
     }
-  *message = g_strdup_printf (g_dngettext (NULL, "An app password has 16 letters; this has %u",
-                                           "An app password has 16 letters; this has %u", n), n);
-  return MS_ROW_STATE_WARNING;
 }
 
-static gboolean
-return_not_available_cb (gpointer data)
+/* ms_gui_normalise_password:
+ * The password as the provider wants it (an app password without the spaces
+ * it is shown with). Returns: (transfer full) (nullable) */
+MsPassword *
+ms_gui_normalise_password (const char *provider_id,
+                           const char *text)
 {
-  GTask *task = data;
-  MsResult *result = ms_result_new (g_task_get_task_data (task));
+  const MsProvider *provider = provider_id != NULL ? ms_provider_lookup (provider_id) : NULL;
+  MsPassword *password = NULL;
 
-  ms_result_set_error (result, MS_ERROR_INTERNAL, MS_STEP_CONFIG,
-                       _("This check is not available in this build yet."));
-  g_task_return_pointer (task, result, (GDestroyNotify) ms_result_unref);
-  return G_SOURCE_REMOVE;
+  if (text == NULL || text[0] == '\0')
+    return NULL;
+  if (provider != NULL)
+    ms_provider_check_password (provider, text, NULL, &password);
+  if (password == NULL)
+    password = ms_password_new (text, strlen (text));
+  return password;
 }
+
+gboolean
+ms_gui_validate_address (const char *address)
+{
+  return address != NULL && ms_validate_address (_("Email address"), address, NULL);
+}
+
+/* ---- operations ---- */
+
+typedef MsResult *(*FinishFunc) (GAsyncResult *, GError **);
 
 static void
-return_later (GTask      *task,
-              const char *command)
+on_run_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_task_set_task_data (task, g_strdup (command), g_free);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, STUB_DELAY_MS, return_not_available_cb,
-                      g_object_ref (task), g_object_unref);
+  g_autoptr(GTask) task = user_data;
+  FinishFunc finish = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  MsResult *ms_result = finish (result, &error);
+
+  if (ms_result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, ms_result, (GDestroyNotify) ms_result_unref);
 }
 
 void
@@ -147,16 +215,30 @@ ms_gui_run_async (MsGuiOperation       operation,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  static const char *commands[] = { "probe", "login", "test-send" };
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_run_async);
-  /* TODO(engine): ms_probe_run_async, ms_login_run_async, ms_test_send_run_async. */
-  return_later (task, commands[operation]);
+  switch (operation)
+    {
+    case MS_GUI_OP_LOGIN:
+      g_task_set_task_data (task, ms_login_run_finish, NULL);
+      ms_login_run_async (request, cancellable, on_run_done_cb, task);
+      break;
+    case MS_GUI_OP_TEST_SEND:
+      g_task_set_task_data (task, ms_test_send_run_finish, NULL);
+      ms_test_send_run_async (request, cancellable, on_run_done_cb, task);
+      break;
+    case MS_GUI_OP_PROBE:
+    default:
+      g_task_set_task_data (task, ms_probe_run_finish, NULL);
+      ms_probe_run_async (request, cancellable, on_run_done_cb, task);
+      break;
+    }
 }
 
 /* ms_gui_run_finish:
- * Always a result; a cancelled run gives one whose error is `cancelled`. */
+ * Always a result; a failure outside the operation (a programming error, a
+ * keyring that cannot be read) becomes the result's error. */
 MsResult *
 ms_gui_run_finish (GAsyncResult *result)
 {
@@ -165,11 +247,13 @@ ms_gui_run_finish (GAsyncResult *result)
 
   if (ms_result == NULL)
     {
-      ms_result = ms_result_new ("probe");
-      ms_result_set_error_from_gerror (ms_result, MS_STEP_CONFIG, error);
+      ms_result = ms_result_new ("gui");
+      ms_result_set_error_from_gerror (ms_result, MS_STEP_KEYRING, error);
     }
   return ms_result;
 }
+
+/* ---- accounts ---- */
 
 MsGuiAccount *
 ms_gui_account_new (void)
@@ -193,15 +277,72 @@ ms_gui_account_free (MsGuiAccount *account)
   g_free (account);
 }
 
-/* ms_gui_account_id_for_address:
- * A readable account id ([a-z0-9][a-z0-9._-]{0,63}) from the address's
- * local part and domain: "me@gmail.com" gives "me-gmail.com". */
-char *
-ms_gui_account_id_for_address (const char *address)
+MsGuiAccount *
+ms_gui_account_copy (const MsGuiAccount *account)
+{
+  MsGuiAccount *copy = ms_gui_account_new ();
+
+  copy->id = g_strdup (account->id);
+  copy->address = g_strdup (account->address);
+  copy->display_name = g_strdup (account->display_name);
+  copy->provider_id = g_strdup (account->provider_id);
+  ms_smtp_config_free (copy->config);
+  copy->config = ms_smtp_config_copy (account->config);
+  return copy;
+}
+
+static MsGuiAccount *
+account_from_core (MsAccount *core)
+{
+  MsGuiAccount *account = ms_gui_account_new ();
+
+  account->id = g_strdup (ms_account_get_id (core));
+  account->address = g_strdup (ms_account_get_address (core));
+  account->display_name = g_strdup (ms_account_get_display_name (core));
+  account->provider_id = g_strdup (ms_account_get_provider (core));
+  ms_smtp_config_free (account->config);
+  account->config = ms_account_to_smtp_config (core);
+  return account;
+}
+
+static MsAccount *
+account_to_core (const MsGuiAccount *account)
+{
+  MsAccount *core = ms_account_new (account->id);
+  const MsSmtpConfig *config = account->config;
+
+  ms_account_set_address (core, account->address);
+  ms_account_set_display_name (core, account->display_name);
+  ms_account_set_provider (core, account->provider_id);
+  ms_account_set_host (core, config->host);
+  ms_account_set_security (core, config->security);
+  ms_account_set_port (core, config->port);
+  /* The user name is stored only when it is not the address. */
+  ms_account_set_username (core, g_strcmp0 (config->username, account->address) != 0
+                                 ? config->username : NULL);
+  ms_account_set_ca_file (core, config->ca_file);
+  ms_account_set_pin (core, config->pin);
+  return core;
+}
+
+static gboolean
+id_taken (const char *id)
+{
+  MsAccountStore *store = get_store (NULL);
+  g_autoptr(MsAccount) existing = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  existing = ms_account_store_lookup (store, id, NULL);
+  return existing != NULL;
+}
+
+static char *
+id_base_for_address (const char *address)
 {
   GString *id = g_string_new (NULL);
 
-  for (const char *p = address; *p != '\0' && id->len < 64; p++)
+  for (const char *p = address; *p != '\0' && id->len < 60; p++)
     {
       char c = g_ascii_tolower (*p);
 
@@ -215,20 +356,89 @@ ms_gui_account_id_for_address (const char *address)
   return g_string_free (id, FALSE);
 }
 
+/* ms_gui_account_id_for_address:
+ * A readable account id ([a-z0-9][a-z0-9._-]{0,63}) that is not taken yet:
+ * "me@gmail.com" gives "me-gmail.com", then "me-gmail.com-2". */
+char *
+ms_gui_account_id_for_address (const char *address)
+{
+  g_autofree char *base = id_base_for_address (address);
+  char *id = g_strdup (base);
+
+  for (guint n = 2; id_taken (id) && n < 100; n++)
+    {
+      g_free (id);
+      id = g_strdup_printf ("%s-%u", base, n);
+    }
+  return id;
+}
+
+/* ms_gui_list_accounts:
+ * Reads accounts.ini again. Returns: (transfer full): MsGuiAccount array */
 GPtrArray *
 ms_gui_list_accounts (GError **error)
 {
-  /* TODO(accounts): ms_account_store_load and its list. */
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) ms_gui_account_free);
+  GPtrArray *accounts;
+  MsAccountStore *store;
+
+  g_clear_object (&account_store);
+  store = get_store (error);
+  if (store == NULL)
+    return NULL;
+  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_gui_account_free);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr(MsAccount) core = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_ptr_array_add (accounts, account_from_core (core));
+    }
+  return accounts;
 }
 
 static void
-return_not_supported (GTask *task)
+return_boolean_or_error (GTask   *task,
+                         gboolean ok,
+                         GError  *error)
 {
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
-                           _("Saving accounts is not available in this build yet."));
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
+static void
+on_added_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(MsResult) ms_result = ms_account_ops_add_finish (result, &error);
+
+  if (ms_result != NULL && ms_result->error != NULL)
+    error = g_error_new (MS_ERROR, ms_result->error->code, "%s%s%s",
+                         ms_result->error->message,
+                         ms_result->error->advice != NULL ? " " : "",
+                         ms_result->error->advice != NULL ? ms_result->error->advice : "");
+  return_boolean_or_error (task, error == NULL, error);
+}
+
+static void
+on_updated_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean ok = ms_account_ops_update_finish (result, &error);
+
+  return_boolean_or_error (task, ok, error);
+}
+
+/* ms_gui_save_account_async:
+ * Adds the account (the wizard: already signed in, so without a second
+ * sign-in) or updates it when its id exists. @password: (nullable): NULL
+ * keeps the stored secret (an update only). */
 void
 ms_gui_save_account_async (const MsGuiAccount  *account,
                            MsPassword          *password,
@@ -236,11 +446,27 @@ ms_gui_save_account_async (const MsGuiAccount  *account,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(MsAccount) core = account_to_core (account);
+  g_autoptr(MsRequest) request = NULL;
+  GError *error = NULL;
+  MsAccountStore *store = get_store (&error);
 
   g_task_set_source_tag (task, ms_gui_save_account_async);
-  /* TODO(accounts): ms_account_store_save and ms_secret_store_store. */
-  return_not_supported (task);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (id_taken (account->id))
+    {
+      ms_account_ops_update_async (store, core, password, cancellable, on_updated_cb, task);
+      return;
+    }
+  request = ms_account_make_request (core, password);
+  ms_account_ops_add_async (store, core, request, MS_ACCOUNT_ADD_NO_VERIFY, cancellable,
+                            on_added_cb, task);
 }
 
 gboolean
@@ -250,16 +476,36 @@ ms_gui_save_account_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_removed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean ok = ms_account_ops_remove_finish (result, &error);
+
+  return_boolean_or_error (task, ok, error);
+}
+
 void
 ms_gui_remove_account_async (const char          *id,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  GError *error = NULL;
+  MsAccountStore *store = get_store (&error);
 
   g_task_set_source_tag (task, ms_gui_remove_account_async);
-  return_not_supported (task);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  ms_account_ops_remove_async (store, id, cancellable, on_removed_cb, task);
 }
 
 gboolean
@@ -269,16 +515,28 @@ ms_gui_remove_account_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_cleared_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean ok = ms_secret_store_clear_finish (result, &error);
+
+  return_boolean_or_error (task, ok, error);
+}
+
 void
 ms_gui_forget_password_async (const MsGuiAccount  *account,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_forget_password_async);
-  return_not_supported (task);
+  ms_secret_store_clear_async (account->id, cancellable, on_cleared_cb, task);
 }
 
 gboolean
@@ -288,17 +546,125 @@ ms_gui_forget_password_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- operations with a stored account: password from the keyring ---- */
+
+typedef struct
+{
+  MsGuiOperation  operation;   /* or -1 for diagnose */
+  MsGuiAccount   *account;
+  char           *recipient;
+} AccountJob;
+
+#define OP_DIAGNOSE ((MsGuiOperation) -1)
+
+static void
+account_job_free (AccountJob *job)
+{
+  ms_gui_account_free (job->account);
+  g_free (job->recipient);
+  g_free (job);
+}
+
+static void
+on_account_op_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AccountJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  MsResult *ms_result;
+
+  if (job->operation == OP_DIAGNOSE)
+    ms_result = ms_diagnose_run_finish (result, &error);
+  else
+    ms_result = ms_gui_run_finish (result);
+  if (ms_result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, ms_result, (GDestroyNotify) ms_result_unref);
+}
+
+static void
+on_account_looked_up_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  AccountJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsPassword) password = ms_secret_store_lookup_finish (result, &error);
+  g_autoptr(MsAccount) core = account_to_core (job->account);
+  g_autoptr(MsRequest) request = ms_account_make_request (core, password);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (job->operation == OP_DIAGNOSE)
+    {
+      /* A keyring that cannot give the password is the keyring check's verdict. */
+      ms_diagnose_run_async (request, error, FALSE, cancellable, on_account_op_done_cb, task);
+      return;
+    }
+  if (password == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_strfreev (request->recipients);
+  request->recipients = g_new0 (char *, 2);
+  request->recipients[0] = g_strdup (job->recipient);
+  g_free (request->program);
+  request->program = g_strdup (PACKAGE_NAME);
+  ms_gui_run_async (job->operation, request, cancellable, on_account_op_done_cb, task);
+}
+
+static void
+start_account_job (GTask              *task,
+                   MsGuiOperation      operation,
+                   const MsGuiAccount *account,
+                   const char         *recipient)
+{
+  AccountJob *job = g_new0 (AccountJob, 1);
+  g_autoptr(MsAccount) core = account_to_core (account);
+
+  job->operation = operation;
+  job->account = ms_gui_account_copy (account);
+  job->recipient = g_strdup (recipient);
+  g_task_set_task_data (task, job, (GDestroyNotify) account_job_free);
+  ms_secret_store_lookup_async (core, g_task_get_cancellable (task), on_account_looked_up_cb,
+                                task);
+}
+
+/* ms_gui_account_run_async:
+ * An operation with a stored account, its password from the keyring.
+ * Finish with ms_gui_run_finish(). */
+void
+ms_gui_account_run_async (MsGuiOperation       operation,
+                          const MsGuiAccount  *account,
+                          const char          *recipient,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ms_gui_account_run_async);
+  start_account_job (task, operation, account, recipient);
+}
+
+/* ms_gui_diagnose_async:
+ * Every check of the diagnostics page (ms_diagnose_run), with the password
+ * from the keyring when it can be read. */
 void
 ms_gui_diagnose_async (const MsGuiAccount  *account,
                        GCancellable        *cancellable,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_diagnose_async);
-  /* TODO(engine): ms_diagnose_run_async once it lands. */
-  return_later (task, "diagnose");
+  start_account_job (task, OP_DIAGNOSE, account, NULL);
 }
 
 MsResult *
@@ -335,59 +701,10 @@ MsRequest *
 ms_gui_account_request (const MsGuiAccount *account,
                         MsPassword         *password)
 {
-  MsRequest *request = ms_request_new (account->config);
+  g_autoptr(MsAccount) core = account_to_core (account);
+  MsRequest *request = ms_account_make_request (core, password);
 
-  request->account = g_strdup (account->id);
-  request->provider = g_strdup (account->provider_id);
-  request->from = g_strdup (account->address);
+  g_free (request->program);
   request->program = g_strdup (PACKAGE_NAME);
-  if (password != NULL)
-    request->password = ms_password_ref (password);
   return request;
-}
-
-gboolean
-ms_gui_validate_address (const char *address)
-{
-  const char *at;
-
-  /* TODO(parsers): ms_validate_address once ms-validate.c lands. */
-  if (address == NULL || strpbrk (address, " \t\r\n") != NULL)
-    return FALSE;
-  at = strrchr (address, '@');
-  return at != NULL && at != address && strchr (at, '.') != NULL
-         && at[strlen (at) - 1] != '.';
-}
-
-MsGuiAccount *
-ms_gui_account_copy (const MsGuiAccount *account)
-{
-  MsGuiAccount *copy = ms_gui_account_new ();
-
-  copy->id = g_strdup (account->id);
-  copy->address = g_strdup (account->address);
-  copy->display_name = g_strdup (account->display_name);
-  copy->provider_id = g_strdup (account->provider_id);
-  ms_smtp_config_free (copy->config);
-  copy->config = ms_smtp_config_copy (account->config);
-  return copy;
-}
-
-/* ms_gui_account_run_async:
- * An operation with a stored account: its password comes from the keyring.
- * Finish with ms_gui_run_finish(). */
-void
-ms_gui_account_run_async (MsGuiOperation       operation,
-                          const MsGuiAccount  *account,
-                          const char          *recipient,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  static const char *commands[] = { "probe", "login", "test-send" };
-
-  g_task_set_source_tag (task, ms_gui_account_run_async);
-  /* TODO(accounts): look the password up with ms_secret_store, then run. */
-  return_later (task, commands[operation]);
 }

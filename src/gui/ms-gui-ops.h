@@ -42,6 +42,8 @@ MsGuiDetection *ms_gui_detect_finish    (GAsyncResult        *result,
 MsRowState      ms_gui_check_app_password (const char  *provider_id,
                                            const char  *text,
                                            char       **message);
+MsPassword     *ms_gui_normalise_password (const char  *provider_id,
+                                           const char  *text);
 
 typedef enum
 {

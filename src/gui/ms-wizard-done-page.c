@@ -35,9 +35,12 @@ struct _MsWizardDonePage
   MsGuiAccount *account;
   MsPassword   *password;
   gboolean      filling;
+  gboolean      saved;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardDonePage, ms_wizard_done_page, MS_TYPE_WIZARD_PAGE)
+
+static void forget (MsWizardDonePage *self);
 
 static void
 set_copy_row (AdwActionRow *row,
@@ -100,17 +103,22 @@ on_saved_cb (GObject      *source,
   title = g_strdup_printf (_("Saved as account “%s”"), self->account->id);
   show_saving (self, MS_ROW_STATE_OK, title, NULL);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+  self->saved = TRUE;
+  if (!gtk_switch_get_active (self->keyring_switch))
+    forget (self);
 }
 
+/* The account is always saved with its password (the keyring item is what
+ * the account operations keep in step with accounts.ini); with the switch
+ * off, the item is cleared right after. */
 static void
 save (MsWizardDonePage *self)
 {
   GCancellable *cancellable = ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self));
-  gboolean keep = gtk_switch_get_active (self->keyring_switch);
 
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
   show_saving (self, MS_ROW_STATE_BUSY, _("Saving…"), NULL);
-  ms_gui_save_account_async (self->account, keep ? self->password : NULL, cancellable,
+  ms_gui_save_account_async (self->account, self->password, cancellable,
                              on_saved_cb, g_object_ref (self));
 }
 
@@ -134,17 +142,23 @@ on_forgotten_cb (GObject      *source,
 }
 
 static void
+forget (MsWizardDonePage *self)
+{
+  ms_gui_forget_password_async (self->account,
+                                ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self)),
+                                on_forgotten_cb, g_object_ref (self));
+}
+
+static void
 on_keyring_switch_changed_cb (MsWizardDonePage *self)
 {
   update_keyring_row (self);
-  if (self->filling || self->account == NULL)
+  if (self->filling || self->account == NULL || !self->saved)
     return;
   if (gtk_switch_get_active (self->keyring_switch))
     save (self);
   else
-    ms_gui_forget_password_async (self->account,
-                                  ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self)),
-                                  on_forgotten_cb, g_object_ref (self));
+    forget (self);
 }
 
 static void
@@ -334,6 +348,7 @@ ms_wizard_done_page_set_account (MsWizardDonePage   *self,
   self->account = copy;
   self->password = password != NULL ? ms_password_ref (password) : NULL;
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
+  self->saved = FALSE;
   self->filling = TRUE;
   gtk_switch_set_active (self->keyring_switch, TRUE);
   self->filling = FALSE;

@@ -36,19 +36,6 @@ needs_app_password (MsWizardPasswordPage *self)
   return self->detection != NULL && self->detection->needs_app_password;
 }
 
-static char *
-password_without_spaces (MsWizardPasswordPage *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  GString *clean = g_string_new (NULL);
-
-  /* An app password is shown in groups of four: the spaces are not part of it. */
-  for (const char *p = text; *p != '\0'; p++)
-    if (!needs_app_password (self) || !g_ascii_isspace (*p))
-      g_string_append_c (clean, *p);
-  return g_string_free (clean, FALSE);
-}
-
 static void
 update_check (MsWizardPasswordPage *self)
 {
@@ -64,6 +51,12 @@ update_check (MsWizardPasswordPage *self)
     }
 
   state = ms_gui_check_app_password (self->detection->provider_id, text, &message);
+  if (message == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->check_row), FALSE);
+      ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+      return;
+    }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->check_row), message);
   ms_status_row_set_state (self->check_row, state);
   gtk_widget_set_visible (GTK_WIDGET (self->check_row), TRUE);
@@ -183,20 +176,13 @@ ms_wizard_password_page_set_detection (MsWizardPasswordPage *self,
 }
 
 /* ms_wizard_password_page_dup_password:
- * Returns: (transfer full) (nullable): the password as typed (an app
- * password without its spaces), in locked memory. */
+ * Returns: (transfer full) (nullable): the password as the provider wants
+ * it (an app password without its spaces), in locked memory. */
 MsPassword *
 ms_wizard_password_page_dup_password (MsWizardPasswordPage *self)
 {
-  g_autofree char *text = NULL;
-  MsPassword *password;
-
   g_return_val_if_fail (MS_IS_WIZARD_PASSWORD_PAGE (self), NULL);
 
-  text = password_without_spaces (self);
-  if (text[0] == '\0')
-    return NULL;
-  password = ms_password_new (text, strlen (text));
-  ms_wipe (text, strlen (text));
-  return password;
+  return ms_gui_normalise_password (self->detection != NULL ? self->detection->provider_id : NULL,
+                                    gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 }

@@ -38,6 +38,7 @@ struct _MsWizardServerPage
   AdwActionRow        *cert_row;
 
   char                *pin;
+  char                *ca_file;
   MsResult            *result;
   guint                check_source;
   gboolean             filling;
@@ -398,6 +399,7 @@ ms_wizard_server_page_finalize (GObject *object)
   MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
 
   g_free (self->pin);
+  g_free (self->ca_file);
   g_clear_pointer (&self->result, ms_result_unref);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->finalize (object);
@@ -463,6 +465,8 @@ ms_wizard_server_page_set_config (MsWizardServerPage *self,
                          config->username != NULL ? config->username : "");
   g_free (self->pin);
   self->pin = g_strdup (config->pin);
+  g_free (self->ca_file);
+  self->ca_file = g_strdup (config->ca_file);
   self->filling = FALSE;
   g_clear_pointer (&self->result, ms_result_unref);
   ms_list_box_remove_all (self->steps_list);
@@ -512,6 +516,7 @@ ms_wizard_server_page_dup_config (MsWizardServerPage *self)
   config->security = selected_security (self);
   config->username = user[0] != '\0' ? g_steal_pointer (&user) : NULL;
   config->pin = g_strdup (self->pin);
+  config->ca_file = g_strdup (self->ca_file);
   config->timeout_seconds = MS_DEFAULT_TIMEOUT_SECONDS;
   return g_steal_pointer (&config);
 }

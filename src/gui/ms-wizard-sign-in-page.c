@@ -41,7 +41,10 @@ show_error (MsWizardSignInPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->advice_label), error->advice != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->action_button), error->action_url != NULL);
   if (error->action_url != NULL)
-    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->action_button), "s", error->action_url);
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->action_button), "s", error->action_url);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->action_button), "wizard.open-uri");
+    }
   if (error->server_reply != NULL)
     /* Translators: followed by the server's reply, as the server wrote it */
     reply = g_strdup_printf (_("Server said: %s"), error->server_reply);

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-gui-window"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "ms-account-page.h"
+#include "ms-accounts-view.h"
+#include "ms-application.h"
+#include "ms-certificate-dialog.h"
+#include "ms-diagnostics-page.h"
+#include "ms-fake-server.h"
+#include "ms-gui-util.h"
+#include "ms-test-keyring.h"
+#include "ms-test-util.h"
+#include "ms-window.h"
+#include "ms-wizard.h"
+#include "ms-wizard-page.h"
+#include "ms-wizard-server-page.h"
+#include "ms-wizard-sign-in-page.h"
+#include "ms-wizard-test-page.h"
+
+/*
+ * The GUI in-process under Xvfb: the window, the wizard driven through its
+ * actions and rows against the fake SMTP server, the accounts view and the
+ * diagnostics page. Every page visited is saved as a PNG (640 px wide and
+ * 360 px wide) under <builddir>/tests/gui-shots/.
+ */
+
+#define WAIT_MS 8000
+
+enum { STEP_ADDRESS, STEP_PASSWORD, STEP_SERVER, STEP_SIGN_IN, STEP_TEST, STEP_DONE };
+
+static gboolean have_display;
+static MsApplication *application;
+static MsTestKeyring *keyring;
+
+typedef struct
+{
+  MsWindow     *window;
+  MsWizard     *wizard;
+  MsFakeServer *server;
+} Fixture;
+
+/* ---- helpers ---- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_until (never, NULL, ms);
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_PREFERENCES_ROW (child)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      found = find_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_row_prefix (GtkWidget  *root,
+                 const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_PREFERENCES_ROW (child) && gtk_widget_get_mapped (child)
+          && g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), prefix))
+        return child;
+      found = find_row_prefix (child, prefix);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *needle)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_get_mapped (child)
+          && strstr (gtk_label_get_text (GTK_LABEL (child)), needle) != NULL)
+        return child;
+      found = find_label (child, needle);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+save_shot (GtkWidget  *widget,
+           const char *name)
+{
+  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR, "gui-shots", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (folder, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (folder, 0755);
+  spin (150);
+  if (!ms_widget_save_png (widget, path, &error))
+    g_test_message ("no screenshot %s: %s", name, error->message);
+}
+
+/* Both widths of the window, UX.md: about 640 wide, usable at 360. */
+static void
+shoot (Fixture    *fixture,
+       const char *name)
+{
+  GtkWindow *window = GTK_WINDOW (fixture->window);
+  g_autofree char *narrow = g_strdup_printf ("%s-360", name);
+
+  save_shot (GTK_WIDGET (window), name);
+  gtk_window_set_default_size (window, 360, 720);
+  spin (250);
+  save_shot (GTK_WIDGET (window), narrow);
+  gtk_window_set_default_size (window, 640, 720);
+  spin (250);
+}
+
+static MsWizardPage *
+page (Fixture *fixture,
+      guint    step)
+{
+  return MS_WIZARD_PAGE (ms_wizard_get_page (fixture->wizard, step));
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint    step;
+} StepWait;
+
+static gboolean
+at_step (gpointer data)
+{
+  StepWait *wait = data;
+
+  return ms_wizard_get_step (wait->fixture->wizard) == wait->step;
+}
+
+static void
+assert_step (Fixture *fixture,
+             guint    step)
+{
+  StepWait wait = { fixture, step };
+
+  g_assert_true (wait_until (at_step, &wait, WAIT_MS));
+}
+
+static gboolean
+page_valid (gpointer data)
+{
+  return ms_wizard_page_get_valid (data);
+}
+
+static void
+assert_valid (MsWizardPage *wizard_page)
+{
+  g_assert_true (wait_until (page_valid, wizard_page, WAIT_MS));
+}
+
+static gboolean
+row_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data) && gtk_widget_get_mapped (data);
+}
+
+static gboolean
+has_server_result (gpointer data)
+{
+  return ms_wizard_server_page_get_result (data) != NULL;
+}
+
+static gboolean
+has_sign_in_result (gpointer data)
+{
+  return ms_wizard_sign_in_page_get_result (data) != NULL;
+}
+
+static gboolean
+has_test_result (gpointer data)
+{
+  return ms_wizard_test_page_get_result (data) != NULL;
+}
+
+static gboolean
+has_diagnostics_result (gpointer data)
+{
+  return ms_diagnostics_page_get_result (data) != NULL;
+}
+
+static gboolean
+has_connection (gpointer data)
+{
+  return ms_fake_server_get_n_connections (data) > 0;
+}
+
+static void
+next (Fixture *fixture)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.next", NULL));
+}
+
+static void
+type_text (GtkWidget  *root,
+           const char *row_title,
+           const char *text)
+{
+  GtkWidget *row = find_row (root, row_title);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/* ---- fixture ---- */
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display (DISPLAY or WAYLAND_DISPLAY)");
+      return;
+    }
+  fixture->window = ms_window_new (application);
+  fixture->wizard = MS_WIZARD (ms_window_get_wizard (fixture->window));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 640, 720);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (wait_until (row_visible, fixture->window, WAIT_MS));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_pointer (&fixture->server, ms_fake_server_free);
+  spin (50);
+}
+
+static void
+start_server (Fixture    *fixture,
+              MsFakeMode  mode,
+              const char *certificate)
+{
+  g_autofree char *cert = ms_test_pki_file (certificate);
+  g_autofree char *key = ms_test_pki_file ("leaf-key.pem");
+
+  fixture->server = ms_fake_server_new (mode);
+  if (mode != MS_FAKE_MODE_PLAIN)
+    ms_fake_server_set_certificate (fixture->server, cert, key);
+}
+
+/* Through the address and password pages, to the server page, with the
+ * server's settings typed over the detected ones. */
+static void
+go_to_server_page (Fixture    *fixture,
+                   const char *address,
+                   const char *password,
+                   MsSecurity  security,
+                   gboolean    with_ca)
+{
+  g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
+
+  type_text (GTK_WIDGET (page (fixture, STEP_ADDRESS)), "Email address", address);
+  assert_valid (page (fixture, STEP_ADDRESS));
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "App password")
+                                       ? find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "App password")
+                                       : find_row (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "Password")),
+                         password);
+  assert_valid (page (fixture, STEP_PASSWORD));
+  next (fixture);
+  assert_step (fixture, STEP_SERVER);
+
+  config->host = g_strdup ("localhost");
+  config->port = fixture->server != NULL ? ms_fake_server_get_port (fixture->server) : 9;
+  config->security = security;
+  config->username = g_strdup (MS_FAKE_DEFAULT_USER);
+  config->ca_file = with_ca ? ms_test_pki_file ("ca.pem") : NULL;
+  ms_wizard_server_page_set_config (MS_WIZARD_SERVER_PAGE (page (fixture, STEP_SERVER)), config);
+  ms_wizard_server_page_recheck (MS_WIZARD_SERVER_PAGE (page (fixture, STEP_SERVER)));
+}
+
+/* ---- tests ---- */
+
+static void
+test_smoke (Fixture       *fixture,
+            gconstpointer  data)
+{
+  GtkWidget *address_page;
+  GtkWidget *detection;
+
+  if (fixture->window == NULL)
+    return;
+
+  /* First run: no account, so the wizard's first page. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->wizard)));
+  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, STEP_ADDRESS);
+  address_page = GTK_WIDGET (page (fixture, STEP_ADDRESS));
+  g_assert_nonnull (find_row (address_page, "Email address"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "Step 1 of 6"));
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_ADDRESS)));
+  shoot (fixture, "wizard-address-empty");
+
+  type_text (address_page, "Email address", "me@gmail.com");
+  assert_valid (page (fixture, STEP_ADDRESS));
+  detection = find_row (address_page, "Gmail (Google Account)");
+  g_assert_nonnull (detection);
+  g_assert_true (gtk_widget_get_visible (detection));
+  shoot (fixture, "wizard-address");
+
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "Step 2 of 6"));
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_PASSWORD)));
+  type_text (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "App password", "Hunter2!hunter");
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "This looks like a normal password"));
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_PASSWORD)));
+  type_text (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "App password", "abcd efgh ijkl mnop");
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "16 letters"));
+  assert_valid (page (fixture, STEP_PASSWORD));
+  shoot (fixture, "wizard-app-password");
+
+  /* Back keeps what was typed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_ADDRESS);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (address_page, "Email address"))),
+                   ==, "me@gmail.com");
+}
+
+static void
+test_happy_path (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  MsAccountsView *view;
+  GtkWidget *row;
+  MsDiagnosticsPage *diagnostics;
+
+  if (fixture->window == NULL)
+    return;
+  if (keyring == NULL)
+    {
+      g_test_skip ("no private keyring");
+      return;
+    }
+  start_server (fixture, MS_FAKE_MODE_TLS, "good.pem");
+  ms_test_fake_server_start (fixture->server);
+
+  go_to_server_page (fixture, "me@example.invalid", MS_FAKE_DEFAULT_PASSWORD, MS_SECURITY_TLS, TRUE);
+  assert_valid (page (fixture, STEP_SERVER));
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Secure connection: TLS"));
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Server ready: sign-in with"));
+  shoot (fixture, "wizard-server");
+
+  /* Sign-in moves on by itself. */
+  next (fixture);
+  assert_step (fixture, STEP_TEST);
+  g_assert_true (ms_result_is_ok (ms_wizard_sign_in_page_get_result (MS_WIZARD_SIGN_IN_PAGE (page (fixture, STEP_SIGN_IN)))));
+
+  assert_valid (page (fixture, STEP_TEST));
+  next (fixture);
+  g_assert_true (wait_until (has_test_result, page (fixture, STEP_TEST), WAIT_MS));
+  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, STEP_TEST)))));
+  g_assert_nonnull (find_label (GTK_WIDGET (page (fixture, STEP_TEST)), "Sent. Look for"));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (GTK_WIDGET (page (fixture, STEP_TEST)), "Show details")), TRUE);
+  shoot (fixture, "wizard-test-message");
+
+  next (fixture);
+  assert_step (fixture, STEP_DONE);
+  assert_valid (page (fixture, STEP_DONE));
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (page (fixture, STEP_DONE)), "Saved as account"));
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, "me-example.invalid"), ==, 1);
+  shoot (fixture, "wizard-done");
+
+  /* Done: the accounts view with the new account. */
+  next (fixture);
+  view = MS_ACCOUNTS_VIEW (ms_window_get_accounts_view (fixture->window));
+  g_assert_true (wait_until (row_visible, view, WAIT_MS));
+  g_assert_cmpuint (ms_accounts_view_get_n_accounts (view), ==, 1);
+  row = find_row (GTK_WIDGET (view), "me@example.invalid");
+  g_assert_nonnull (row);
+  shoot (fixture, "accounts");
+
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  g_assert_true (wait_until (row_visible, ms_accounts_view_get_account_page (view), WAIT_MS));
+  assert_valid (MS_WIZARD_PAGE (find_row (ms_accounts_view_get_account_page (view), "Server")
+                                ? gtk_widget_get_ancestor (find_row (ms_accounts_view_get_account_page (view), "Server"),
+                                                           MS_TYPE_WIZARD_PAGE)
+                                : NULL));
+  shoot (fixture, "account");
+
+  g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
+                                             "accounts.show-diagnostics", NULL));
+  diagnostics = MS_DIAGNOSTICS_PAGE (ms_accounts_view_get_diagnostics_page (view));
+  g_assert_true (wait_until (row_visible, diagnostics, WAIT_MS));
+  ms_diagnostics_page_run (diagnostics);
+  g_assert_true (wait_until (has_diagnostics_result, diagnostics, WAIT_MS * 2));
+  shoot (fixture, "diagnostics");
+
+  ms_test_check_server_no_secret (fixture->server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  MsWizardSignInPage *sign_in;
+  MsResult *result;
+
+  if (fixture->window == NULL)
+    return;
+  start_server (fixture, MS_FAKE_MODE_TLS, "good.pem");
+  ms_fake_server_set_reply (fixture->server, MS_FAKE_STEP_AUTH,
+                            "535-5.7.8 Username and Password not accepted. For more information, go to\r\n"
+                            "535 5.7.8  https://support.google.com/mail/?p=BadCredentials x1 - gsmtp\r\n");
+  ms_test_fake_server_start (fixture->server);
+
+  go_to_server_page (fixture, "me@gmail.com", "abcdefghijklmnop", MS_SECURITY_TLS, TRUE);
+  assert_valid (page (fixture, STEP_SERVER));
+  next (fixture);
+  assert_step (fixture, STEP_SIGN_IN);
+  sign_in = MS_WIZARD_SIGN_IN_PAGE (page (fixture, STEP_SIGN_IN));
+  g_assert_true (wait_until (has_sign_in_result, sign_in, WAIT_MS));
+  result = ms_wizard_sign_in_page_get_result (sign_in);
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_AUTH_FAILED);
+  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, STEP_SIGN_IN);
+  g_assert_nonnull (find_label (GTK_WIDGET (sign_in), "Server said: 535"));
+  if (result->error->advice != NULL)
+    g_assert_nonnull (find_label (GTK_WIDGET (sign_in), result->error->advice));
+  shoot (fixture, "wizard-sign-in");
+}
+
+static void
+test_wrong_mode (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  MsWizardPage *server_page;
+  MsResult *result;
+
+  if (fixture->window == NULL)
+    return;
+  start_server (fixture, MS_FAKE_MODE_STARTTLS, "good.pem");
+  ms_test_fake_server_start (fixture->server);
+
+  go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, TRUE);
+  server_page = page (fixture, STEP_SERVER);
+  g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
+  result = ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page));
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_WRONG_SECURITY_MODE);
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (server_page), "Port "));
+  shoot (fixture, "wizard-server-wrong-mode");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (server_page), "wizard.use-starttls", NULL));
+  assert_valid (server_page);
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (server_page), "Server agreed to STARTTLS"));
+}
+
+static gboolean
+find_certificate_dialog (gpointer data)
+{
+  GtkWindow **found = data;
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if ((MS_IS_CERTIFICATE_DIALOG (window) || ADW_IS_MESSAGE_DIALOG (window))
+          && gtk_widget_get_mapped (GTK_WIDGET (window)) && window != found[1])
+        {
+          found[0] = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_self_signed_pin (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  MsWizardPage *server_page;
+  MsResult *result;
+  GtkWindow *found[2] = { NULL, NULL };
+  GtkWidget *trust;
+
+  if (fixture->window == NULL)
+    return;
+  start_server (fixture, MS_FAKE_MODE_TLS, "selfsigned.pem");
+  ms_test_fake_server_start (fixture->server);
+
+  go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, FALSE);
+  server_page = page (fixture, STEP_SERVER);
+  g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
+  result = ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page));
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_CERTIFICATE_UNTRUSTED);
+  shoot (fixture, "wizard-server-certificate");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (server_page), "wizard.view-certificate", NULL));
+  g_assert_true (wait_until (find_certificate_dialog, found, WAIT_MS));
+  g_assert_true (MS_IS_CERTIFICATE_DIALOG (found[0]));
+  trust = find_label (GTK_WIDGET (found[0]), "Trust This Certificate");
+  g_assert_nonnull (trust);
+  save_shot (GTK_WIDGET (found[0]), "certificate-dialog");
+
+  gtk_widget_activate (gtk_widget_get_ancestor (trust, GTK_TYPE_BUTTON));
+  found[1] = found[0];
+  g_assert_true (wait_until (find_certificate_dialog, found, WAIT_MS));
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (found[0]));
+  save_shot (GTK_WIDGET (found[0]), "certificate-trust-confirmation");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (found[0]), "trust");
+  gtk_window_close (found[0]);
+
+  assert_valid (server_page);
+  result = ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page));
+  g_assert_true (result->tls != NULL && result->tls->pinned);
+}
+
+static void
+test_cancel_while_checking (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  MsWizardPage *server_page;
+  gint64 start;
+
+  if (fixture->window == NULL)
+    return;
+  start_server (fixture, MS_FAKE_MODE_TLS, "good.pem");
+  ms_fake_server_set_action (fixture->server, MS_FAKE_STEP_GREETING, MS_FAKE_ACTION_STALL);
+  ms_test_fake_server_start (fixture->server);
+
+  go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, TRUE);
+  server_page = page (fixture, STEP_SERVER);
+  g_assert_true (wait_until (has_connection, fixture->server, WAIT_MS));
+  g_assert_nonnull (find_row_prefix (GTK_WIDGET (server_page), "Checking localhost"));
+  shoot (fixture, "wizard-server-checking");
+
+  /* Back cancels the check: the connection closes at once and the window
+   * never waits for the server. */
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
+  assert_step (fixture, STEP_PASSWORD);
+  g_assert_true (ms_fake_server_wait_finished (fixture->server, 1, 2000));
+  spin (100);
+  g_assert_null (ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page)));
+}
+
+/* G_TEST_OPTION_ISOLATE_DIRS empties XDG_DATA_DIRS, but GTK needs the
+ * system's read-only data: shared-mime-info to load the SVG icons, and the
+ * compiled GSettings schemas that libadwaita 1.2 reads when there is no
+ * portal (GSETTINGS_BACKEND=memory keeps every write in memory). */
+static void
+keep_system_data_dirs (const char *data_dirs)
+{
+  g_setenv ("XDG_DATA_DIRS", data_dirs != NULL ? data_dirs : "/usr/local/share:/usr/share", TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  keep_system_data_dirs (data_dirs);
+
+  have_display = g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+  if (have_display)
+    {
+      /* A private session bus with a real keyring, before GTK touches the bus. */
+      keyring = ms_test_keyring_start (TRUE, &error);
+      if (keyring == NULL)
+        g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
+      g_setenv ("GSK_RENDERER", "cairo", TRUE);
+      /* The private bus has no accessibility bus; GTK would warn (fatal). */
+      g_setenv ("GTK_A11Y", "none", FALSE);
+      gtk_init ();
+      adw_init ();
+      application = ms_application_new_full ("io.github.mailsetup.MailSetup.Test",
+                                             G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+    }
+
+#define ADD(path, func) \
+  g_test_add ("/ms/gui-window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("smoke", test_smoke);
+  ADD ("happy-path", test_happy_path);
+  ADD ("wrong-password", test_wrong_password);
+  ADD ("wrong-mode", test_wrong_mode);
+  ADD ("self-signed-pin", test_self_signed_pin);
+  ADD ("cancel-while-checking", test_cancel_while_checking);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_object (&application);
+  g_clear_pointer (&keyring, ms_test_keyring_stop);
+  return status;
+}

@@ -270,6 +270,17 @@ collect_transcript (const char *line,
   g_mutex_unlock (&capture_mutex);
 }
 
+guint
+ms_test_timeout_scale (void)
+{
+  const char *value = g_getenv ("MS_TEST_TIMEOUT_SCALE");
+  guint64 scale = 1;
+
+  if (value != NULL && !g_ascii_string_to_unsigned (value, 10, 1, 100, &scale, NULL))
+    scale = 1;
+  return (guint) scale;
+}
+
 MsRequest *
 ms_test_request_new (MsFakeServer *server,
                      MsSecurity    security)
@@ -284,7 +295,7 @@ ms_test_request_new (MsFakeServer *server,
   config->security = security;
   config->ca_file = g_strdup (ca);
   config->username = g_strdup (MS_FAKE_DEFAULT_USER);
-  config->timeout_seconds = 2;
+  config->timeout_seconds = 2 * ms_test_timeout_scale ();
 
   request = ms_request_new (config);
   request->password = ms_password_new (MS_FAKE_DEFAULT_PASSWORD, strlen (MS_FAKE_DEFAULT_PASSWORD));
@@ -426,7 +437,15 @@ static void
 transcript_message (MsResult *result)
 {
   for (guint i = 0; result->transcript != NULL && i < result->transcript->len && i < 40; i++)
-    g_test_message ("  transcript: %s", (const char *) result->transcript->pdata[i]);
+    {
+      const char *line = result->transcript->pdata[i];
+
+      /* Diagnostics never repeat a leaked secret. */
+      if (ms_test_find_secret ((const guint8 *) line, strlen (line),
+                               MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD) != NULL)
+        line = "<this line holds the test secret>";
+      g_test_message ("  transcript: %s", line);
+    }
 }
 
 void
@@ -470,7 +489,7 @@ ms_test_assert_fail_closed_impl (MsFakeServer *server,
                                  int           line)
 {
   ms_test_assert_error_impl (result, code, steps, file, line);
-  if (!ms_fake_server_wait_finished (server, 1, 3000))
+  if (!ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)))
     g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC,
                          "the client left a connection open after failing");
   ms_test_check_nothing_in_clear (server);
@@ -512,7 +531,7 @@ ms_test_assert_ok_impl (MsFakeServer *server,
   g_assert_true (ms_result_is_ok (result));
   if (server != NULL)
     {
-      g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+      g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
       ms_test_check_server_no_secret (server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
       if (ms_fake_server_get_n_handshakes (server) > 0)
         ms_test_check_nothing_in_clear (server);

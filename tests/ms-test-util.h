@@ -92,8 +92,13 @@ typedef enum
 #define MS_TEST_FROM      "sender@localhost"
 #define MS_TEST_RECIPIENT "rcpt@localhost"
 
+/* $MS_TEST_TIMEOUT_SCALE (1 when unset; e.g. 10 under valgrind): every
+ * step timeout and every timing bound of the tests is multiplied by it. */
+guint       ms_test_timeout_scale         (void);
+#define MS_TEST_MS(ms) ((gint64) (ms) * ms_test_timeout_scale ())
+
 /* A request for @server: host "localhost", its port, @security, ca_file
- * ca.pem, timeout_seconds 2, user/password MS_FAKE_DEFAULT_*, from
+ * ca.pem, timeout_seconds 2 (times the scale), user/password MS_FAKE_DEFAULT_*, from
  * MS_TEST_FROM, recipients { MS_TEST_RECIPIENT }, program "ms-tests", and a
  * transcript_func that collects lines for ms_test_check_result(). @server
  * may be NULL (port 25). */

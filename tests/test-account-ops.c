@@ -359,6 +359,28 @@ test_async (void)
   assert_nothing_stored (store, "async");
 }
 
+/* Cancelled before it starts: nothing stored, one callback. */
+static void
+test_cancelled (void)
+{
+  g_autoptr(MsAccountStore) store = new_store ();
+  g_autoptr(MsAccount) account = account_for ("cancelled", 465);
+  g_autoptr(MsRequest) request = request_for (account, TEST_PASSWORD);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MsResult) result = NULL;
+
+  if (ms_test_keyring_skip_if_absent (keyring, keyring_error))
+    return;
+
+  g_cancellable_cancel (cancellable);
+  ms_account_ops_add_async (store, account, request, MS_ACCOUNT_ADD_NO_VERIFY, cancellable,
+                            on_add_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_CANCELLED);
+  assert_nothing_stored (store, "cancelled");
+}
+
 /* With the keyring out of reach, add stores nothing and remove removes
  * nothing: the file and the keyring never disagree. */
 static void
@@ -415,6 +437,7 @@ main (int   argc,
   g_test_add_func ("/ms/account-ops/update", test_update);
   g_test_add_func ("/ms/account-ops/set-default", test_set_default);
   g_test_add_func ("/ms/account-ops/async", test_async);
+  g_test_add_func ("/ms/account-ops/cancelled", test_cancelled);
   g_test_add_func ("/ms/account-ops/keyring-unavailable", test_keyring_unavailable);
 
   status = g_test_run ();

@@ -243,6 +243,29 @@ test_send_as_sendmail (Fixture       *fixture,
   g_assert_nonnull (strstr (content, "caf\xc3\xa9\r\n"));
 }
 
+/* An account on its own fake server whose RCPT reply is @rcpt_reply. */
+static MsFakeServer *
+add_account_with_rcpt_reply (Fixture    *fixture,
+                             const char *id,
+                             const char *rcpt_reply)
+{
+  MsFakeServer *server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  g_autofree char *port = NULL;
+  g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
+  g_auto(CliRun) run = { 0 };
+
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_RCPT, rcpt_reply);
+  ms_test_fake_server_start (server);
+  port = g_strdup_printf ("%u", ms_fake_server_get_port (server));
+  cli_run (fixture, &run, input,
+           (const char *[]) { "account", "add", id, "--address", MS_FAKE_DEFAULT_USER,
+                              "--host", "localhost", "--port", port, "--security", "tls",
+                              "--ca-file", fixture->ca, "--password-stdin", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+
+  return server;
+}
+
 static void
 test_send_exit_statuses (Fixture       *fixture,
                          gconstpointer  data)
@@ -251,21 +274,24 @@ test_send_exit_statuses (Fixture       *fixture,
   g_auto(CliRun) later = { 0 };
   g_auto(CliRun) usage = { 0 };
   g_auto(CliRun) unknown = { 0 };
+  MsFakeServer *refusing, *busy;
 
   if (fixture->keyring == NULL)
     return;
 
-  add_account (fixture, "backup", 0);
+  refusing = add_account_with_rcpt_reply (fixture, "refusing", "550 5.1.1 No such user\r\n");
+  busy = add_account_with_rcpt_reply (fixture, "busy", "451 4.3.0 Try again later\r\n");
 
-  ms_fake_server_set_reply (fixture->server, MS_FAKE_STEP_RCPT, "550 5.1.1 No such user\r\n");
+  /* "fix the settings" (65) versus "try again later" (75) */
   cli_run (fixture, &rejected, "Subject: x\n\nbody\n",
-           (const char *[]) { "send", "nobody@localhost", NULL });
+           (const char *[]) { "send", "--account", "refusing", "nobody@localhost", NULL });
   g_assert_cmpint (rejected.status, ==, 65);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (refusing), ==, 0);
 
-  ms_fake_server_set_reply (fixture->server, MS_FAKE_STEP_RCPT, "451 4.3.0 Try again later\r\n");
   cli_run (fixture, &later, "Subject: x\n\nbody\n",
-           (const char *[]) { "send", "someone@localhost", NULL });
+           (const char *[]) { "send", "--account", "busy", "someone@localhost", NULL });
   g_assert_cmpint (later.status, ==, 75);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (busy), ==, 0);
 
   cli_run (fixture, &usage, "Subject: x\n\nbody\n", (const char *[]) { "send", NULL });
   g_assert_cmpint (usage.status, ==, 64);
@@ -273,6 +299,9 @@ test_send_exit_statuses (Fixture       *fixture,
   cli_run (fixture, &unknown, "Subject: x\n\nbody\n",
            (const char *[]) { "send", "--account", "nope", "a@localhost", NULL });
   g_assert_cmpint (unknown.status, ==, 67);
+
+  ms_fake_server_free (refusing);
+  ms_fake_server_free (busy);
 }
 
 int

@@ -234,6 +234,31 @@ test_compose_encodings (void)
   g_assert_cmpstr (decoded, ==, body_of (eight_text));
 }
 
+/* However long the fields, no line passes 998 octets: a long body line
+ * makes the body quoted-printable even with 8BITMIME. */
+static void
+test_compose_long_fields (void)
+{
+  g_autofree char *program = g_strnfill (1200, 'p');
+  GString *name = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *decoded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append (name, "名");
+  bytes = ms_message_compose_test_full (name->str, "me@example.com", "you@example.com",
+                                        "smtp.example.com", 25, program, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_wire_clean (bytes, 998, FALSE);
+  text = bytes_to_string (bytes);
+  g_assert_true (has_header_line (text, "Content-Transfer-Encoding: quoted-printable"));
+  decoded = qp_decode (body_of (text));
+  g_assert_nonnull (strstr (decoded, program));
+  g_string_free (name, TRUE);
+}
+
 /* V1 */
 static void
 test_compose_injection (void)
@@ -611,6 +636,22 @@ test_sendmail_keeps_existing (void)
 }
 
 static void
+test_sendmail_id_domain (void)
+{
+  g_autoptr(MsMessageInput) local = parse_text ("From: root (Cron Daemon)\nTo: root\n\nx\n", FALSE);
+  g_autofree char *id = NULL;
+  g_autofree char *text = normalise_text (local, "nas@example.net", TRUE, &id);
+  g_autoptr(MsMessageInput) none = parse_text ("From: root\n\nx\n", FALSE);
+  g_autofree char *id2 = NULL;
+  g_autofree char *text2 = normalise_text (none, NULL, TRUE, &id2);
+
+  g_assert_cmpstr (local->from, ==, "root");
+  g_assert_true (g_str_has_suffix (id, "@example.net>"));
+  g_assert_true (has_header_line (text, "From: root (Cron Daemon)"));
+  g_assert_true (g_str_has_suffix (id2, "@mailsetup.invalid>"));
+}
+
+static void
 test_sendmail_no_from (void)
 {
   g_autoptr(MsMessageInput) input = parse_text ("Subject: x\n\nbody\n", FALSE);
@@ -809,6 +850,7 @@ main (int   argc,
 
   g_test_add_func ("/ms/message/compose", test_compose);
   g_test_add_func ("/ms/message/compose-encodings", test_compose_encodings);
+  g_test_add_func ("/ms/message/compose-long-fields", test_compose_long_fields);
   g_test_add_func ("/ms/message/compose-injection", test_compose_injection);
   g_test_add_func ("/ms/message/compose-display-name", test_compose_display_name);
   g_test_add_func ("/ms/message/date", test_date);
@@ -822,6 +864,7 @@ main (int   argc,
   g_test_add_func ("/ms/message/sendmail-recipients-unique", test_sendmail_recipients_unique);
   g_test_add_func ("/ms/message/sendmail-normalise", test_sendmail_normalise);
   g_test_add_func ("/ms/message/sendmail-keeps-existing", test_sendmail_keeps_existing);
+  g_test_add_func ("/ms/message/sendmail-id-domain", test_sendmail_id_domain);
   g_test_add_func ("/ms/message/sendmail-no-from", test_sendmail_no_from);
   g_test_add_func ("/ms/message/sendmail-lone-dot", test_sendmail_lone_dot);
   g_test_add_func ("/ms/message/sendmail-line-ends", test_sendmail_line_ends);

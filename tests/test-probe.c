@@ -68,6 +68,14 @@ test_auto_both (void)
   g_assert_cmpint (result->recommended_security, ==, MS_SECURITY_TLS);
   g_assert_cmpuint (result->recommended_port, ==, ms_fake_server_get_port (tls));
   g_assert_cmpint (ms_test_last_elapsed_ms (), <, 2900);
+  /* Each candidate keeps its own transcript. */
+  for (guint i = 0; i < 2; i++)
+    {
+      MsResult *candidate = g_ptr_array_index (result->candidates, i);
+
+      g_assert_cmpuint (candidate->transcript->len, >, 0);
+      g_assert_cmpint (candidate->security, ==, i == 0 ? MS_SECURITY_TLS : MS_SECURITY_STARTTLS);
+    }
   /* A probe never signs in. */
   g_assert_cmpuint (ms_fake_server_count_command (tls, "AUTH"), ==, 0);
   g_assert_cmpuint (ms_fake_server_count_command (starttls, "AUTH"), ==, 0);

@@ -23,7 +23,7 @@
  */
 
 #define STEP(kind) MS_TEST_STEP (MS_STEP_ ## kind)
-#define BOUND_MS 4000
+#define BOUND_MS MS_TEST_MS (4000)
 
 /* ---- a black hole on loopback ---- */
 
@@ -92,7 +92,7 @@ test_f1_no_greeting (void)
 
   ms_test_assert_fail_closed (server, result, MS_ERROR_TIMEOUT, STEP (GREETING));
   assert_bounded ();
-  g_assert_cmpint (ms_test_last_elapsed_ms (), >=, 1500);
+  g_assert_cmpint (ms_test_last_elapsed_ms (), >=, MS_TEST_MS (1500));
 }
 
 /* F1: STARTTLS client on an implicit-TLS port (it waits for a ClientHello). */
@@ -316,7 +316,7 @@ run_cancel (MsFakeServer *server,
   run.loop = g_main_loop_new (context, FALSE);
   run.op = op;
   run.cancellable = g_cancellable_new ();
-  request->config->timeout_seconds = 10;
+  request->config->timeout_seconds = 10 * ms_test_timeout_scale ();
   if (server == NULL)
     {
       g_free (request->config->host);
@@ -341,7 +341,7 @@ run_cancel (MsFakeServer *server,
   g_assert_cmpint (run.cancelled_at, >, 0);
   g_test_message ("returned %" G_GINT64_FORMAT " ms after the cancel",
                   (run.done_at - run.cancelled_at) / 1000);
-  g_assert_cmpint (run.done_at - run.cancelled_at, <, G_USEC_PER_SEC);
+  g_assert_cmpint (run.done_at - run.cancelled_at, <, MS_TEST_MS (G_USEC_PER_SEC));
   ms_test_assert_error (run.result, MS_ERROR_CANCELLED, MS_TEST_ANY_STEP);
   ms_test_check_result (run.result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
 
@@ -374,8 +374,8 @@ test_f7_cancel_handshake (void)
 
   ms_fake_server_set_action (server, MS_FAKE_STEP_HANDSHAKE, MS_FAKE_ACTION_STALL);
   ms_test_fake_server_start (server);
-  run_cancel (server, 0, MS_TEST_OP_LOGIN, 300);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  run_cancel (server, 0, MS_TEST_OP_LOGIN, (guint) MS_TEST_MS (300));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
 }
 
 static void
@@ -385,8 +385,8 @@ test_f7_cancel_auth (void)
 
   ms_fake_server_set_action (server, MS_FAKE_STEP_AUTH, MS_FAKE_ACTION_STALL);
   ms_test_fake_server_start (server);
-  run_cancel (server, 0, MS_TEST_OP_LOGIN, 500);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  run_cancel (server, 0, MS_TEST_OP_LOGIN, (guint) MS_TEST_MS (500));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_count_command (server, "AUTH"), ==, 1);
 }
 
@@ -397,8 +397,8 @@ test_f7_cancel_data (void)
 
   ms_fake_server_set_action (server, MS_FAKE_STEP_DOT, MS_FAKE_ACTION_STALL);
   ms_test_fake_server_start (server);
-  run_cancel (server, 0, MS_TEST_OP_TEST_SEND, 700);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  run_cancel (server, 0, MS_TEST_OP_TEST_SEND, (guint) MS_TEST_MS (700));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_count_command (server, "DATA"), ==, 1);
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
 }

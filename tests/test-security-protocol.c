@@ -66,8 +66,36 @@ test_p9_auth_failed (void)
   g_assert_nonnull (result->error->server_reply);
   g_assert_true (g_str_has_prefix (result->error->server_reply, "535"));
   ms_test_check_result (result, MS_FAKE_DEFAULT_USER, "not-the-password");
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   ms_test_check_nothing_in_clear (server);
+}
+
+/* With a pipelined group led by AUTH, a refused AUTH is still auth-failed
+ * and no message is accepted. */
+static void
+test_p9_auth_failed_test_send (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  ms_test_request_set_password (request, "not-the-password");
+  result = ms_test_run (MS_TEST_OP_TEST_SEND, request);
+
+  ms_test_assert_error (result, MS_ERROR_AUTH_FAILED, STEP (AUTH));
+  g_assert_null (result->message_id);
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
+  /* DATA may end a pipelined group led by AUTH (DESIGN.md), but the body
+   * must never follow a refused AUTH. */
+  {
+    g_autoptr(GBytes) tls = ms_fake_server_dup_tls_bytes (server);
+
+    g_assert_false (ms_test_bytes_contain (tls, "Subject:", TRUE));
+  }
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, "not-the-password");
 }
 
 /* A connection dropped at AUTH is a network error, not a wrong password. */
@@ -132,8 +160,8 @@ run_bad_challenge (const char *challenge,
 
   g_assert_nonnull (result->error);
   g_assert_cmpint (result->error->step, ==, MS_STEP_AUTH);
-  g_assert_cmpint (ms_test_last_elapsed_ms (), <, 4000);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (4000));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   ms_test_check_server_no_secret (server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, TRUE);
   ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
   ms_test_check_nothing_in_clear (server);
@@ -215,7 +243,7 @@ test_refusal (gconstpointer data)
   g_assert_null (result->message_id);
   g_assert_nonnull (result->error->server_reply);
   g_assert_cmpint (strncmp (result->error->server_reply, r->reply, 3), ==, 0);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   ms_test_check_nothing_in_clear (server);
   ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
 }
@@ -233,7 +261,7 @@ test_p14_size (void)
 
   ms_test_assert_error (result, MS_ERROR_MESSAGE_TOO_LARGE,
                         STEP (MAIL) | STEP (DATA) | STEP (CONFIG) | STEP (EHLO));
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_count_command (server, "DATA"), ==, 0);
   g_assert_cmpuint (ms_fake_server_count_command (server, "BDAT"), ==, 0);
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
@@ -308,7 +336,7 @@ test_v5_utf8_address (void)
 
   ms_test_assert_error (result, MS_ERROR_INVALID_INPUT,
                         STEP (CONFIG) | STEP (EHLO) | STEP (MAIL) | STEP (RCPT));
-  g_assert_true (ms_fake_server_wait_finished (server, 0, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 0, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_count_command (server, "MAIL"), ==, 0);
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
 }
@@ -332,7 +360,7 @@ run_password (const char *password)
     g_error ("expected success, got %s", ms_error_code_to_string (result->error->code));
   g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
   ms_test_check_result (result, MS_FAKE_DEFAULT_USER, password);
-  g_assert_true (ms_fake_server_wait_finished (server, 1, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   ms_test_check_nothing_in_clear (server);
 }
 
@@ -368,7 +396,7 @@ test_v6_nul (void)
 
   g_assert_nonnull (result->error);
   g_assert_cmpint (result->error->code, ==, MS_ERROR_INVALID_INPUT);
-  g_assert_true (ms_fake_server_wait_finished (server, 0, 3000));
+  g_assert_true (ms_fake_server_wait_finished (server, 0, MS_TEST_MS (3000)));
   tls = ms_fake_server_dup_tls_bytes (server);
   g_assert_false (ms_test_bytes_contain (tls, "AUTH PLAIN", TRUE));
   g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 0);
@@ -461,6 +489,170 @@ test_v7_test_message (void)
   g_assert_true (ms_test_bytes_contain (message->content, result->message_id, FALSE));
 }
 
+/* ---- P1-P8 through the client (the parser's own tests are elsewhere) ---- */
+
+typedef struct
+{
+  const char *name;
+  MsFakeStep  at;
+  const char *reply;
+  gsize       len;       /* 0: strlen (reply) */
+  gboolean    ok;        /* else protocol-error */
+  MsStepKind  step;
+} BadReply;
+
+static const BadReply bad_replies[] = {
+  { "P3-nul-in-greeting", MS_FAKE_STEP_GREETING, "220 local\0host\r\n", 17, FALSE, MS_STEP_GREETING },
+  { "P4-code-25", MS_FAKE_STEP_GREETING, "25\r\n", 0, FALSE, MS_STEP_GREETING },
+  { "P4-code-2500", MS_FAKE_STEP_GREETING, "2500 x\r\n", 0, FALSE, MS_STEP_GREETING },
+  { "P4-code-abc", MS_FAKE_STEP_GREETING, "abc\r\n", 0, FALSE, MS_STEP_GREETING },
+  { "P4-code-250x", MS_FAKE_STEP_EHLO_TLS, "250x\r\n", 0, FALSE, MS_STEP_EHLO },
+  { "P4-code-650", MS_FAKE_STEP_EHLO_TLS, "650 x\r\n", 0, FALSE, MS_STEP_EHLO },
+  { "P4-code-bare-250", MS_FAKE_STEP_EHLO_TLS, "250\r\n", 0, TRUE, MS_STEP_EHLO },
+  { "P5-mixed-codes", MS_FAKE_STEP_EHLO_TLS, "250-localhost\r\n251 AUTH PLAIN\r\n", 0, FALSE, MS_STEP_EHLO },
+  { "P6-lf-only", MS_FAKE_STEP_EHLO_TLS, "250-localhost\n250-PIPELINING\n250 AUTH PLAIN LOGIN\n", 0, TRUE, MS_STEP_EHLO },
+};
+
+static void
+test_bad_reply (gconstpointer data)
+{
+  const BadReply *br = data;
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_reply_len (server, br->at, br->reply, br->len ? br->len : strlen (br->reply));
+  result = run_tls (server, br->ok ? MS_TEST_OP_PROBE : MS_TEST_OP_LOGIN);
+
+  if (br->ok)
+    ms_test_assert_ok (server, result);
+  else
+    ms_test_assert_fail_closed (server, result, MS_ERROR_PROTOCOL_ERROR, MS_TEST_STEP (br->step));
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (4000));
+}
+
+static void
+run_ehlo_lines (guint    n_lines,
+                gboolean ok)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GPtrArray) caps = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n_lines - 2; i++)
+    g_ptr_array_add (caps, g_strdup_printf ("X-CAPABILITY-%u", i));
+  g_ptr_array_add (caps, g_strdup ("AUTH PLAIN LOGIN"));
+  g_ptr_array_add (caps, NULL);
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, (const char *const *) caps->pdata);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  if (ok)
+    ms_test_assert_ok (server, result);
+  else
+    ms_test_assert_fail_closed (server, result, MS_ERROR_PROTOCOL_ERROR, STEP (EHLO));
+}
+
+static void
+test_p1_ehlo_50 (void)
+{
+  run_ehlo_lines (50, TRUE);
+}
+
+static void
+test_p1_ehlo_past_cap (void)
+{
+  run_ehlo_lines (1000, FALSE);
+}
+
+static void
+run_long_greeting (gsize    len,
+                   gboolean terminated,
+                   gboolean ok)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GString) greeting = g_string_new ("220 ");
+
+  while (greeting->len < len)
+    g_string_append_c (greeting, 'a');
+  if (terminated)
+    g_string_append (greeting, "\r\n");
+  else
+    ms_fake_server_set_action (server, MS_FAKE_STEP_GREETING, MS_FAKE_ACTION_STALL);
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_GREETING, greeting->str);
+  result = run_tls (server, MS_TEST_OP_PROBE);
+
+  if (ok)
+    ms_test_assert_ok (server, result);
+  else
+    ms_test_assert_fail_closed (server, result, MS_ERROR_PROTOCOL_ERROR, STEP (GREETING));
+  /* At the cap, not at the timeout. */
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (1900));
+}
+
+static void
+test_p2_512_line (void)
+{
+  run_long_greeting (510, TRUE, TRUE);
+}
+
+static void
+test_p2_64k_no_lf (void)
+{
+  run_long_greeting (64 * 1024, FALSE, FALSE);
+}
+
+static void
+test_p7_trickle (void)
+{
+  g_autoptr(MsFakeServer) server = ms_test_fake_server_new (MS_FAKE_MODE_STARTTLS);
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_fake_server_set_trickle (server, TRUE);
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_STARTTLS);
+  request->config->timeout_seconds = 5 * ms_test_timeout_scale ();
+  result = ms_test_run (MS_TEST_OP_LOGIN, request);
+
+  ms_test_assert_ok (server, result);
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *auth_line;
+  gboolean    ok;
+} AuthToken;
+
+static const AuthToken auth_tokens[] = {
+  { "P8-auth-equals", "AUTH=PLAIN LOGIN", TRUE },
+  { "P8-lower-case", "auth plain login", TRUE },
+  { "P8-plainx", "AUTH PLAINX", FALSE },
+  { "P8-x-auth", "X-AUTH PLAIN LOGIN", FALSE },
+};
+
+static void
+test_auth_token (gconstpointer data)
+{
+  const AuthToken *at = data;
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  const char *caps[] = { "PIPELINING", at->auth_line, NULL };
+
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, caps);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  if (at->ok)
+    {
+      ms_test_assert_ok (server, result);
+      g_assert_cmpuint (ms_fake_server_get_n_auth_ok (server), ==, 1);
+    }
+  else
+    ms_test_assert_fail_closed (server, result, MS_ERROR_AUTH_UNSUPPORTED,
+                                STEP (AUTH) | STEP (EHLO));
+}
+
 /* ---- L6: server text shown to the user ---- */
 
 static void
@@ -500,6 +692,7 @@ main (int   argc,
 
   g_test_add_func ("/ms/security/P9-plain-ok", test_p9_plain_ok);
   g_test_add_func ("/ms/security/P9-auth-failed", test_p9_auth_failed);
+  g_test_add_func ("/ms/security/P9-auth-failed-test-send", test_p9_auth_failed_test_send);
   g_test_add_func ("/ms/security/P9-auth-connection-lost", test_p9_auth_connection_lost);
   g_test_add_func ("/ms/security/P9-auth-temporary", test_p9_auth_temporary);
   g_test_add_func ("/ms/security/P10-login", test_p10_login);
@@ -525,6 +718,23 @@ main (int   argc,
   g_test_add_func ("/ms/security/V7-wire-form", test_v7_wire_form);
   g_test_add_func ("/ms/security/V7-test-message", test_v7_test_message);
   g_test_add_func ("/ms/security/L6-server-text", test_l6_server_text);
+  g_test_add_func ("/ms/security/P1-ehlo-50-lines", test_p1_ehlo_50);
+  g_test_add_func ("/ms/security/P1-ehlo-past-cap", test_p1_ehlo_past_cap);
+  g_test_add_func ("/ms/security/P2-512-line", test_p2_512_line);
+  g_test_add_func ("/ms/security/P2-64k-no-lf", test_p2_64k_no_lf);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_replies); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ms/security/%s", bad_replies[i].name);
+
+      g_test_add_data_func (path, &bad_replies[i], test_bad_reply);
+    }
+  g_test_add_func ("/ms/security/P7-trickle", test_p7_trickle);
+  for (guint i = 0; i < G_N_ELEMENTS (auth_tokens); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ms/security/%s", auth_tokens[i].name);
+
+      g_test_add_data_func (path, &auth_tokens[i], test_auth_token);
+    }
 
   return g_test_run ();
 }

@@ -46,7 +46,9 @@ assert_clear_ends_with (MsFakeServer *server,
 
   if (len < n || g_ascii_strncasecmp (data + len - n, last, n) != 0)
     {
-      g_test_message ("clear recording: %.*s", (int) MIN (len, 400), data);
+      if (ms_test_find_secret ((const guint8 *) data, len, MS_FAKE_DEFAULT_USER,
+                               MS_FAKE_DEFAULT_PASSWORD) == NULL)
+        g_test_message ("clear recording: %.*s", (int) MIN (len, 400), data);
       g_test_fail ();
     }
 }
@@ -281,7 +283,7 @@ test_s12_auto_under_attack (void)
   assert_never_plaintext (result);
   ms_test_assert_fail_closed (stripped, result, result->error->code, MS_TEST_ANY_STEP);
   g_assert_cmpuint (ms_fake_server_count_command (stripped, "STARTTLS"), ==, 0);
-  g_assert_cmpint (ms_test_last_elapsed_ms (), <, 4000);
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (4000));
 }
 
 /* S12, control: with 465 reachable, auto recommends it, still without AUTH. */
@@ -305,7 +307,7 @@ test_s12_auto_recommends_tls (void)
   g_assert_cmpint (result->recommended_security, ==, MS_SECURITY_TLS);
   g_assert_cmpuint (result->recommended_port, ==, ms_fake_server_get_port (tls));
   assert_never_plaintext (result);
-  g_assert_true (ms_fake_server_wait_finished (stripped, 1, 3000));
+  g_assert_true (ms_fake_server_wait_finished (stripped, 1, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_count_command (tls, "AUTH"), ==, 0);
   g_assert_cmpuint (ms_fake_server_count_command (stripped, "AUTH"), ==, 0);
   ms_test_check_nothing_in_clear (stripped);

@@ -46,9 +46,8 @@ assert_no_smtp_over_tls (MsFakeServer *server)
 
   if (g_bytes_get_size (tls) != 0)
     {
-      g_test_message ("the client sent %" G_GSIZE_FORMAT " octets over a refused TLS session: %.*s",
-                      g_bytes_get_size (tls), (int) MIN (g_bytes_get_size (tls), 80),
-                      (const char *) g_bytes_get_data (tls, NULL));
+      g_test_message ("the client sent %" G_GSIZE_FORMAT " octets over a refused TLS session",
+                      g_bytes_get_size (tls));
       g_test_fail ();
     }
 }
@@ -172,7 +171,7 @@ run_bad_cert (const BadCert *bad)
   assert_no_smtp_over_tls (server);
   if (result->tls != NULL)
     g_assert_false (result->tls->verified);
-  g_assert_cmpint (ms_test_last_elapsed_ms (), <, 4000);
+  g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (4000));
 }
 
 static void

@@ -113,6 +113,26 @@ test_tls_no_pipelining_round_trips (void)
 }
 
 static void
+test_chunking_no_pipelining_round_trips (void)
+{
+  g_autoptr(MsFakeServer) server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  const char *caps[] = { "CHUNKING", "AUTH PLAIN", NULL };
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(MsFakeMessage) message = NULL;
+
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, caps);
+  ms_test_fake_server_start (server);
+  result = run_test_send (server, MS_SECURITY_TLS);
+  ms_test_assert_ok (server, result);
+
+  /* TLS, greeting, EHLO, AUTH, MAIL, RCPT, BDAT LAST with the body, QUIT */
+  g_assert_cmpuint (result->round_trips, ==, 8);
+  g_assert_true (ms_fake_server_wait_finished (server, 1, 5000));
+  message = ms_fake_server_dup_message (server, 0);
+  g_assert_true (message->bdat);
+}
+
+static void
 test_starttls_round_trips (void)
 {
   g_autoptr(MsFakeServer) server = ms_test_fake_server_new (MS_FAKE_MODE_STARTTLS);
@@ -296,6 +316,8 @@ main (int   argc,
   g_test_add_func ("/ms/smtp-client/round-trips/tls-pipelining", test_tls_pipelining_round_trips);
   g_test_add_func ("/ms/smtp-client/round-trips/tls-chunking", test_tls_chunking_round_trips);
   g_test_add_func ("/ms/smtp-client/round-trips/no-pipelining", test_tls_no_pipelining_round_trips);
+  g_test_add_func ("/ms/smtp-client/round-trips/chunking-no-pipelining",
+                   test_chunking_no_pipelining_round_trips);
   g_test_add_func ("/ms/smtp-client/round-trips/starttls", test_starttls_round_trips);
   g_test_add_func ("/ms/smtp-client/transcript/plain", test_transcript_redacts_plain);
   g_test_add_func ("/ms/smtp-client/transcript/login", test_transcript_redacts_login);

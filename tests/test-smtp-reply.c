@@ -181,6 +181,44 @@ test_leftover (void)
   g_assert_cmpstr (second->lines[1], ==, "AUTH PLAIN");
 }
 
+/* Pipelined replies in one buffer, fed whole and byte by byte: the same
+ * replies in order, each consumed exactly. */
+static void
+test_pipelined (void)
+{
+  const char *text = "250 2.1.0 Ok\r\n250-2.1.5 Ok\r\n250 2.1.5 still\n354 End data with <CR><LF>.<CR><LF>\r\n";
+  static const guint codes[] = { 250, 250, 354 };
+  gsize length = strlen (text);
+
+  for (gsize chunk = 1; chunk <= length; chunk += length - 1)
+    {
+      g_autoptr(MsSmtpReplyParser) parser = ms_smtp_reply_parser_new ();
+      gsize offset = 0;
+      guint n = 0;
+
+      while (offset < length)
+        {
+          g_autoptr(GError) error = NULL;
+          gsize used = 0, size = MIN (chunk, length - offset);
+          MsSmtpParseStatus status = ms_smtp_reply_parser_feed (parser, text + offset, size, &used, &error);
+
+          g_assert_no_error (error);
+          offset += used;
+          if (status == MS_SMTP_PARSE_DONE)
+            {
+              g_autoptr(MsSmtpReply) reply = ms_smtp_reply_parser_take_reply (parser);
+
+              g_assert_cmpuint (n, <, G_N_ELEMENTS (codes));
+              g_assert_cmpuint (reply->code, ==, codes[n]);
+              n++;
+            }
+          else
+            g_assert_cmpuint (used, ==, size);
+        }
+      g_assert_cmpuint (n, ==, 3);
+    }
+}
+
 /* A partial line after the reply is left unconsumed too (S7). */
 static void
 test_partial_leftover (void)
@@ -639,6 +677,7 @@ main (int   argc,
   g_test_add_func ("/ms/reply/bare-code", test_bare_code);
   g_test_add_func ("/ms/reply/multiline", test_multiline);
   g_test_add_func ("/ms/reply/leftover", test_leftover);
+  g_test_add_func ("/ms/reply/pipelined", test_pipelined);
   g_test_add_func ("/ms/reply/partial-leftover", test_partial_leftover);
   g_test_add_func ("/ms/reply/mixed-codes", test_mixed_codes);
   g_test_add_func ("/ms/reply/lf-only", test_lf_only);

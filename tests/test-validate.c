@@ -184,6 +184,15 @@ test_host (void)
       assert_invalid (host != NULL, &error, "Server", bad[i]);
     }
 
+  for (const char *const *p = (const char *const[]) { "smtp.gmail.com:587", "[::1]:25", NULL };
+       *p != NULL; p++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *host = ms_validate_host ("Server", *p, NULL, &error);
+
+      assert_invalid (host != NULL, &error, "port", *p);
+    }
+
   for (const char *const *p = (const char *const[]) { name64, name255, NULL }; *p != NULL; p++)
     {
       g_autoptr(GError) error = NULL;

@@ -175,9 +175,9 @@ create_context (const MsCliCommand *command,
   };
   const GOptionEntry send_entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &options->account, N_("Send with this account (default: the default account)"), N_("ID") },
-    { NULL, 'f', 0, G_OPTION_ARG_STRING, &options->from, N_("Envelope sender"), N_("FROM") },
-    { NULL, 't', 0, G_OPTION_ARG_NONE, &options->extract_recipients, N_("Take recipients from To, Cc and Bcc"), NULL },
-    { NULL, 'i', 0, G_OPTION_ARG_NONE, &options->ignore_dots, N_("A line with a single dot does not end the input"), NULL },
+    { "sender", 'f', 0, G_OPTION_ARG_STRING, &options->from, N_("Envelope sender"), N_("FROM") },
+    { "read-recipients", 't', 0, G_OPTION_ARG_NONE, &options->extract_recipients, N_("Take recipients from To, Cc and Bcc"), NULL },
+    { "ignore-dots", 'i', 0, G_OPTION_ARG_NONE, &options->ignore_dots, N_("A line with a single dot does not end the input"), NULL },
     { NULL }
   };
   const GOptionEntry diagnose_entries[] = {

@@ -1193,6 +1193,10 @@ append_missing_headers (GString         *out,
     {
       g_autofree char *domain = from != NULL ? ms_address_get_domain (from) : NULL;
 
+      /* A From without a domain ("root"): the sender we were given has one. */
+      if (domain == NULL && default_from != NULL)
+        domain = ms_address_get_domain (default_from);
+
       *message_id = ms_message_make_id (domain);
       g_string_append_printf (out, "Message-ID: %s\r\n", *message_id);
     }

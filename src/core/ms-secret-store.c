@@ -477,7 +477,8 @@ clear_job_new (const char *account_id)
  * @error: return location for an error
  *
  * Removes every item of @account_id, for any server. Succeeds when there
- * was none.
+ * was none; fails with keyring-locked when an item is still there after
+ * (the keyring stayed locked).
  *
  * Returns: %TRUE on success; errors: keyring-unavailable, keyring-locked,
  *   cancelled

@@ -26,6 +26,19 @@ G_BEGIN_DECLS
  * Error codes: keyring-unavailable (no session bus, no Secret Service),
  * keyring-locked (the keyring stays locked or the unlock prompt was
  * dismissed), secret-missing (lookup: no item), cancelled.
+ *
+ * What libsecret 0.20 does against gnome-keyring-daemon 42 (the tests
+ * check each): with the collection locked, lookup and clear try to unlock
+ * with a prompt; when the prompt is dismissed or cannot be shown (no
+ * prompter, no display: at once, no hang) they answer "no item" / "nothing
+ * removed" WITHOUT an error. A search that does not unlock still lists the
+ * locked items, so: lookup NULL + item listed = keyring-locked; clear + item
+ * still listed = keyring-locked. Storing into a locked collection fails
+ * with SECRET_ERROR_IS_LOCKED ("Cannot create an item in a locked
+ * collection"). A dismissed prompt that libsecret reports as
+ * G_IO_ERROR_CANCELLED is keyring-locked unless our cancellable fired. No
+ * session bus, or a bus without org.freedesktop.secrets: a GIO/D-Bus error
+ * at once, mapped to keyring-unavailable.
  */
 gboolean    ms_secret_store_save          (MsAccount            *account,
                                            MsPassword           *password,

@@ -310,6 +310,21 @@ normalise_host_name (const char  *field,
   return g_steal_pointer (&lower);
 }
 
+/* "smtp.gmail.com:587" or "[::1]:25": one colon after a name, or a colon
+ * after the closing bracket, then digits. */
+static gboolean
+looks_like_host_and_port (const char *host)
+{
+  const char *colon = strrchr (host, ':');
+
+  if (colon == NULL || colon[1] == '\0' || !all_digits (colon + 1))
+    return FALSE;
+  if (host[0] == '[')
+    return colon > host && colon[-1] == ']';
+
+  return strchr (host, ':') == colon;
+}
+
 /**
  * ms_validate_host:
  * @field: the field's name, translated ("Server")
@@ -347,6 +362,13 @@ ms_validate_host (const char  *field,
     {
       /* Translators: %s is the name of a field, e.g. "Server" */
       invalid (error, _("%s is empty."), field);
+      return NULL;
+    }
+
+  if (looks_like_host_and_port (host))
+    {
+      /* Translators: %s is the name of a field, e.g. "Server" */
+      invalid (error, _("%s: give the port in its own field, not after a colon."), field);
       return NULL;
     }
 

@@ -213,7 +213,6 @@ ms_account_page_dispose (GObject *object)
   MsAccountPage *self = MS_ACCOUNT_PAGE (object);
 
   ms_account_page_cancel (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_ACCOUNT_PAGE);
 
   G_OBJECT_CLASS (ms_account_page_parent_class)->dispose (object);
 }

@@ -69,8 +69,18 @@ account_row_new (MsAccountsView     *self,
 }
 
 static void
+fill_rows (MsAccountsView *self)
+{
+  ms_list_box_remove_all (self->accounts_list);
+  for (guint i = 0; i < self->accounts->len; i++)
+    gtk_list_box_append (self->accounts_list,
+                         account_row_new (self, g_ptr_array_index (self->accounts, i)));
+}
+
+static void
 show_list (MsAccountsView *self)
 {
+  fill_rows (self);
   ms_account_page_cancel (self->account_page);
   ms_diagnostics_page_cancel (self->diagnostics_page);
   gtk_stack_set_visible_child (self->stack, self->list_page);
@@ -152,14 +162,6 @@ on_stack_child_changed_cb (MsAccountsView *self)
 }
 
 static void
-ms_accounts_view_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_ACCOUNTS_VIEW);
-
-  G_OBJECT_CLASS (ms_accounts_view_parent_class)->dispose (object);
-}
-
-static void
 ms_accounts_view_finalize (GObject *object)
 {
   MsAccountsView *self = MS_ACCOUNTS_VIEW (object);
@@ -176,7 +178,6 @@ ms_accounts_view_class_init (MsAccountsViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = ms_accounts_view_dispose;
   object_class->finalize = ms_accounts_view_finalize;
 
   g_type_ensure (MS_TYPE_ACCOUNT_PAGE);
@@ -229,9 +230,6 @@ ms_accounts_view_reload (MsAccountsView *self)
   ms_list_box_remove_all (self->accounts_list);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   self->accounts = g_steal_pointer (&accounts);
-  for (guint i = 0; i < self->accounts->len; i++)
-    gtk_list_box_append (self->accounts_list,
-                         account_row_new (self, g_ptr_array_index (self->accounts, i)));
   show_list (self);
   return self->accounts->len;
 }

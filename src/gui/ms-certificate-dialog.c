@@ -44,6 +44,13 @@ on_copy_pin_clicked_cb (MsCertificateDialog *self)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->pin);
 }
 
+static gboolean
+close_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_confirm_response_cb (AdwMessageDialog    *dialog,
                         const char          *response,
@@ -52,7 +59,9 @@ on_confirm_response_cb (AdwMessageDialog    *dialog,
   if (g_strcmp0 (response, "trust") != 0)
     return;
   g_signal_emit (self, signals[TRUST], 0, self->pin);
-  gtk_window_close (GTK_WINDOW (self));
+  /* Not now: the confirmation, transient for this window, is still closing. */
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_cb, g_object_ref (self), g_object_unref);
 }
 
 static void

@@ -123,7 +123,6 @@ ms_diagnostics_page_dispose (GObject *object)
   MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (object);
 
   ms_diagnostics_page_cancel (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_DIAGNOSTICS_PAGE);
 
   G_OBJECT_CLASS (ms_diagnostics_page_parent_class)->dispose (object);
 }

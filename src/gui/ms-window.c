@@ -119,7 +119,6 @@ ms_window_dispose (GObject *object)
   MsWindow *self = MS_WINDOW (object);
 
   g_clear_object (&self->settings);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WINDOW);
 
   G_OBJECT_CLASS (ms_window_parent_class)->dispose (object);
 }

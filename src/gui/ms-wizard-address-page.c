@@ -120,7 +120,6 @@ ms_wizard_address_page_dispose (GObject *object)
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
 
   g_clear_handle_id (&self->detect_source, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WIZARD_ADDRESS_PAGE);
 
   G_OBJECT_CLASS (ms_wizard_address_page_parent_class)->dispose (object);
 }

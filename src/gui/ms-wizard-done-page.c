@@ -270,14 +270,6 @@ ms_wizard_done_page_enter (MsWizardPage *page)
 }
 
 static void
-ms_wizard_done_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_DONE_PAGE);
-
-  G_OBJECT_CLASS (ms_wizard_done_page_parent_class)->dispose (object);
-}
-
-static void
 ms_wizard_done_page_finalize (GObject *object)
 {
   MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (object);
@@ -295,7 +287,6 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
-  object_class->dispose = ms_wizard_done_page_dispose;
   object_class->finalize = ms_wizard_done_page_finalize;
   page_class->enter = ms_wizard_done_page_enter;
 

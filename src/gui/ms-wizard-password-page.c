@@ -126,20 +126,11 @@ ms_wizard_password_page_finalize (GObject *object)
 }
 
 static void
-ms_wizard_password_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_PASSWORD_PAGE);
-
-  G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->dispose (object);
-}
-
-static void
 ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = ms_wizard_password_page_dispose;
   object_class->finalize = ms_wizard_password_page_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");

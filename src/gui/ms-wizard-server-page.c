@@ -388,7 +388,6 @@ ms_wizard_server_page_dispose (GObject *object)
   MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
 
   g_clear_handle_id (&self->check_source, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WIZARD_SERVER_PAGE);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->dispose (object);
 }

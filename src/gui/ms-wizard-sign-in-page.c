@@ -116,14 +116,6 @@ ms_wizard_sign_in_page_activate (MsWizardPage *page)
 }
 
 static void
-ms_wizard_sign_in_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_SIGN_IN_PAGE);
-
-  G_OBJECT_CLASS (ms_wizard_sign_in_page_parent_class)->dispose (object);
-}
-
-static void
 ms_wizard_sign_in_page_finalize (GObject *object)
 {
   MsWizardSignInPage *self = MS_WIZARD_SIGN_IN_PAGE (object);
@@ -141,7 +133,6 @@ ms_wizard_sign_in_page_class_init (MsWizardSignInPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
-  object_class->dispose = ms_wizard_sign_in_page_dispose;
   object_class->finalize = ms_wizard_sign_in_page_finalize;
   page_class->enter = ms_wizard_sign_in_page_enter;
   page_class->activate = ms_wizard_sign_in_page_activate;

@@ -20,7 +20,7 @@ struct _MsWizardTestPage
   AdwPreferencesGroup *progress_group;
   GtkListBox          *steps_list;
   AdwPreferencesGroup *outcome_group;
-  GtkLabel            *outcome_label;
+  AdwActionRow        *outcome_row;
   AdwExpanderRow      *details_row;
   GtkLabel            *transcript_label;
 
@@ -64,9 +64,11 @@ show_outcome (MsWizardTestPage *self)
   if (error == NULL)
     text = format_success (self);
   else
-    text = g_strdup_printf ("%s\n%s", error->message != NULL ? error->message : "",
-                            error->advice != NULL ? error->advice : "");
-  gtk_label_set_text (self->outcome_label, text);
+    text = g_strdup (error->message != NULL ? error->message : "");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->outcome_row), text);
+  adw_action_row_set_subtitle (self->outcome_row,
+                               error != NULL && error->advice != NULL ? error->advice : "");
+  ms_status_row_set_state (self->outcome_row, error == NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_ERROR);
   gtk_label_set_text (self->transcript_label, transcript);
   gtk_widget_set_visible (GTK_WIDGET (self->details_row), transcript[0] != '\0');
   gtk_widget_set_visible (GTK_WIDGET (self->outcome_group), TRUE);
@@ -171,14 +173,6 @@ on_copy_clicked_cb (MsWizardTestPage *self)
 }
 
 static void
-ms_wizard_test_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), MS_TYPE_WIZARD_TEST_PAGE);
-
-  G_OBJECT_CLASS (ms_wizard_test_page_parent_class)->dispose (object);
-}
-
-static void
 ms_wizard_test_page_finalize (GObject *object)
 {
   MsWizardTestPage *self = MS_WIZARD_TEST_PAGE (object);
@@ -196,7 +190,6 @@ ms_wizard_test_page_class_init (MsWizardTestPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
-  object_class->dispose = ms_wizard_test_page_dispose;
   object_class->finalize = ms_wizard_test_page_finalize;
   page_class->activate = ms_wizard_test_page_activate;
   page_class->leave = ms_wizard_test_page_leave;
@@ -206,7 +199,7 @@ ms_wizard_test_page_class_init (MsWizardTestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, progress_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, steps_list);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, outcome_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, outcome_label);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, outcome_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, details_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, transcript_label);
   gtk_widget_class_bind_template_callback (widget_class, on_to_row_changed_cb);

@@ -232,7 +232,6 @@ ms_wizard_dispose (GObject *object)
   for (guint i = 0; i < N_STEPS; i++)
     if (self->pages[i] != NULL)
       ms_wizard_page_cancel (self->pages[i]);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WIZARD);
 
   G_OBJECT_CLASS (ms_wizard_parent_class)->dispose (object);
 }

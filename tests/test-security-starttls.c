@@ -157,6 +157,30 @@ test_injection (gconstpointer data)
   g_assert_cmpuint (ms_fake_server_count_command (server, "EHLO"), ==, 1);
 }
 
+/* S9, before STARTTLS: unsolicited replies queued after the greeting or
+ * after the EHLO reply (a man in the middle answering STARTTLS ahead of
+ * time). However the client reads them, it must fail closed. */
+static void
+test_extra_before_starttls (gconstpointer data)
+{
+  MsFakeStep step = GPOINTER_TO_INT (data);
+  g_autoptr(MsFakeServer) server = ms_test_fake_server_new (MS_FAKE_MODE_STARTTLS);
+  g_autoptr(MsResult) result = NULL;
+
+  if (step == MS_FAKE_STEP_GREETING)
+    ms_fake_server_set_reply (server, step, "220 localhost ESMTP\r\n250 extra\r\n");
+  else
+    ms_fake_server_set_reply (server, step,
+                              "250-localhost\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n"
+                              "220 2.0.0 Ready to start TLS\r\n");
+  result = login_starttls (server);
+
+  g_assert_nonnull (result->error);
+  g_test_message ("got %s at %s", ms_error_code_to_string (result->error->code),
+                  ms_step_kind_to_string (result->error->step));
+  ms_test_assert_fail_closed (server, result, result->error->code, MS_TEST_ANY_STEP);
+}
+
 /* S10: different capabilities in clear and over TLS. */
 static void
 test_s10_capabilities_after_tls (void)
@@ -328,6 +352,10 @@ main (int   argc,
       g_test_add_data_func (path, &starttls_replies[i], test_starttls_reply);
     }
   g_test_add_func ("/ms/security/S5-ehlo-refused", test_s5_ehlo_refused);
+  g_test_add_data_func ("/ms/security/S9-extra-after-greeting",
+                        GINT_TO_POINTER (MS_FAKE_STEP_GREETING), test_extra_before_starttls);
+  g_test_add_data_func ("/ms/security/S9-extra-after-ehlo",
+                        GINT_TO_POINTER (MS_FAKE_STEP_EHLO), test_extra_before_starttls);
   for (guint i = 0; i < G_N_ELEMENTS (injections); i++)
     {
       g_autofree char *path = g_strdup_printf ("/ms/security/%s", injections[i].name);

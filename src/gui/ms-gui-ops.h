@@ -25,7 +25,11 @@ typedef struct
   MsSecurity  security;
   gboolean    needs_app_password;
   char       *app_password_url;   /* nullable */
+  char       *app_password_label; /* translated, nullable */
   char       *two_step_url;       /* nullable */
+  char       *two_step_label;     /* translated, nullable */
+  char       *note;               /* translated first note of the provider, nullable */
+  gboolean    oauth_only;         /* no password sign-in at all (Outlook.com) */
 } MsGuiDetection;
 
 void            ms_gui_detection_free   (MsGuiDetection *detection);

@@ -33,9 +33,11 @@ show_detection (MsWizardAddressPage *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detection_row),
                                  detection->display_name);
   adw_action_row_set_subtitle (self->detection_row,
-                               detection->source != NULL ? detection->source : "");
+                               detection->oauth_only ? detection->note
+                               : detection->source != NULL ? detection->source : "");
   ms_status_row_set_state (self->detection_row,
-                           detection->provider_id != NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_NONE);
+                           detection->oauth_only ? MS_ROW_STATE_WARNING
+                           : detection->provider_id != NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_NONE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->detection_row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detection->display_name,
                                   -1);

@@ -22,6 +22,9 @@ struct _MsWizardPasswordPage
   AdwActionRow         *app_passwords_row;
   GtkButton            *two_step_button;
   GtkButton            *app_passwords_button;
+  AdwActionRow         *name_row;
+  AdwActionRow         *copy_row;
+  AdwExpanderRow       *help_row;
   AdwPasswordEntryRow  *password_row;
   AdwActionRow         *check_row;
 
@@ -86,33 +89,101 @@ set_link (GtkButton  *button,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", uri);
 }
 
+static gboolean
+is_google (MsWizardPasswordPage *self)
+{
+  return self->detection != NULL
+         && (g_strcmp0 (self->detection->provider_id, "gmail") == 0
+             || g_strcmp0 (self->detection->provider_id, "google-workspace") == 0);
+}
+
+static void
+set_step_row (AdwActionRow *row,
+              GtkButton    *button,
+              guint         number,
+              const char   *label,
+              const char   *uri)
+{
+  g_autofree char *title = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (row), uri != NULL);
+  if (uri == NULL)
+    return;
+  set_link (button, uri);
+  /* Translators: a numbered step, "2. Open App passwords" */
+  title = g_strdup_printf (_("%u. %s"), number, label != NULL ? label : uri);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+}
+
+/* Another provider's app password: its own pages and its note, none of
+ * Google's words. */
+static void
+show_other_steps (MsWizardPasswordPage *self)
+{
+  const MsGuiDetection *found = self->detection;
+  guint number = 1;
+
+  adw_preferences_group_set_description (self->why_group,
+                                         _("Your provider does not let other programs use your account password. An app password is a separate password just for this program."));
+  set_step_row (self->two_step_row, self->two_step_button, number, found->two_step_label,
+                found->two_step_url);
+  if (found->two_step_url != NULL)
+    number++;
+  set_step_row (self->app_passwords_row, self->app_passwords_button, number,
+                found->app_password_label, found->app_password_url);
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->copy_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->help_row), FALSE);
+  adw_preferences_group_set_description (self->steps_group, found->note);
+}
+
+static void
+show_plain_password (MsWizardPasswordPage *self)
+{
+  const MsGuiDetection *found = self->detection;
+  gboolean oauth_only = found != NULL && found->oauth_only;
+
+  ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Password"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->why_group), found != NULL && found->note != NULL);
+  if (found == NULL || found->note == NULL)
+    return;
+  adw_preferences_group_set_title (self->why_group,
+                                   oauth_only ? _("Password Sign-In Not Possible")
+                                              : _("Before You Start"));
+  adw_preferences_group_set_description (self->why_group, found->note);
+}
+
 static void
 show_app_password_help (MsWizardPasswordPage *self)
 {
-  gboolean app_password = needs_app_password (self);
-  gboolean google = self->detection != NULL
-                    && g_strcmp0 (self->detection->provider_id, "gmail") == 0;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->why_group), app_password);
-  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), app_password);
-  if (!app_password)
+  if (!needs_app_password (self))
     {
-      ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Password"));
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+      show_plain_password (self);
       return;
     }
 
   ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Create an App Password"));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("App password"));
-  if (!google)
-    adw_preferences_group_set_description (self->why_group,
-                                           _("Your provider does not let other programs use your account password. An app password is a separate password just for this program."));
-  gtk_widget_set_visible (GTK_WIDGET (self->two_step_row),
-                          self->detection->two_step_url != NULL);
-  if (self->detection->two_step_url != NULL)
-    set_link (self->two_step_button, self->detection->two_step_url);
-  if (self->detection->app_password_url != NULL)
-    set_link (self->app_passwords_button, self->detection->app_password_url);
+  adw_preferences_group_set_title (self->why_group, _("Why an App Password?"));
+  gtk_widget_set_visible (GTK_WIDGET (self->why_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), TRUE);
+  if (!is_google (self))
+    {
+      show_other_steps (self);
+      return;
+    }
+  adw_preferences_group_set_description (self->why_group,
+                                         _("Google does not let other programs use your Google password. An app password is a separate 16-letter password just for this program."));
+  adw_preferences_group_set_description (self->steps_group, NULL);
+  set_step_row (self->two_step_row, self->two_step_button, 1,
+                _("Turn on 2-Step Verification"), self->detection->two_step_url);
+  set_step_row (self->app_passwords_row, self->app_passwords_button, 2,
+                _("Open App passwords"), self->detection->app_password_url);
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->copy_row), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->help_row), TRUE);
 }
 
 static void
@@ -140,6 +211,9 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, two_step_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_button);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, copy_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, check_row);
   gtk_widget_class_bind_template_callback (widget_class, on_password_row_changed_cb);

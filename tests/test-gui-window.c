@@ -416,11 +416,41 @@ test_smoke (Fixture       *fixture,
   assert_valid (page (fixture, STEP_PASSWORD));
   shoot (fixture, "wizard-app-password");
 
+  /* A known provider: its server in one row, with "Change". */
+  next (fixture);
+  assert_step (fixture, STEP_SERVER);
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)),
+                                   "smtp.gmail.com · port 465 · SSL/TLS") != NULL);
+  g_assert_true (wait_until (has_server_result, page (fixture, STEP_SERVER), WAIT_MS));
+  shoot (fixture, "wizard-server-gmail");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_PASSWORD);
+
   /* Back keeps what was typed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
   assert_step (fixture, STEP_ADDRESS);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (address_page, T ("Email address")))),
                    ==, "me@gmail.com");
+}
+
+static gboolean
+find_dialog (gpointer data)
+{
+  GtkWindow **found = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if ((MS_IS_CERTIFICATE_DIALOG (window) || ADW_IS_MESSAGE_DIALOG (window))
+          && gtk_widget_get_mapped (GTK_WIDGET (window)) && window != found[1])
+        {
+          found[0] = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 static void
@@ -430,6 +460,7 @@ test_happy_path (Fixture       *fixture,
   MsAccountsView *view;
   GtkWidget *row;
   MsDiagnosticsPage *diagnostics;
+  GtkWindow *found[2] = { NULL, NULL };
 
   if (fixture->window == NULL)
     return;
@@ -497,6 +528,21 @@ test_happy_path (Fixture       *fixture,
   ms_diagnostics_page_run (diagnostics);
   g_assert_true (wait_until (has_diagnostics_result, diagnostics, WAIT_MS * 2));
   shoot (fixture, "diagnostics");
+  g_assert_nonnull (ms_diagnostics_page_get_result (diagnostics)->checks);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (diagnostics), "diagnostics.copy-report", NULL));
+
+  /* Remove, after a confirmation: the keyring item goes too, and with no
+   * account left the wizard comes back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (diagnostics), "accounts.show-account", NULL));
+  g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
+                                             "account.remove", NULL));
+  g_assert_true (wait_until (find_dialog, found, WAIT_MS));
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (found[0]));
+  save_shot (GTK_WIDGET (found[0]), "account-remove-confirmation");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (found[0]), "remove");
+  g_assert_true (wait_until (row_visible, fixture->wizard, WAIT_MS));
+  g_assert_cmpuint (ms_accounts_view_get_n_accounts (view), ==, 0);
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, "me-example.invalid"), ==, 0);
 
   ms_test_check_server_no_secret (fixture->server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
 }
@@ -558,26 +604,6 @@ test_wrong_mode (Fixture       *fixture,
   assert_english (find_row_prefix (GTK_WIDGET (server_page), "Server agreed to STARTTLS") != NULL);
 }
 
-static gboolean
-find_certificate_dialog (gpointer data)
-{
-  GtkWindow **found = data;
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if ((MS_IS_CERTIFICATE_DIALOG (window) || ADW_IS_MESSAGE_DIALOG (window))
-          && gtk_widget_get_mapped (GTK_WIDGET (window)) && window != found[1])
-        {
-          found[0] = window;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 static void
 test_self_signed_pin (Fixture       *fixture,
                       gconstpointer  data)
@@ -601,7 +627,7 @@ test_self_signed_pin (Fixture       *fixture,
   shoot (fixture, "wizard-server-certificate");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (server_page), "wizard.view-certificate", NULL));
-  g_assert_true (wait_until (find_certificate_dialog, found, WAIT_MS));
+  g_assert_true (wait_until (find_dialog, found, WAIT_MS));
   g_assert_true (MS_IS_CERTIFICATE_DIALOG (found[0]));
   trust = find_widget (GTK_WIDGET (found[0]), GTK_TYPE_BUTTON, "pill");
   g_assert_true (trust != NULL && gtk_widget_get_mapped (trust));
@@ -609,7 +635,7 @@ test_self_signed_pin (Fixture       *fixture,
 
   gtk_widget_activate (trust);
   found[1] = found[0];
-  g_assert_true (wait_until (find_certificate_dialog, found, WAIT_MS));
+  g_assert_true (wait_until (find_dialog, found, WAIT_MS));
   g_assert_true (ADW_IS_MESSAGE_DIALOG (found[0]));
   save_shot (GTK_WIDGET (found[0]), "certificate-trust-confirmation");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (found[0]), "trust");

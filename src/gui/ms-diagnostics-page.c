@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-diagnose.h"
 #include "ms-diagnostics-page.h"
 
 /*
@@ -113,7 +114,11 @@ copy_report_action (GtkWidget  *widget,
 
   if (self->result == NULL)
     return;
-  report = ms_format_report (self->result);
+  /* The same report as `mailsetup-cli diagnose`, when the checks ran. */
+  if (self->result->checks != NULL && self->result->checks->len > 0)
+    report = ms_diagnose_report (self->result);
+  else
+    report = ms_format_report (self->result);
   ms_copy_to_clipboard (widget, report);
 }
 

@@ -67,7 +67,9 @@ cli_run (Fixture            *fixture,
   g_subprocess_communicate_utf8 (process, input ? input : "", NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+  /* `password` prints the secret by design: never into the test log (L1). */
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status,
+                  g_str_equal (argv[0], "password") ? "(not logged)" : run->out, run->err);
 
   ms_test_check_no_secret ("stdout", (const guint8 *) run->out, strlen (run->out),
                            MS_FAKE_DEFAULT_USER,
@@ -120,6 +122,34 @@ add_account (Fixture    *fixture,
   g_assert_cmpint (run.status, ==, expected_status);
 }
 
+/* The item is where other tools look: `secret-tool search service smtp`. */
+static void
+assert_secret_tool_finds (Fixture *fixture)
+{
+  const char *argv[] = { "secret-tool", "search", "--all", "service", "smtp", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *all = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (g_find_program_in_path ("secret-tool") == NULL)
+    {
+      g_test_message ("secret-tool is not installed; skipping that check");
+      return;
+    }
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  /* secret-tool prints the secret too: assert, never log its output. */
+  all = g_strconcat (out, err, NULL);
+  g_assert_nonnull (strstr (all, "label = Mail Setup: " MS_FAKE_DEFAULT_USER " on localhost"));
+  g_assert_nonnull (strstr (all, "attribute.account = backup"));
+  g_assert_nonnull (strstr (all, "attribute.host = localhost"));
+  g_assert_nonnull (strstr (all, "attribute.service = smtp"));
+  g_assert_nonnull (strstr (all, "schema = io.github.mailsetup.Account"));
+}
+
 static void
 test_account_lifecycle (Fixture       *fixture,
                         gconstpointer  data)
@@ -127,6 +157,8 @@ test_account_lifecycle (Fixture       *fixture,
   g_autofree char *ini_path = NULL;
   g_autofree char *ini = NULL;
   g_auto(CliRun) list = { 0 };
+  g_auto(CliRun) login = { 0 };
+  g_auto(CliRun) test_send = { 0 };
   g_auto(CliRun) password = { 0 };
   g_auto(CliRun) export = { 0 };
   g_auto(CliRun) removed = { 0 };
@@ -151,6 +183,16 @@ test_account_lifecycle (Fixture       *fixture,
   g_assert_cmpint (stat (ini_path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   ms_test_assert_no_file_holds (g_get_home_dir (), MS_FAKE_DEFAULT_PASSWORD);
+
+  assert_secret_tool_finds (fixture);
+
+  /* login and test-send take their settings and secret from --account. */
+  cli_run (fixture, &login, NULL, (const char *[]) { "login", "--account", "backup", NULL });
+  g_assert_cmpint (login.status, ==, 0);
+  cli_run (fixture, &test_send, NULL,
+           (const char *[]) { "test-send", "--account", "backup", "--to", "friend@localhost", NULL });
+  g_assert_cmpint (test_send.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
 
   cli_run (fixture, &list, NULL, (const char *[]) { "--json", "account", "list", NULL });
   g_assert_cmpint (list.status, ==, 0);

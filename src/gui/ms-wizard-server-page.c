@@ -165,6 +165,24 @@ is_certificate_problem (MsErrorCode code)
          || code == MS_ERROR_CERTIFICATE_NAME_MISMATCH || code == MS_ERROR_PIN_MISMATCH;
 }
 
+/* A network that was down, a server being restarted: nothing to edit, so
+ * a way to ask again. */
+static GtkWidget *
+check_again_row_new (void)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("view-refresh-symbolic");
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Check Again"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Check Again"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "wizard.recheck");
+  return row;
+}
+
 static void
 show_result (MsWizardServerPage *self)
 {
@@ -189,6 +207,8 @@ show_result (MsWizardServerPage *self)
   if (result->error != NULL && result->error->advice != NULL && !mode && !certificate)
     gtk_list_box_append (self->steps_list,
                          ms_status_row_new (MS_ROW_STATE_NONE, result->error->advice, NULL));
+  if (!ms_result_is_ok (result))
+    gtk_list_box_append (self->steps_list, check_again_row_new ());
   gtk_widget_set_visible (GTK_WIDGET (self->problem_group), mode || certificate);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", certificate);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), ms_result_is_ok (result));
@@ -360,6 +380,14 @@ view_certificate_action (GtkWidget  *widget,
 }
 
 static void
+recheck_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  schedule_check (MS_WIZARD_SERVER_PAGE (widget), 0);
+}
+
+static void
 ms_wizard_server_page_enter (MsWizardPage *page)
 {
   MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (page);
@@ -440,6 +468,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.use-starttls", NULL, use_starttls_action);
   gtk_widget_class_install_action (widget_class, "wizard.use-tls", NULL, use_tls_action);
   gtk_widget_class_install_action (widget_class, "wizard.view-certificate", NULL, view_certificate_action);
+  gtk_widget_class_install_action (widget_class, "wizard.recheck", NULL, recheck_action);
 }
 
 static void

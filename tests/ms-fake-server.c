@@ -523,7 +523,7 @@ conn_read_line (Conn *conn)
 {
   for (;;)
     {
-      guint8 *lf = memchr (conn->in->data, '\n', conn->in->len);
+      guint8 *lf = conn->in->len > 0 ? memchr (conn->in->data, '\n', conn->in->len) : NULL;
 
       if (lf != NULL)
         {

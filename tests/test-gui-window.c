@@ -682,7 +682,13 @@ test_cancel_while_checking (Fixture       *fixture,
 static void
 keep_system_data_dirs (const char *data_dirs)
 {
+  g_autofree char *schemas = g_build_filename (MS_TEST_BUILDDIR, "..", "data", NULL);
+  g_autofree char *compiled = g_build_filename (schemas, "gschemas.compiled", NULL);
+
   g_setenv ("XDG_DATA_DIRS", data_dirs != NULL ? data_dirs : "/usr/local/share:/usr/share", TRUE);
+  /* The application's own schema, compiled in the build folder. */
+  if (g_file_test (compiled, G_FILE_TEST_EXISTS))
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
 }
 
 static void
@@ -736,6 +742,32 @@ test_close_while_checking (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (fixture->window));
   fixture->window = NULL;
   g_assert_true (ms_fake_server_wait_finished (fixture->server, 1, 2000));
+}
+
+static void
+test_remembers_size (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (fixture->window == NULL)
+    return;
+  schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID_BASE, TRUE) : NULL;
+  if (schema == NULL)
+    {
+      g_test_skip ("the settings schema is not compiled in the build folder");
+      return;
+    }
+  settings = g_settings_new_full (schema, NULL, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 500, 600);
+  spin (200);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  fixture->window = NULL;
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 500);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 600);
+  g_assert_false (g_settings_get_boolean (settings, "is-maximized"));
 }
 
 int
@@ -795,6 +827,7 @@ main (int   argc,
   ADD ("cancel-while-checking", test_cancel_while_checking);
   ADD ("close-while-checking", test_close_while_checking);
   ADD ("other-providers", test_other_providers);
+  ADD ("remembers-size", test_remembers_size);
 #undef ADD
 
   status = g_test_run ();

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -188,6 +190,11 @@ open_socket (GInetAddress  *address,
                    "%s", g_strerror (saved_errno));
       return -1;
     }
+
+  /* Every command group goes out in one write already; Nagle would only
+   * hold back the last segment of a message body waiting for an ACK that
+   * the server delays. */
+  (void) setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof (int));
 
   return fd;
 }

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "fuzz-accounts-ini"
+
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "ms-account-store.h"
+#include "ms-error.h"
+
+int LLVMFuzzerInitialize (int    *argc,
+                          char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+/* What the store holds before each input: a failed load must leave it so. */
+static const char good_file[] =
+  "# two accounts\n"
+  "[work]\n"
+  "address=me@example.com\n"
+  "host=smtp.example.com\n"
+  "x-unknown=kept\n"
+  "[home]\n"
+  "address=me@example.org\n"
+  "host=mail.example.org\n"
+  "port=587\n"
+  "security=starttls\n"
+  "default=true\n";
+
+static char *config_dir;
+static char *path;
+
+static void
+remove_dir (void)
+{
+  g_unlink (path);
+  g_rmdir (config_dir);
+}
+
+/* The folder lives on tmpfs when there is one: save() asks for fsync. Each
+ * process has its own, so parallel jobs (-jobs=N) do not share it. */
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  g_autofree char *template = NULL;
+
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+
+  template = g_build_filename (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
+                               ? "/dev/shm" : g_get_tmp_dir (),
+                               "fuzz-accounts-ini-XXXXXX", NULL);
+  config_dir = g_mkdtemp (template) ? g_steal_pointer (&template) : NULL;
+  if (config_dir == NULL)
+    abort ();
+  path = g_build_filename (config_dir, "accounts.ini", NULL);
+  atexit (remove_dir);
+
+  return 0;
+}
+
+static void
+write_file (const void *data,
+            gsize       size)
+{
+  FILE *file = fopen (path, "wb");
+
+  if (file == NULL || fwrite (data, 1, size, file) != size || fclose (file) != 0)
+    abort ();
+}
+
+static gboolean
+same_account (MsAccount *a,
+              MsAccount *b)
+{
+  return g_strcmp0 (ms_account_get_id (a), ms_account_get_id (b)) == 0
+         && g_strcmp0 (ms_account_get_address (a), ms_account_get_address (b)) == 0
+         && g_strcmp0 (ms_account_get_display_name (a), ms_account_get_display_name (b)) == 0
+         && g_strcmp0 (ms_account_get_provider (a), ms_account_get_provider (b)) == 0
+         && g_strcmp0 (ms_account_get_host (a), ms_account_get_host (b)) == 0
+         && ms_account_get_port (a) == ms_account_get_port (b)
+         && ms_account_get_security (a) == ms_account_get_security (b)
+         && g_strcmp0 (ms_account_get_username (a), ms_account_get_username (b)) == 0
+         && g_strcmp0 (ms_account_get_ca_file (a), ms_account_get_ca_file (b)) == 0
+         && g_strcmp0 (ms_account_get_pin (a), ms_account_get_pin (b)) == 0
+         && ms_account_get_default (a) == ms_account_get_default (b);
+}
+
+/* Every account valid, ids unique, exactly one default when any. */
+static void
+check_loaded (MsAccountStore *store)
+{
+  GListModel *model = G_LIST_MODEL (store);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  guint defaults = 0, n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsAccount) account = g_list_model_get_item (model, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!ms_account_validate (account, &error)
+          || !g_hash_table_add (ids, (gpointer) ms_account_get_id (account)))
+        abort ();
+      defaults += ms_account_get_default (account);
+    }
+  if (n > 0 && defaults != 1)
+    abort ();
+}
+
+/* What was saved holds no secret-looking key and reads back the same. */
+static void
+check_round_trip (MsAccountStore *store)
+{
+  g_autoptr(MsAccountStore) again = ms_account_store_new (config_dir);
+  g_autoptr(GKeyFile) saved = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) groups = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  if (!ms_account_store_save (store, &error))
+    abort ();
+  if (!g_key_file_load_from_file (saved, path, G_KEY_FILE_NONE, NULL))
+    abort ();
+  groups = g_key_file_get_groups (saved, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (saved, groups[i], NULL, NULL);
+
+      for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
+        {
+          g_autofree char *lower = g_ascii_strdown (keys[j], -1);
+
+          if (strstr (lower, "pass") || strstr (lower, "secret") || strstr (lower, "token"))
+            abort ();
+        }
+    }
+
+  if (!ms_account_store_load (again, &error)
+      || g_list_model_get_n_items (G_LIST_MODEL (again)) != n)
+    abort ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsAccount) a = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autoptr(MsAccount) b = g_list_model_get_item (G_LIST_MODEL (again), i);
+
+      if (!same_account (a, b))
+        abort ();
+    }
+}
+
+/* The error is config-invalid, names the file and a line (never line 0),
+ * and is one line of UTF-8 text; the store still holds the good file's
+ * accounts. */
+static void
+check_failed (MsAccountStore *store,
+              const GError   *error)
+{
+  g_autoptr(MsAccount) first = NULL;
+
+  if (!g_error_matches (error, MS_ERROR, MS_ERROR_CONFIG_INVALID)
+      || !g_str_has_prefix (error->message, path)
+      || strstr (error->message, ", line 0: ") != NULL
+      || strchr (error->message, '\n') != NULL
+      || !g_utf8_validate (error->message, -1, NULL))
+    abort ();
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (store)) != 2)
+    abort ();
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  if (g_strcmp0 (ms_account_get_id (first), "work") != 0)
+    abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(MsAccountStore) store = ms_account_store_new (config_dir);
+  g_autoptr(GError) error = NULL;
+
+  write_file (good_file, sizeof good_file - 1);
+  if (!ms_account_store_load (store, NULL))
+    abort ();
+
+  write_file (data, size);
+  if (ms_account_store_load (store, &error))
+    {
+      check_loaded (store);
+      check_round_trip (store);
+    }
+  else
+    check_failed (store, error);
+
+  return 0;
+}

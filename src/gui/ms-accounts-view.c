@@ -81,8 +81,7 @@ static void
 show_list (MsAccountsView *self)
 {
   fill_rows (self);
-  ms_account_page_cancel (self->account_page);
-  ms_diagnostics_page_cancel (self->diagnostics_page);
+  ms_accounts_view_cancel (self);
   gtk_stack_set_visible_child (self->stack, self->list_page);
 }
 
@@ -232,6 +231,17 @@ ms_accounts_view_reload (MsAccountsView *self)
   self->accounts = g_steal_pointer (&accounts);
   show_list (self);
   return self->accounts->len;
+}
+
+/* ms_accounts_view_cancel:
+ * Stops the account page's and the diagnostics page's work. */
+void
+ms_accounts_view_cancel (MsAccountsView *self)
+{
+  g_return_if_fail (MS_IS_ACCOUNTS_VIEW (self));
+
+  ms_account_page_cancel (self->account_page);
+  ms_diagnostics_page_cancel (self->diagnostics_page);
 }
 
 guint

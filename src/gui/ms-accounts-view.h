@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsAccountsView, ms_accounts_view, MS, ACCOUNTS_VIEW, AdwBin)
 
 guint      ms_accounts_view_reload         (MsAccountsView *self);
+void       ms_accounts_view_cancel         (MsAccountsView *self);
 guint      ms_accounts_view_get_n_accounts (MsAccountsView *self);
 GtkWidget *ms_accounts_view_get_account_page     (MsAccountsView *self);
 GtkWidget *ms_accounts_view_get_diagnostics_page (MsAccountsView *self);

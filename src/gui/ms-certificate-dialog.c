@@ -92,8 +92,8 @@ format_validity (const MsTlsInfo *tls)
 
   if (tls->not_before == NULL || tls->not_after == NULL)
     return g_strdup (_("Unknown"));
-  from = g_date_time_format (tls->not_before, "%-d %b %Y");
-  until = g_date_time_format (tls->not_after, "%-d %b %Y");
+  from = ms_format_date (tls->not_before);
+  until = ms_format_date (tls->not_after);
   /* Translators: a certificate's validity, "1 Oct 2026 to 24 Dec 2026" */
   return g_strdup_printf (_("%s to %s"), from, until);
 }

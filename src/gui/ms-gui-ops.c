@@ -110,7 +110,9 @@ detection_from_core (const MsDetection *found)
   detection->security = found->security;
   if (provider == NULL)
     {
+      /* Where the prefilled server came from: DNS, or a guess to check. */
       detection->display_name = g_strdup (_("Other provider: you will enter the server"));
+      detection->source = g_strdup (found->label);
       return detection;
     }
   detection->provider_id = g_strdup (provider->id);

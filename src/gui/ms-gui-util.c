@@ -142,6 +142,18 @@ tls_version_display (const char *version)
   return g_strdup (version);
 }
 
+/* ms_format_date:
+ * A date as the user's language writes it ("24 Dec 2026"). */
+char *
+ms_format_date (GDateTime *date)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (date);
+
+  /* Translators: a date, "24 Dec 2026"; see g_date_time_format() for the codes */
+  /* xgettext:no-c-format */
+  return g_date_time_format (local, _("%-d %b %Y"));
+}
+
 static char *
 describe_tls (const MsResult *result)
 {
@@ -155,7 +167,7 @@ describe_tls (const MsResult *result)
   version = tls_version_display (result->tls->version);
   name = cn_of (result->tls->subject);
   if (result->tls->not_after != NULL)
-    until = g_date_time_format (result->tls->not_after, "%-d %b %Y");
+    until = ms_format_date (result->tls->not_after);
 
   if (name != NULL && until != NULL)
     /* Translators: "Secure connection: TLS 1.3, certificate for smtp.gmail.com valid until 24 Dec 2026" */

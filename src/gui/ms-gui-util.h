@@ -29,6 +29,7 @@ char      *ms_describe_step            (const MsResult  *result,
 void       ms_fill_step_rows           (GtkListBox      *list,
                                         const MsResult  *result);
 char      *ms_format_transcript        (const MsResult  *result);
+char      *ms_format_date              (GDateTime       *date);
 char      *ms_format_report            (const MsResult  *result);
 const char *ms_security_display_name   (MsSecurity       security);
 void       ms_copy_to_clipboard        (GtkWidget       *widget,

@@ -85,8 +85,9 @@ ms_window_close_request (GtkWindow *window)
   MsWindow *self = MS_WINDOW (window);
 
   save_size (self);
-  /* Closing the window cancels whatever the wizard was doing. */
-  ms_wizard_reset (self->wizard);
+  /* Closing the window cancels whatever it was doing. */
+  ms_wizard_cancel (self->wizard);
+  ms_accounts_view_cancel (self->accounts_view);
 
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }

@@ -117,6 +117,14 @@ ms_wizard_address_page_leave (MsWizardPage *page)
 }
 
 static void
+ms_wizard_address_page_clear (MsWizardPage *page)
+{
+  MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), "");
+}
+
+static void
 ms_wizard_address_page_dispose (GObject *object)
 {
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
@@ -147,6 +155,7 @@ ms_wizard_address_page_class_init (MsWizardAddressPageClass *klass)
   object_class->dispose = ms_wizard_address_page_dispose;
   object_class->finalize = ms_wizard_address_page_finalize;
   page_class->leave = ms_wizard_address_page_leave;
+  page_class->clear = ms_wizard_address_page_clear;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-address-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardAddressPage, address_row);

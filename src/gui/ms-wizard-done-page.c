@@ -269,6 +269,16 @@ ms_wizard_done_page_enter (MsWizardPage *page)
     save (self);
 }
 
+/* Nothing, least of all the password, stays once the wizard starts again. */
+static void
+ms_wizard_done_page_clear (MsWizardPage *page)
+{
+  MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (page);
+
+  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_pointer (&self->password, ms_password_unref);
+}
+
 static void
 ms_wizard_done_page_finalize (GObject *object)
 {
@@ -288,6 +298,7 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->finalize = ms_wizard_done_page_finalize;
+  page_class->clear = ms_wizard_done_page_clear;
   page_class->enter = ms_wizard_done_page_enter;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-done-page.ui");

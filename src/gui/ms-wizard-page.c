@@ -71,6 +71,11 @@ ms_wizard_page_real_activate (MsWizardPage *self)
 }
 
 static void
+ms_wizard_page_real_clear (MsWizardPage *self)
+{
+}
+
+static void
 ms_wizard_page_dispose (GObject *object)
 {
   MsWizardPage *self = MS_WIZARD_PAGE (object);
@@ -155,6 +160,7 @@ ms_wizard_page_class_init (MsWizardPageClass *klass)
   klass->enter = ms_wizard_page_real_enter;
   klass->leave = ms_wizard_page_real_leave;
   klass->activate = ms_wizard_page_real_activate;
+  klass->clear = ms_wizard_page_real_clear;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -270,6 +276,13 @@ ms_wizard_page_activate (MsWizardPage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_PAGE (self), FALSE);
   return MS_WIZARD_PAGE_GET_CLASS (self)->activate (self);
+}
+
+void
+ms_wizard_page_clear (MsWizardPage *self)
+{
+  g_return_if_fail (MS_IS_WIZARD_PAGE (self));
+  MS_WIZARD_PAGE_GET_CLASS (self)->clear (self);
 }
 
 void

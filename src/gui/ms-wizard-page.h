@@ -15,6 +15,7 @@ G_DECLARE_DERIVABLE_TYPE (MsWizardPage, ms_wizard_page, MS, WIZARD_PAGE, AdwBin)
  * @leave: the page is going away (cancel work)
  * @activate: the main button was pressed; return TRUE when the page handled
  *   it itself (the wizard then stays on the page)
+ * @clear: forget what was typed (the wizard starts again)
  */
 struct _MsWizardPageClass
 {
@@ -23,6 +24,7 @@ struct _MsWizardPageClass
   void     (*enter)    (MsWizardPage *self);
   void     (*leave)    (MsWizardPage *self);
   gboolean (*activate) (MsWizardPage *self);
+  void     (*clear)    (MsWizardPage *self);
 };
 
 const char *ms_wizard_page_get_title       (MsWizardPage *self);
@@ -39,6 +41,7 @@ void        ms_wizard_page_set_first_field (MsWizardPage *self,
 void        ms_wizard_page_enter           (MsWizardPage *self);
 void        ms_wizard_page_leave           (MsWizardPage *self);
 gboolean    ms_wizard_page_activate        (MsWizardPage *self);
+void        ms_wizard_page_clear           (MsWizardPage *self);
 void        ms_wizard_page_finished        (MsWizardPage *self);
 GCancellable *ms_wizard_page_renew_cancellable (MsWizardPage *self);
 void        ms_wizard_page_cancel          (MsWizardPage *self);

@@ -186,6 +186,15 @@ show_app_password_help (MsWizardPasswordPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->help_row), TRUE);
 }
 
+/* The typed secret does not outlive the wizard run. */
+static void
+ms_wizard_password_page_clear (MsWizardPage *page)
+{
+  MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+}
+
 static void
 ms_wizard_password_page_finalize (GObject *object)
 {
@@ -203,6 +212,7 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = ms_wizard_password_page_finalize;
+  MS_WIZARD_PAGE_CLASS (klass)->clear = ms_wizard_password_page_clear;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);

@@ -115,6 +115,16 @@ ms_wizard_sign_in_page_activate (MsWizardPage *page)
   return TRUE;
 }
 
+/* Nothing, least of all the password, stays once the wizard starts again. */
+static void
+ms_wizard_sign_in_page_clear (MsWizardPage *page)
+{
+  MsWizardSignInPage *self = MS_WIZARD_SIGN_IN_PAGE (page);
+
+  g_clear_pointer (&self->request, ms_request_free);
+  g_clear_pointer (&self->result, ms_result_unref);
+}
+
 static void
 ms_wizard_sign_in_page_finalize (GObject *object)
 {
@@ -134,6 +144,7 @@ ms_wizard_sign_in_page_class_init (MsWizardSignInPageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->finalize = ms_wizard_sign_in_page_finalize;
+  page_class->clear = ms_wizard_sign_in_page_clear;
   page_class->enter = ms_wizard_sign_in_page_enter;
   page_class->activate = ms_wizard_sign_in_page_activate;
 

@@ -172,6 +172,16 @@ on_copy_clicked_cb (MsWizardTestPage *self)
     }
 }
 
+/* Nothing, least of all the password, stays once the wizard starts again. */
+static void
+ms_wizard_test_page_clear (MsWizardPage *page)
+{
+  MsWizardTestPage *self = MS_WIZARD_TEST_PAGE (page);
+
+  g_clear_pointer (&self->request, ms_request_free);
+  g_clear_pointer (&self->result, ms_result_unref);
+}
+
 static void
 ms_wizard_test_page_finalize (GObject *object)
 {
@@ -191,6 +201,7 @@ ms_wizard_test_page_class_init (MsWizardTestPageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->finalize = ms_wizard_test_page_finalize;
+  page_class->clear = ms_wizard_test_page_clear;
   page_class->activate = ms_wizard_test_page_activate;
   page_class->leave = ms_wizard_test_page_leave;
 

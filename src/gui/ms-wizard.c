@@ -320,18 +320,32 @@ ms_wizard_new (void)
 }
 
 /* ms_wizard_reset:
- * Back to the first page, cancelling whatever ran, and focus its field. */
+ * Back to an empty first page, cancelling whatever ran, and focus its field. */
 void
 ms_wizard_reset (MsWizard *self)
 {
   g_return_if_fail (MS_IS_WIZARD (self));
 
+  ms_wizard_cancel (self);
   for (guint i = 0; i < N_STEPS; i++)
-    ms_wizard_page_leave (self->pages[i]);
+    ms_wizard_page_clear (self->pages[i]);
+  g_clear_pointer (&self->server_address, g_free);
+  g_clear_pointer (&self->request, ms_request_free);
   self->step = 0;
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[0]));
   update_header (self);
   ms_wizard_page_enter (self->pages[0]);
+}
+
+/* ms_wizard_cancel:
+ * Stops whatever any page is doing (the window is closing). */
+void
+ms_wizard_cancel (MsWizard *self)
+{
+  g_return_if_fail (MS_IS_WIZARD (self));
+
+  for (guint i = 0; i < N_STEPS; i++)
+    ms_wizard_page_leave (self->pages[i]);
 }
 
 void

@@ -11,6 +11,7 @@ G_DECLARE_FINAL_TYPE (MsWizard, ms_wizard, MS, WIZARD, AdwBin)
 
 MsWizard *ms_wizard_new            (void);
 void      ms_wizard_reset          (MsWizard *self);
+void      ms_wizard_cancel         (MsWizard *self);
 void      ms_wizard_set_can_cancel (MsWizard *self,
                                     gboolean  can_cancel);
 guint     ms_wizard_get_step       (MsWizard *self);

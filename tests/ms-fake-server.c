@@ -1619,7 +1619,12 @@ ms_fake_server_dup_sni (MsFakeServer *server)
 gboolean
 ms_fake_server_saw_sni (MsFakeServer *server)
 {
-  return get_counter (server, (guint *) &server->saw_sni) != 0;
+  gboolean saw;
+
+  g_mutex_lock (&server->mutex);
+  saw = server->saw_sni;
+  g_mutex_unlock (&server->mutex);
+  return saw;
 }
 
 char *

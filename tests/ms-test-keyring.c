@@ -103,6 +103,37 @@ secrets_ready (MsTestKeyring *keyring)
   return reply != NULL && !g_str_equal (path, "/");
 }
 
+/* The socket file can exist a moment before dbus-daemon listens on it
+ * (Connection refused): try until a connection succeeds, for 5 s at most. */
+#define BUS_CONNECT_TIMEOUT_US (5 * G_USEC_PER_SEC)
+
+static gboolean
+connect_bus (MsTestKeyring  *keyring,
+             GError        **error)
+{
+  gint64 end = g_get_monotonic_time () + BUS_CONNECT_TIMEOUT_US;
+  g_autoptr(GError) local_error = NULL;
+
+  while (keyring->connection == NULL)
+    {
+      g_clear_error (&local_error);
+      keyring->connection = g_dbus_connection_new_for_address_sync (
+          keyring->address,
+          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+          NULL, NULL, &local_error);
+      if (keyring->connection == NULL && g_get_monotonic_time () > end)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "dbus-daemon did not accept a connection in 5 s: ");
+          return FALSE;
+        }
+      if (keyring->connection == NULL)
+        g_usleep (G_USEC_PER_SEC / 50);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 start_bus (MsTestKeyring  *keyring,
            GError        **error)
@@ -127,11 +158,7 @@ start_bus (MsTestKeyring  *keyring,
       return FALSE;
     }
 
-  keyring->connection = g_dbus_connection_new_for_address_sync (
-      keyring->address,
-      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-      NULL, NULL, error);
-  return keyring->connection != NULL;
+  return connect_bus (keyring, error);
 }
 
 static gboolean

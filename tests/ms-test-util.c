@@ -281,6 +281,18 @@ ms_test_timeout_scale (void)
   return (guint) scale;
 }
 
+/* Forgets the lines and logs captured so far: each operation is checked
+ * on its own (a leak in one test does not fail the next). */
+static void
+reset_capture (void)
+{
+  g_mutex_lock (&capture_mutex);
+  g_clear_pointer (&captured_transcript, g_ptr_array_unref);
+  if (captured_logs != NULL)
+    g_string_truncate (captured_logs, 0);
+  g_mutex_unlock (&capture_mutex);
+}
+
 MsRequest *
 ms_test_request_new (MsFakeServer *server,
                      MsSecurity    security)
@@ -297,6 +309,7 @@ ms_test_request_new (MsFakeServer *server,
   config->username = g_strdup (MS_FAKE_DEFAULT_USER);
   config->timeout_seconds = 2 * ms_test_timeout_scale ();
 
+  reset_capture ();
   request = ms_request_new (config);
   request->password = ms_password_new (MS_FAKE_DEFAULT_PASSWORD, strlen (MS_FAKE_DEFAULT_PASSWORD));
   request->from = g_strdup (MS_TEST_FROM);
@@ -319,9 +332,11 @@ MsResult *
 ms_test_run (MsTestOp   op,
              MsRequest *request)
 {
-  gint64 start = g_get_monotonic_time ();
+  gint64 start;
   MsResult *result = NULL;
 
+  reset_capture ();
+  start = g_get_monotonic_time ();
   switch (op)
     {
     case MS_TEST_OP_PROBE:

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <string.h>
 
 #include "ms-account-page.h"
 #include "ms-accounts-view.h"
@@ -14,6 +15,7 @@
 #include "ms-certificate-dialog.h"
 #include "ms-diagnostics-page.h"
 #include "ms-fake-server.h"
+#include "ms-gui-demo.h"
 #include "ms-gui-util.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
@@ -681,6 +683,319 @@ test_cancel_while_checking (Fixture       *fixture,
   g_assert_null (ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page)));
 }
 
+/* ---- the demo (build-aux/run --demo), Done's actions, Save Changes ---- */
+
+#define DEMO_ADDRESS  "demo@example.com"
+#define DEMO_PASSWORD "demo-app-password"   /* MS_GUI_DEMO_PASSWORD */
+
+static void
+demo_environment (MsFakeServer *server,
+                  gboolean      on)
+{
+  g_autofree char *port = g_strdup_printf ("%u", server != NULL ? ms_fake_server_get_port (server) : 0);
+  g_autofree char *ca = ms_test_pki_file ("ca.pem");
+  g_autofree char *config = g_build_filename (g_get_user_config_dir (), "mailsetup-demo", NULL);
+
+  if (on)
+    {
+      g_setenv ("MAILSETUP_DEMO_HOST", "localhost", TRUE);
+      g_setenv ("MAILSETUP_DEMO_PORT", port, TRUE);
+      g_setenv ("MAILSETUP_DEMO_SECURITY", "tls", TRUE);
+      g_setenv ("MAILSETUP_DEMO_CA_FILE", ca, TRUE);
+      g_setenv ("MAILSETUP_DEMO_ADDRESS", DEMO_ADDRESS, TRUE);
+      g_setenv ("MAILSETUP_CONFIG_DIR", config, TRUE);
+    }
+  else
+    {
+      g_unsetenv ("MAILSETUP_DEMO_HOST");
+      g_unsetenv ("MAILSETUP_DEMO_PORT");
+      g_unsetenv ("MAILSETUP_DEMO_SECURITY");
+      g_unsetenv ("MAILSETUP_DEMO_CA_FILE");
+      g_unsetenv ("MAILSETUP_DEMO_ADDRESS");
+      g_unsetenv ("MAILSETUP_CONFIG_DIR");
+    }
+  /* What MsApplication does once at start-up. */
+  ms_gui_demo_load ();
+}
+
+static gboolean
+find_file_chooser (gpointer data)
+{
+  GtkWindow **found = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          *found = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Export for msmtp through its file chooser: the file has passwordeval and
+ * no password, and only its owner may read it. */
+static void
+check_export (Fixture    *fixture,
+              GtkWidget  *done_page,
+              const char *password)
+{
+  GtkWindow *chooser = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("ms-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "msmtprc", NULL);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  g_assert_true (gtk_widget_activate_action (done_page, "wizard.export-msmtp", NULL));
+  g_assert_true (wait_until (find_file_chooser, &chooser, WAIT_MS));
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder_file, NULL));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "msmtprc");
+  spin (100);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_until (file_exists, path, WAIT_MS));
+  spin (100);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "passwordeval \"mailsetup-cli password demo-example.com\""));
+  g_assert_nonnull (strstr (contents, "account demo-example.com\n"));
+  g_assert_null (strstr (contents, password));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
+static void
+on_clipboard_text_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_clipboard_text_cb, &text);
+  g_assert_true (wait_until (is_set, &text, WAIT_MS));
+  return text;
+}
+
+/* Copy App Password: nothing is copied before the confirmation, then the
+ * clipboard holds the password (and is cleared again here). */
+static void
+check_copy_password (GtkWidget  *done_page,
+                     const char *password)
+{
+  GtkWindow *found[2] = { NULL, NULL };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (done_page), "nothing");
+  g_assert_true (gtk_widget_activate_action (done_page, "wizard.copy-password", NULL));
+  g_assert_true (wait_until (find_dialog, found, WAIT_MS));
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (found[0]));
+  before = read_clipboard (done_page);
+  g_assert_cmpstr (before, ==, "nothing");
+  save_shot (GTK_WIDGET (found[0]), "copy-password-confirmation");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (found[0]), "copy");
+  spin (100);
+  after = read_clipboard (done_page);
+  g_assert_cmpstr (after, ==, password);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (done_page), "");
+}
+
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_ACTIONABLE (child)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      found = find_actionable (child, action_name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The Save Changes button follows the action's state. */
+static gboolean
+save_enabled (gpointer data)
+{
+  GtkWidget *button = find_actionable (data, "account.save");
+
+  g_assert_nonnull (button);
+  return gtk_widget_get_sensitive (button);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *needle;
+} FileWait;
+
+static gboolean
+file_holds (gpointer data)
+{
+  FileWait *wait = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (wait->path, &contents, NULL, NULL)
+         && strstr (contents, wait->needle) != NULL;
+}
+
+/* Save Changes: a new port is checked again, then written to accounts.ini. */
+static void
+check_save_changes (Fixture   *fixture,
+                    GtkWidget *account_page)
+{
+  g_autoptr(MsFakeServer) moved = ms_fake_server_new (MS_FAKE_MODE_TLS);
+  g_autofree char *cert = ms_test_pki_file ("good.pem");
+  g_autofree char *key = ms_test_pki_file ("leaf-key.pem");
+  g_autofree char *port = NULL;
+  g_autofree char *needle = NULL;
+  g_autofree char *ini = g_build_filename (g_getenv ("MAILSETUP_CONFIG_DIR"), "accounts.ini", NULL);
+  FileWait wait;
+  MsWizardPage *server_page;
+  guint checks;
+
+  ms_fake_server_set_certificate (moved, cert, key);
+  ms_fake_server_set_credentials (moved, DEMO_ADDRESS, DEMO_PASSWORD);
+  ms_test_fake_server_start (moved);
+  port = g_strdup_printf ("%u", ms_fake_server_get_port (moved));
+  needle = g_strdup_printf ("port=%s\n", port);
+  server_page = MS_WIZARD_PAGE (gtk_widget_get_ancestor (find_row (account_page, T ("Port")),
+                                                          MS_TYPE_WIZARD_PAGE));
+  assert_valid (server_page);
+  g_assert_false (save_enabled (account_page));
+
+  checks = ms_fake_server_get_n_connections (moved);
+  type_text (account_page, T ("Port"), port);
+  g_assert_true (wait_until (save_enabled, account_page, WAIT_MS));
+  /* The re-check went to the new port. */
+  g_assert_cmpuint (ms_fake_server_get_n_connections (moved), >, checks);
+  shoot (fixture, "account-changed");
+  g_assert_true (gtk_widget_activate_action (account_page, "account.save", NULL));
+  wait.path = ini;
+  wait.needle = needle;
+  g_assert_true (wait_until (file_holds, &wait, WAIT_MS));
+  g_assert_true (wait_until (page_valid, server_page, WAIT_MS));
+  g_assert_false (save_enabled (account_page));
+}
+
+static void
+test_demo (Fixture       *fixture,
+           gconstpointer  data)
+{
+  GtkWidget *address_page;
+  GtkWidget *password_page;
+  GtkWidget *done_page;
+  GtkWidget *row;
+  MsAccountsView *view;
+  g_autofree char *spool = NULL;
+
+  if (fixture->window == NULL)
+    return;
+  if (keyring == NULL)
+    {
+      g_test_skip ("no private keyring");
+      return;
+    }
+  /* What build-aux/run --demo starts: the fake server with the test PKI. */
+  start_server (fixture, MS_FAKE_MODE_TLS, "good.pem");
+  ms_fake_server_set_credentials (fixture->server, DEMO_ADDRESS, DEMO_PASSWORD);
+  ms_test_fake_server_start (fixture->server);
+  demo_environment (fixture->server, TRUE);
+  ms_wizard_reset (fixture->wizard);
+
+  /* Prefilled, and no DNS: the demo server is here. */
+  address_page = GTK_WIDGET (page (fixture, STEP_ADDRESS));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (address_page, T ("Email address")))),
+                   ==, DEMO_ADDRESS);
+  assert_valid (page (fixture, STEP_ADDRESS));
+  row = find_row (address_page, T ("Demo server on this computer"));
+  g_assert_true (row != NULL && gtk_widget_get_visible (row));
+  shoot (fixture, "demo-address");
+
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  password_page = GTK_WIDGET (page (fixture, STEP_PASSWORD));
+  assert_english (find_row_prefix (password_page, "Demo: the password is demo-app-password") != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+                         DEMO_PASSWORD);
+  assert_valid (page (fixture, STEP_PASSWORD));
+  shoot (fixture, "demo-password");
+
+  /* The server page is filled in, CA included, so the check passes. */
+  next (fixture);
+  assert_step (fixture, STEP_SERVER);
+  assert_valid (page (fixture, STEP_SERVER));
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Secure connection: TLS") != NULL);
+  shoot (fixture, "demo-server");
+
+  /* The real sign-in, test message and save from here on. */
+  next (fixture);
+  assert_step (fixture, STEP_TEST);
+  assert_valid (page (fixture, STEP_TEST));
+  next (fixture);
+  g_assert_true (wait_until (has_test_result, page (fixture, STEP_TEST), WAIT_MS));
+  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, STEP_TEST)))));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  shoot (fixture, "demo-test-message");
+
+  next (fixture);
+  assert_step (fixture, STEP_DONE);
+  assert_valid (page (fixture, STEP_DONE));
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, "demo-example.com"), ==, 1);
+  shoot (fixture, "demo-done");
+  done_page = GTK_WIDGET (page (fixture, STEP_DONE));
+  check_export (fixture, done_page, DEMO_PASSWORD);
+  check_copy_password (done_page, DEMO_PASSWORD);
+
+  /* The account as stored, then a changed port saved. */
+  next (fixture);
+  view = MS_ACCOUNTS_VIEW (ms_window_get_accounts_view (fixture->window));
+  g_assert_true (wait_until (row_visible, view, WAIT_MS));
+  row = find_row (GTK_WIDGET (view), DEMO_ADDRESS);
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  g_assert_true (wait_until (row_visible, ms_accounts_view_get_account_page (view), WAIT_MS));
+  check_save_changes (fixture, ms_accounts_view_get_account_page (view));
+
+  ms_test_check_server_no_secret (fixture->server, DEMO_ADDRESS, DEMO_PASSWORD, FALSE);
+  spool = g_build_filename (g_getenv ("MAILSETUP_CONFIG_DIR"), NULL);
+  ms_test_assert_no_file_holds (spool, DEMO_PASSWORD);
+  demo_environment (NULL, FALSE);
+}
+
 /* G_TEST_OPTION_ISOLATE_DIRS empties XDG_DATA_DIRS, but GTK needs the
  * system's read-only data: shared-mime-info to load the SVG icons, and the
  * compiled GSettings schemas that libadwaita 1.2 reads when there is no
@@ -803,12 +1118,7 @@ main (int   argc,
   if (have_display)
     {
       /* A private session bus with a real keyring, before GTK touches the bus. */
-      /* dbus-daemon's socket file can appear before it listens: try again. */
-      for (guint i = 0; keyring == NULL && i < 3; i++)
-        {
-          g_clear_error (&error);
-          keyring = ms_test_keyring_start (TRUE, &error);
-        }
+      keyring = ms_test_keyring_start (TRUE, &error);
       if (keyring == NULL)
         g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
       g_setenv ("GSK_RENDERER", "cairo", TRUE);
@@ -818,6 +1128,9 @@ main (int   argc,
       adw_init ();
       /* Pages switch at once, so that every screenshot shows one page. */
       g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+      /* GNOME's default title bar buttons (no minimise, no maximise), so
+       * that the screenshots, at 360 px too, show what GNOME users see. */
+      g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
       application = ms_application_new_full ("io.github.mailsetup.MailSetup.Test",
                                              G_APPLICATION_NON_UNIQUE);
       g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
@@ -835,6 +1148,8 @@ main (int   argc,
   ADD ("other-providers", test_other_providers);
   ADD ("remembers-size", test_remembers_size);
 #undef ADD
+  /* Last: it leaves an account in its own throw-away config folder. */
+  g_test_add ("/ms/gui/demo", Fixture, NULL, fixture_set_up, test_demo, fixture_tear_down);
 
   status = g_test_run ();
   g_clear_object (&application);

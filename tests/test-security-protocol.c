@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ms-fake-server.h"
+#include "ms-message.h"
 #include "ms-probe.h"
 #include "ms-test-util.h"
 
@@ -319,6 +320,35 @@ test_v1_control (gconstpointer data)
     }
 }
 
+/* V1: the program name goes into the test message's body: whatever it
+ * holds, it must not end the DATA phase and start a second transaction. */
+static void
+test_v1_program (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  ms_test_fake_server_start (server);
+  request = ms_test_request_new (server, MS_SECURITY_TLS);
+  g_free (request->program);
+  request->program = g_strdup ("x\r\n.\r\nMAIL FROM:<evil@localhost>\r\nRCPT TO:<victim@localhost>\r\nDATA\r\n");
+  result = ms_test_run (MS_TEST_OP_TEST_SEND, request);
+
+  g_assert_true (ms_fake_server_wait_finished (server, 0, MS_TEST_MS (3000)));
+  g_assert_cmpuint (ms_fake_server_count_command (server, "MAIL"), <=, 1);
+  g_assert_cmpuint (ms_fake_server_count_command (server, "DATA"), <=, 1);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (server), <=, 1);
+  if (result->error != NULL)
+    g_assert_cmpint (result->error->code, ==, MS_ERROR_INVALID_INPUT);
+  else
+    {
+      g_autoptr(MsFakeMessage) message = ms_fake_server_dup_message (server, 0);
+
+      g_assert_cmpstrv (message->rcpt_to, ((const char *[]) { MS_TEST_RECIPIENT, NULL }));
+    }
+}
+
 /* ---- V5: UTF-8 address, no SMTPUTF8 ---- */
 
 static void
@@ -404,41 +434,50 @@ test_v6_nul (void)
 
 /* ---- V7: the wire form of a message ---- */
 
+/* Soft: reports the first violation and marks the test failed, so the
+ * tests after it still run. */
 static void
 assert_wire_form (GBytes *data)
 {
   gsize len = 0;
   const guint8 *p = g_bytes_get_data (data, &len);
   gsize line_len = 0;
+  const char *problem = NULL;
+  gsize at = 0;
 
-  for (gsize i = 0; i < len; i++)
+  for (gsize i = 0; i < len && problem == NULL; i++)
     {
+      at = i;
       if (p[i] == '\r')
         {
-          g_assert_cmpuint (i + 1, <, len);
-          g_assert_cmpint (p[i + 1], ==, '\n');
-          g_assert_cmpuint (line_len, <=, 998);
+          if (i + 1 >= len || p[i + 1] != '\n')
+            problem = "a bare CR";
+          else if (line_len > 998)
+            problem = "a line over 998 octets";
           line_len = 0;
           i++;
-          continue;
         }
-      g_assert_cmpint (p[i], !=, '\n');
-      g_assert_cmpint (p[i], !=, '\0');
-      line_len++;
+      else if (p[i] == '\n')
+        problem = "a bare LF";
+      else if (p[i] == '\0')
+        problem = "a NUL";
+      else
+        line_len++;
     }
-  g_assert_cmpuint (line_len, ==, 0);
+  if (problem == NULL && line_len != 0)
+    problem = "a last line without CRLF";
+  if (problem != NULL)
+    {
+      g_test_message ("on the wire: %s at octet %" G_GSIZE_FORMAT, problem, at);
+      g_test_fail ();
+    }
 }
 
-static void
-test_v7_wire_form (void)
+static GString *
+v7_message (void)
 {
-  g_autoptr(MsFakeServer) server = tls_server ();
-  g_autoptr(MsRequest) request = NULL;
-  g_autoptr(MsResult) result = NULL;
-  g_autoptr(MsFakeMessage) message = NULL;
-  g_autoptr(GString) body = g_string_new ("From: sender@localhost\r\nTo: rcpt@localhost\r\n"
-                                          "Subject: V7\r\n\r\n");
-  g_autoptr(GBytes) content = NULL;
+  GString *body = g_string_new ("From: sender@localhost\r\nTo: rcpt@localhost\r\n"
+                                "Subject: V7\r\n\r\n");
 
   g_string_append (body, ".starts with a dot\r\n");
   g_string_append (body, ".\r\n");
@@ -448,17 +487,95 @@ test_v7_wire_form (void)
   for (guint i = 0; i < 1500; i++)
     g_string_append_c (body, 'x');
   g_string_append (body, "\r\nlast line\r\n");
+  return body;
+}
 
+static MsFakeServer *
+v7_server (gboolean chunking)
+{
+  MsFakeServer *server = tls_server ();
+
+  if (chunking)
+    {
+      const char *caps[] = { "PIPELINING", "CHUNKING", "8BITMIME", "AUTH PLAIN LOGIN", NULL };
+
+      ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, caps);
+    }
   ms_test_fake_server_start (server);
-  request = ms_test_request_new (server, MS_SECURITY_TLS);
-  request->message = g_bytes_new (body->str, body->len);
-  result = ms_test_run (MS_TEST_OP_SEND, request);
+  return server;
+}
 
+static MsFakeMessage *
+v7_send (MsFakeServer *server,
+         GBytes       *message)
+{
+  g_autoptr(MsRequest) request = ms_test_request_new (server, MS_SECURITY_TLS);
+  g_autoptr(MsResult) result = NULL;
+
+  request->message = g_bytes_ref (message);
+  result = ms_test_run (MS_TEST_OP_SEND, request);
   ms_test_assert_ok (server, result);
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 1);
-  message = ms_fake_server_dup_message (server, 0);
+  return ms_fake_server_dup_message (server, 0);
+}
+
+/* The sendmail path (what mailsetup-cli send does): parse, normalise,
+ * send. On the wire: CRLF, lines <= 998, dot-stuffed for DATA; and the
+ * server gets back exactly the normalised message. */
+static void
+run_v7_normalised (gboolean chunking)
+{
+  g_autoptr(MsFakeServer) server = v7_server (chunking);
+  g_autoptr(GString) text = v7_message ();
+  g_autoptr(GBytes) input = g_bytes_new (text->str, text->len);
+  g_autoptr(MsMessageInput) parsed = NULL;
+  g_autoptr(GBytes) normalised = NULL;
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autofree char *message_id = NULL;
+  g_autoptr(GError) error = NULL;
+
+  parsed = ms_message_parse_sendmail (input, TRUE, &error);
+  g_assert_no_error (error);
+  normalised = ms_message_normalise (parsed, MS_TEST_FROM, TRUE, NULL, &message_id, &error);
+  g_assert_no_error (error);
+  message = v7_send (server, normalised);
+
+  g_test_message ("sent with %s", message->bdat ? "BDAT" : "DATA");
   assert_wire_form (message->data);
-  content = g_bytes_ref (message->content);
+  g_assert_cmpmem (g_bytes_get_data (message->content, NULL), g_bytes_get_size (message->content),
+                   g_bytes_get_data (normalised, NULL), g_bytes_get_size (normalised));
+  if (!message->bdat)
+    g_assert_true (ms_test_bytes_contain (message->data, "\r\n..", FALSE));
+}
+
+static void
+test_v7_normalised (void)
+{
+  run_v7_normalised (FALSE);
+}
+
+static void
+test_v7_normalised_chunking (void)
+{
+  run_v7_normalised (TRUE);
+}
+
+/* A message that skipped normalisation (bare LF, bare CR, a 1500-octet
+ * line) still goes out in wire form: the engine is the last line of
+ * defence before the socket. */
+static void
+run_v7_raw (gboolean chunking)
+{
+  g_autoptr(MsFakeServer) server = v7_server (chunking);
+  g_autoptr(GString) text = v7_message ();
+  g_autoptr(GBytes) raw = g_bytes_new (text->str, text->len);
+  g_autoptr(MsFakeMessage) message = v7_send (server, raw);
+  GBytes *content = message->content;
+
+  g_test_message ("sent with %s", message->bdat ? "BDAT" : "DATA");
+  assert_wire_form (message->data);
+  if (g_test_failed ())
+    return;
   /* Dot-stuffed on the wire, the dots back after unstuffing. */
   if (!message->bdat)
     {
@@ -471,6 +588,18 @@ test_v7_wire_form (void)
   g_assert_true (ms_test_bytes_contain (content, "bare LF\r\nnext\r\n", FALSE));
   g_assert_true (ms_test_bytes_contain (content, "bare CR\r\nnext\r\n", FALSE));
   g_assert_true (ms_test_bytes_contain (content, "\r\nlast line\r\n", FALSE));
+}
+
+static void
+test_v7_raw (void)
+{
+  run_v7_raw (FALSE);
+}
+
+static void
+test_v7_raw_chunking (void)
+{
+  run_v7_raw (TRUE);
 }
 
 static void
@@ -586,6 +715,7 @@ run_long_greeting (gsize    len,
   else
     ms_test_assert_fail_closed (server, result, MS_ERROR_PROTOCOL_ERROR, STEP (GREETING));
   /* At the cap, not at the timeout. */
+  g_test_message ("took %" G_GINT64_FORMAT " ms", ms_test_last_elapsed_ms ());
   g_assert_cmpint (ms_test_last_elapsed_ms (), <, MS_TEST_MS (1900));
 }
 
@@ -653,6 +783,35 @@ test_auth_token (gconstpointer data)
                                 STEP (AUTH) | STEP (EHLO));
 }
 
+/* ---- L1: a server that echoes the secret back ---- */
+
+/* A hostile (or buggy) server quotes the AUTH payload and the password in
+ * its reply: the result, transcript and JSON must still not hold them. */
+static void
+test_l1_server_echoes_secret (void)
+{
+  g_autoptr(MsFakeServer) server = tls_server ();
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GByteArray) raw = g_byte_array_new ();
+  g_autofree char *b64 = NULL;
+  g_autofree char *b64_pass = g_base64_encode ((const guchar *) MS_FAKE_DEFAULT_PASSWORD,
+                                               strlen (MS_FAKE_DEFAULT_PASSWORD));
+  g_autofree char *reply = NULL;
+
+  g_byte_array_append (raw, (const guint8 *) "", 1);
+  g_byte_array_append (raw, (const guint8 *) MS_FAKE_DEFAULT_USER, strlen (MS_FAKE_DEFAULT_USER));
+  g_byte_array_append (raw, (const guint8 *) "", 1);
+  g_byte_array_append (raw, (const guint8 *) MS_FAKE_DEFAULT_PASSWORD, strlen (MS_FAKE_DEFAULT_PASSWORD));
+  b64 = g_base64_encode (raw->data, raw->len);
+  reply = g_strdup_printf ("535-5.7.8 Rejected AUTH PLAIN %s\r\n535-5.7.8 password %s\r\n"
+                           "535 5.7.8 base64 %s\r\n", b64, MS_FAKE_DEFAULT_PASSWORD, b64_pass);
+  ms_fake_server_set_reply (server, MS_FAKE_STEP_AUTH, reply);
+  result = run_tls (server, MS_TEST_OP_LOGIN);
+
+  ms_test_assert_error (result, MS_ERROR_AUTH_FAILED, STEP (AUTH));
+  ms_test_check_result (result, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
+}
+
 /* ---- L6: server text shown to the user ---- */
 
 static void
@@ -711,12 +870,17 @@ main (int   argc,
   g_test_add_data_func ("/ms/security/V1-user", GINT_TO_POINTER (FIELD_USER), test_v1_control);
   g_test_add_data_func ("/ms/security/V1-from", GINT_TO_POINTER (FIELD_FROM), test_v1_control);
   g_test_add_data_func ("/ms/security/V1-recipient", GINT_TO_POINTER (FIELD_RECIPIENT), test_v1_control);
+  g_test_add_func ("/ms/security/V1-program", test_v1_program);
   g_test_add_func ("/ms/security/V5-utf8-address", test_v5_utf8_address);
   g_test_add_func ("/ms/security/V6-non-ascii-password", test_v6_non_ascii);
   g_test_add_func ("/ms/security/V6-1k-password", test_v6_1k);
   g_test_add_func ("/ms/security/V6-nul-password", test_v6_nul);
-  g_test_add_func ("/ms/security/V7-wire-form", test_v7_wire_form);
+  g_test_add_func ("/ms/security/V7-normalised", test_v7_normalised);
+  g_test_add_func ("/ms/security/V7-normalised-chunking", test_v7_normalised_chunking);
+  g_test_add_func ("/ms/security/V7-raw", test_v7_raw);
+  g_test_add_func ("/ms/security/V7-raw-chunking", test_v7_raw_chunking);
   g_test_add_func ("/ms/security/V7-test-message", test_v7_test_message);
+  g_test_add_func ("/ms/security/L1-server-echoes-secret", test_l1_server_echoes_secret);
   g_test_add_func ("/ms/security/L6-server-text", test_l6_server_text);
   g_test_add_func ("/ms/security/P1-ehlo-50-lines", test_p1_ehlo_50);
   g_test_add_func ("/ms/security/P1-ehlo-past-cap", test_p1_ehlo_past_cap);

@@ -46,6 +46,7 @@ ms_gui_detection_free (MsGuiDetection *detection)
   g_free (detection->app_password_label);
   g_free (detection->two_step_label);
   g_free (detection->note);
+  g_free (detection->ca_file);
   g_free (detection);
 }
 
@@ -64,6 +65,7 @@ ms_gui_detection_copy (const MsGuiDetection *detection)
   copy->app_password_label = g_strdup (detection->app_password_label);
   copy->two_step_label = g_strdup (detection->two_step_label);
   copy->note = g_strdup (detection->note);
+  copy->ca_file = g_strdup (detection->ca_file);
   return copy;
 }
 
@@ -712,8 +714,13 @@ char *
 ms_gui_export_msmtp (const MsGuiAccount *account)
 {
   const MsSmtpConfig *config = account->config;
+  g_autofree char *trust = NULL;
+  g_autofree char *text = NULL;
 
-  return g_strdup_printf ("account %s\n"
+  /* A server signed by its own CA (the demo's): msmtp must trust it too. */
+  if (config->ca_file != NULL && config->security != MS_SECURITY_NONE)
+    trust = g_strdup_printf ("tls_trust_file %s\n", config->ca_file);
+  text = g_strdup_printf ("account %s\n"
                           "host %s\n"
                           "port %u\n"
                           "tls %s\n"
@@ -727,6 +734,7 @@ ms_gui_export_msmtp (const MsGuiAccount *account)
                           config->security == MS_SECURITY_STARTTLS ? "on" : "off",
                           config->username != NULL ? config->username : account->address,
                           account->address, account->id);
+  return g_strconcat (text, trust, NULL);
 }
 
 MsRequest *

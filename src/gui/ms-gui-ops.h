@@ -30,6 +30,8 @@ typedef struct
   char       *two_step_label;     /* translated, nullable */
   char       *note;               /* translated first note of the provider, nullable */
   gboolean    oauth_only;         /* no password sign-in at all (Outlook.com) */
+  gboolean    demo;               /* build-aux/run --demo's server (ms-gui-demo.h) */
+  char       *ca_file;            /* demo only: the CA of the demo server, nullable */
 } MsGuiDetection;
 
 void            ms_gui_detection_free   (MsGuiDetection *detection);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-gui-demo.h"
 #include "ms-wizard-address-page.h"
 
 /* Detection may ask DNS for the domain's mail servers: wait for a pause in
@@ -37,7 +38,8 @@ show_detection (MsWizardAddressPage *self)
                                : detection->source != NULL ? detection->source : "");
   ms_status_row_set_state (self->detection_row,
                            detection->oauth_only ? MS_ROW_STATE_WARNING
-                           : detection->provider_id != NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_NONE);
+                           : detection->provider_id != NULL || detection->demo ? MS_ROW_STATE_OK
+                           : MS_ROW_STATE_NONE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->detection_row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detection->display_name,
                                   -1);
@@ -94,6 +96,15 @@ on_address_row_changed_cb (MsWizardAddressPage *self)
   if (!valid)
     return;
 
+  /* build-aux/run --demo: no DNS for the demo account, its server is here. */
+  if (ms_gui_demo_is_address (self->address))
+    {
+      self->detection = ms_gui_demo_detection ();
+      show_detection (self);
+      ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+      return;
+    }
+
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detection_row),
                                  _("Looking up your provider…"));
   adw_action_row_set_subtitle (self->detection_row, "");
@@ -120,8 +131,10 @@ static void
 ms_wizard_address_page_clear (MsWizardPage *page)
 {
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (page);
+  const char *demo = ms_gui_demo_get_address ();
 
-  gtk_editable_set_text (GTK_EDITABLE (self->address_row), "");
+  /* build-aux/run --demo starts with the demo account filled in. */
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), demo != NULL ? demo : "");
 }
 
 static void
@@ -169,6 +182,8 @@ ms_wizard_address_page_init (MsWizardAddressPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->address_row));
+  if (ms_gui_demo_get_address () != NULL)
+    ms_wizard_address_page_clear (MS_WIZARD_PAGE (self));
 }
 
 const char *

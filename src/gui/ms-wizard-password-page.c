@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-gui-demo.h"
 #include "ms-wizard-password-page.h"
 
 /*
@@ -27,6 +28,7 @@ struct _MsWizardPasswordPage
   AdwExpanderRow       *help_row;
   AdwPasswordEntryRow  *password_row;
   AdwActionRow         *check_row;
+  AdwActionRow         *demo_row;
 
   MsGuiDetection       *detection;
 };
@@ -155,9 +157,26 @@ show_plain_password (MsWizardPasswordPage *self)
   adw_preferences_group_set_description (self->why_group, found->note);
 }
 
+/* build-aux/run --demo: the fake server's throw-away password, in plain
+ * sight (it opens nothing else). */
+static void
+show_demo_hint (MsWizardPasswordPage *self)
+{
+  gboolean demo = self->detection != NULL && self->detection->demo;
+  g_autofree char *hint = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_row), demo);
+  if (!demo)
+    return;
+  /* Translators: %s is the demo server's throw-away password, shown as is */
+  hint = g_strdup_printf (_("Demo: the password is %s"), MS_GUI_DEMO_PASSWORD);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->demo_row), hint);
+}
+
 static void
 show_app_password_help (MsWizardPasswordPage *self)
 {
+  show_demo_hint (self);
   if (!needs_app_password (self))
     {
       show_plain_password (self);
@@ -226,6 +245,7 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, check_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, demo_row);
   gtk_widget_class_bind_template_callback (widget_class, on_password_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
 }

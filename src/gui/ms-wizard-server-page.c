@@ -514,6 +514,7 @@ ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
   config->port = detection != NULL ? detection->port : 465;
   config->security = detection != NULL ? detection->security : MS_SECURITY_TLS;
   config->username = g_strdup (address);
+  config->ca_file = g_strdup (detection != NULL ? detection->ca_file : NULL);
   ms_wizard_server_page_set_config (self, config);
 
   gtk_widget_set_visible (GTK_WIDGET (self->summary_group), known);

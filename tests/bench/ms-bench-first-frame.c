@@ -69,7 +69,8 @@ process_start_ms (void)
 }
 
 static long
-status_kb (const char *status, const char *key)
+status_kb (const char *status,
+           const char *key)
 {
   const char *line = strstr (status, key);
 

@@ -66,19 +66,23 @@ typedef struct
 #define CHUNK_SIZE 16384
 
 static GSocket *
-source_of (Link *link, Direction dir)
+source_of (Link      *link,
+           Direction  dir)
 {
   return link->sockets[dir];
 }
 
 static GSocket *
-destination_of (Link *link, Direction dir)
+destination_of (Link      *link,
+                Direction  dir)
 {
   return link->sockets[1 - dir];
 }
 
 static void
-count_chunk (Link *link, Direction dir, gsize size)
+count_chunk (Link      *link,
+             Direction  dir,
+             gsize      size)
 {
   g_mutex_lock (&link->mutex);
   if (link->last != dir)
@@ -93,7 +97,8 @@ count_chunk (Link *link, Direction dir, gsize size)
 }
 
 static void
-push_chunk (Pump *pump, GBytes *bytes)
+push_chunk (Pump   *pump,
+            GBytes *bytes)
 {
   Chunk *chunk = g_new0 (Chunk, 1);
 
@@ -130,7 +135,8 @@ reader_thread (gpointer data)
 }
 
 static gboolean
-send_all (GSocket *socket, GBytes *bytes)
+send_all (GSocket *socket,
+          GBytes  *bytes)
 {
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -213,7 +219,8 @@ writer_thread (gpointer data)
 }
 
 static void
-start_pump (Link *link, Direction dir)
+start_pump (Link      *link,
+            Direction  dir)
 {
   Pump *pump = g_new0 (Pump, 1);
 
@@ -224,7 +231,8 @@ start_pump (Link *link, Direction dir)
 }
 
 static GSocket *
-connect_target (guint16 port, GError **error)
+connect_target (guint16   port,
+                GError  **error)
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
@@ -238,7 +246,9 @@ connect_target (guint16 port, GError **error)
 }
 
 static void
-serve (GSocket *listener, guint16 target_port, guint delay_ms)
+serve (GSocket *listener,
+       guint16  target_port,
+       guint    delay_ms)
 {
   guint next_id = 1;
 
@@ -278,7 +288,8 @@ serve (GSocket *listener, guint16 target_port, guint delay_ms)
 }
 
 static GSocket *
-listen_loopback (guint16 port, GError **error)
+listen_loopback (guint16   port,
+                 GError  **error)
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);

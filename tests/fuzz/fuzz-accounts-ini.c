@@ -42,6 +42,20 @@ remove_dir (void)
   g_rmdir (config_dir);
 }
 
+/* A g_return_if_fail(), a critical or a warning is a bug too. abort(), not
+ * G_LOG_FLAG_FATAL: GLib's fatal log raises SIGTRAP, which libFuzzer does
+ * not catch, so no crash input would be saved. */
+static void
+fatal_log_handler (const char     *domain,
+                   GLogLevelFlags  level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  g_log_default_handler (domain, level, message, user_data);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    abort ();
+}
+
 /* The folder lives on tmpfs when there is one: save() asks for fsync. Each
  * process has its own, so parallel jobs (-jobs=N) do not share it. */
 int
@@ -50,7 +64,7 @@ LLVMFuzzerInitialize (int    *argc,
 {
   g_autofree char *template = NULL;
 
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_log_set_default_handler (fatal_log_handler, NULL);
 
   template = g_build_filename (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
                                ? "/dev/shm" : g_get_tmp_dir (),
@@ -113,32 +127,37 @@ check_loaded (MsAccountStore *store)
     abort ();
 }
 
-/* Known, reported: a key that appears twice in a group (password=a then
- * password=b) keeps one copy through the save, because GKeyFile removes
- * only the last one. Skipped here so the fuzzer can look for other ways. */
+/* Known, reported: a key that appears twice in a group ("password=a" then
+ * "password=b") is read as its last value, but saving replaces or removes
+ * only that last copy, so the earlier one survives: a secret-looking key
+ * stays in the file, and the saved file can read back different or not at
+ * all. The round trip is not checked for such files, so the fuzzer can look
+ * for other ways. */
 static gboolean
-key_appears_twice (const char *data,
-                   gsize       size,
-                   const char *group,
-                   const char *key)
+has_duplicate_key (const char *data,
+                   gsize       size)
 {
   g_autoptr(GKeyFile) input = g_key_file_new ();
-  g_auto(GStrv) keys = NULL;
-  guint seen = 0;
+  g_auto(GStrv) groups = NULL;
 
   if (!g_key_file_load_from_data (input, data, size, G_KEY_FILE_NONE, NULL))
     return FALSE;
-  keys = g_key_file_get_keys (input, group, NULL, NULL);
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    seen += g_str_equal (keys[i], key);
-  return seen > 1;
+  groups = g_key_file_get_groups (input, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (input, groups[i], NULL, NULL);
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
+        if (!g_hash_table_add (seen, keys[j]))
+          return TRUE;
+    }
+  return FALSE;
 }
 
 /* What was saved holds no secret-looking key and reads back the same. */
 static void
-check_round_trip (MsAccountStore *store,
-                  const char     *data,
-                  gsize           size)
+check_round_trip (MsAccountStore *store)
 {
   g_autoptr(MsAccountStore) again = ms_account_store_new (config_dir);
   g_autoptr(GKeyFile) saved = g_key_file_new ();
@@ -159,23 +178,49 @@ check_round_trip (MsAccountStore *store,
         {
           g_autofree char *lower = g_ascii_strdown (keys[j], -1);
 
-          if ((strstr (lower, "pass") || strstr (lower, "secret") || strstr (lower, "token"))
-              && !key_appears_twice (data, size, groups[i], keys[j]))
+          if (strstr (lower, "pass") || strstr (lower, "secret") || strstr (lower, "token"))
             abort ();
         }
     }
 
   if (!ms_account_store_load (again, &error)
       || g_list_model_get_n_items (G_LIST_MODEL (again)) != n)
-    abort ();
+    {
+      g_autofree char *text = NULL;
+
+      g_file_get_contents (path, &text, NULL, NULL);
+      g_printerr ("the saved file does not read back (%s):\n%s\n",
+                  error ? error->message : "a different number of accounts", text);
+      abort ();
+    }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(MsAccount) a = g_list_model_get_item (G_LIST_MODEL (store), i);
       g_autoptr(MsAccount) b = g_list_model_get_item (G_LIST_MODEL (again), i);
 
       if (!same_account (a, b))
-        abort ();
+        {
+          g_printerr ("account %u reads back different\n", i);
+          abort ();
+        }
     }
+}
+
+/* After the path: ", line N: " with N >= 1 (our own errors), or ": " (the
+ * ones GKeyFile words itself). */
+static gboolean
+names_a_line (const char *message)
+{
+  const char *rest = message + strlen (path);
+  char *end = NULL;
+  guint64 line;
+
+  if (g_str_has_prefix (rest, ": "))
+    return TRUE;
+  if (!g_str_has_prefix (rest, ", line "))
+    return FALSE;
+  line = g_ascii_strtoull (rest + strlen (", line "), &end, 10);
+  return line >= 1 && g_str_has_prefix (end, ": ");
 }
 
 /* The error is config-invalid, names the file and a line (never line 0),
@@ -189,10 +234,13 @@ check_failed (MsAccountStore *store,
 
   if (!g_error_matches (error, MS_ERROR, MS_ERROR_CONFIG_INVALID)
       || !g_str_has_prefix (error->message, path)
-      || strstr (error->message, ", line 0: ") != NULL
+      || !names_a_line (error->message)
       || strchr (error->message, '\n') != NULL
       || !g_utf8_validate (error->message, -1, NULL))
-    abort ();
+    {
+      g_printerr ("bad error: %s\n", error->message);
+      abort ();
+    }
 
   if (g_list_model_get_n_items (G_LIST_MODEL (store)) != 2)
     abort ();
@@ -216,7 +264,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (ms_account_store_load (store, &error))
     {
       check_loaded (store);
-      check_round_trip (store, (const char *) data, size);
+      if (!has_duplicate_key ((const char *) data, size))
+        check_round_trip (store);
     }
   else
     check_failed (store, error);

@@ -15,18 +15,115 @@ int LLVMFuzzerInitialize (int    *argc,
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
-/* A g_return_if_fail() or a warning in the loader is a bug too. */
+/* A g_return_if_fail(), a critical or a warning is a bug too. abort(), not
+ * G_LOG_FLAG_FATAL: GLib's fatal log raises SIGTRAP, which libFuzzer does
+ * not catch, so no crash input would be saved. */
+static void
+fatal_log_handler (const char     *domain,
+                   GLogLevelFlags  level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  g_log_default_handler (domain, level, message, user_data);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    abort ();
+}
+
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_log_set_default_handler (fatal_log_handler, NULL);
 
   /* The built-in table must load: every lookup below depends on it. */
   if (ms_provider_lookup ("gmail") == NULL)
     abort ();
 
   return 0;
+}
+
+/* The end of the string that starts at @i (a quote). */
+static gsize
+skip_string (const char *data,
+             gsize       size,
+             gsize       i)
+{
+  char quote = data[i];
+
+  for (i++; i < size && data[i] != quote; i++)
+    if (data[i] == '\\')
+      i++;
+  return MIN (i + 1, size);
+}
+
+/* The end of the value that starts at @i. */
+static gsize
+skip_value (const char *data,
+            gsize       size,
+            gsize       i)
+{
+  guint depth = 0;
+
+  if (data[i] == '"' || data[i] == '\'')
+    return skip_string (data, size, i);
+  if (data[i] != '{' && data[i] != '[')
+    {
+      while (i < size && !g_ascii_isspace (data[i]) && strchr ("{}[],:\"'", data[i]) == NULL)
+        i++;
+      return MAX (i, 1);
+    }
+  while (i < size)
+    {
+      if (data[i] == '"' || data[i] == '\'')
+        {
+          i = skip_string (data, size, i);
+          continue;
+        }
+      if (data[i] == '{' || data[i] == '[')
+        depth++;
+      else if ((data[i] == '}' || data[i] == ']') && --depth == 0)
+        return i + 1;
+      i++;
+    }
+  return size;
+}
+
+/* Past whitespace and comments (json-glib takes // and C comments). */
+static gsize
+skip_blank (const char *data,
+            gsize       size,
+            gsize       i)
+{
+  while (i < size)
+    {
+      if (g_ascii_isspace (data[i]))
+        i++;
+      else if (i + 1 < size && data[i] == '/' && data[i + 1] == '/')
+        for (i += 2; i < size && data[i - 1] != '\n'; i++)
+          ;
+      else if (i + 1 < size && data[i] == '/' && data[i + 1] == '*')
+        for (i += 3; i < size && (data[i - 1] != '/' || data[i - 2] != '*'); i++)
+          ;
+      else
+        break;
+    }
+  return MIN (i, size);
+}
+
+/* Whether @data is one JSON value (not none), give or take whitespace, going by
+ * brackets and quotes only. json-glib 1.6.6 leaks the tree it built when a
+ * second top-level value follows the first ("5{}", "[1]{\"a\":{}}"): a
+ * third-party leak (reported), so such inputs are not run, and the fuzzer
+ * looks for leaks of our own instead. */
+static gboolean
+one_top_level_value (const char *data,
+                     gsize       size)
+{
+  gsize i = skip_blank (data, size, 0);
+
+  if (i == size)
+    return FALSE;
+  return skip_blank (data, size, skip_value (data, size, i)) == size;
 }
 
 /* The provider table's validator (the loader's own parser) takes any bytes:
@@ -41,10 +138,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) again_error = NULL;
   gboolean valid, again;
 
-  /* Empty bytes have a NULL data pointer, which the loader hands to
-   * json_parser_load_from_data(): a critical (reported; not fuzzed here so
-   * that the rest can be). */
-  if (size == 0)
+  /* Known, reported: empty bytes have a NULL data pointer, which the loader
+   * hands to json_parser_load_from_data(), and a document of whitespace or
+   * comments only has no root node, which the loader hands to JSON_NODE_HOLDS_OBJECT():
+   * two criticals. Not run here, so that the fuzzer can look further. */
+  if (size == 0 || !one_top_level_value ((const char *) data, size))
     return 0;
 
   valid = ms_provider_validate_data (bytes, &error);

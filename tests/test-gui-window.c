@@ -761,8 +761,12 @@ check_export (Fixture    *fixture,
   g_assert_true (wait_until (find_file_chooser, &chooser, WAIT_MS));
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder_file, NULL));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "msmtprc");
-  spin (100);
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  spin (500);
+  g_printerr ("DEBUG folder %s name %s\n", g_file_peek_path (gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (chooser))), gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)));
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+  spin (1000);
+  g_printerr ("DEBUG visible %d\n", gtk_widget_get_visible (GTK_WIDGET (chooser)));
+  save_shot (GTK_WIDGET (chooser), "debug-chooser");
   g_assert_true (wait_until (file_exists, path, WAIT_MS));
   spin (100);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));

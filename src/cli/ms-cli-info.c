@@ -184,8 +184,9 @@ print_checks (const MsResult *result)
     {
       const MsCheck *check = g_ptr_array_index (result->checks, i);
       const char *mark = check->ok ? "✓" : check->severity == MS_CHECK_WARNING ? "!" : "✗";
+      g_autofree char *title = ms_cli_pad (check->title, 22);
 
-      printf ("%s %-22s %s\n", mark, check->title, check->message);
+      printf ("%s %s %s\n", mark, title, check->message);
     }
 }
 

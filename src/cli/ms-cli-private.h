@@ -61,6 +61,8 @@ typedef enum
 typedef int (*MsCliCommandFunc) (MsCliOptions *options);
 
 /* ms-cli.c */
+char        *ms_cli_pad                (const char   *text,
+                                        guint         columns);
 int          ms_cli_fail               (MsCliOptions *options,
                                         const char   *command,
                                         const GError *error);

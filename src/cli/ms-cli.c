@@ -395,6 +395,31 @@ describe_step (const MsResult *result,
   return g_strdup (step->detail ? step->detail : "");
 }
 
+/**
+ * ms_cli_pad:
+ * @text: a label
+ * @columns: the width to fill
+ *
+ * Pads @text with spaces to @columns terminal columns, counting wide
+ * (Japanese) characters as two, so tables line up in every language.
+ *
+ * Returns: (transfer full): the padded text
+ */
+char *
+ms_cli_pad (const char *text,
+            guint       columns)
+{
+  GString *padded = g_string_new (text);
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  while (width++ < columns)
+    g_string_append_c (padded, ' ');
+
+  return g_string_free (padded, FALSE);
+}
+
 static void
 print_steps (const MsResult *result,
              const char     *indent)
@@ -403,9 +428,10 @@ print_steps (const MsResult *result,
     {
       const MsStep *step = g_ptr_array_index (result->steps, i);
       g_autofree char *text = describe_step (result, step);
+      g_autofree char *label = ms_cli_pad (step_label (step->kind), 18);
 
-      printf ("%s%s %-18s %5" G_GINT64_FORMAT " ms  %s\n", indent, step->ok ? "✓" : "✗",
-              step_label (step->kind), step->ms, text);
+      printf ("%s%s %s %5" G_GINT64_FORMAT " ms  %s\n", indent, step->ok ? "✓" : "✗", label,
+              step->ms, text);
     }
 }
 

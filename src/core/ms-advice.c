@@ -414,6 +414,14 @@ message_is_unset (const MsResultError *error)
          || (error->server_reply != NULL && g_str_equal (error->message, error->server_reply));
 }
 
+static gboolean
+reply_is_from_gmail (const char *reply)
+{
+  g_autofree char *trimmed = reply ? g_strstrip (g_strdup (reply)) : NULL;
+
+  return trimmed != NULL && g_str_has_suffix (trimmed, " gsmtp");
+}
+
 /**
  * ms_advice_fill:
  * @result: a result with an error
@@ -445,6 +453,10 @@ ms_advice_fill (MsResult   *result,
     provider = ms_provider_lookup (provider_id);
   else if (result->host != NULL)
     provider = ms_provider_lookup_host (result->host);
+  /* Gmail signs every error "- gsmtp" (PROVIDERS.md): that identifies it
+   * behind an alias host name or a local relay too. */
+  if (provider == NULL && reply_is_from_gmail (error->server_reply))
+    provider = ms_provider_lookup ("gmail");
 
   keep_message = !message_is_unset (error);
   kept_message = g_strdup (error->message);

@@ -104,10 +104,22 @@ on_account_removed_cb (MsAccountsView *self)
     show_list (self);
 }
 
+/* The list gets the new settings; the account page stays in view with its
+ * check of them running. */
 static void
 on_account_saved_cb (MsAccountsView *self)
 {
-  ms_accounts_view_reload (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = ms_gui_list_accounts (&error);
+
+  if (accounts == NULL)
+    {
+      ms_show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = g_steal_pointer (&accounts);
+  fill_rows (self);
 }
 
 static void

@@ -202,7 +202,6 @@ on_export_response_cb (GtkNativeDialog  *chooser,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  g_printerr ("DEBUG export response %d\n", response);
   if (response == GTK_RESPONSE_ACCEPT && self->account != NULL)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));

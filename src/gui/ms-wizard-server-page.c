@@ -36,6 +36,7 @@ struct _MsWizardServerPage
   AdwActionRow        *mode_row;
   GtkButton           *mode_button;
   AdwActionRow        *cert_row;
+  AdwActionRow        *cert_view_row;
 
   char                *pin;
   char                *ca_file;
@@ -196,14 +197,14 @@ show_result (MsWizardServerPage *self)
   ms_fill_step_rows (self->steps_list, result);
   gtk_widget_set_visible (GTK_WIDGET (self->mode_row), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->cert_row), certificate);
+  gtk_widget_set_visible (GTK_WIDGET (self->cert_view_row), certificate);
   if (mode)
     show_mode_problem (self, result);
+  /* The check's row says what is wrong; this one what to do about it. */
   if (certificate)
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->cert_row), result->error->message);
-      adw_action_row_set_subtitle (self->cert_row,
-                                   result->error->advice != NULL ? result->error->advice : "");
-    }
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->cert_row),
+                                   result->error->advice != NULL ? result->error->advice
+                                                                 : result->error->message);
   if (result->error != NULL && result->error->advice != NULL && !mode && !certificate)
     gtk_list_box_append (self->steps_list,
                          ms_status_row_new (MS_ROW_STATE_NONE, result->error->advice, NULL));
@@ -459,6 +460,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, cert_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, cert_view_row);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_host_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_security_row_changed_cb);

@@ -15,8 +15,10 @@
 /*
  * libms-bench-first-frame.so: measures start-up the same way for any GTK 4
  * program that shows its window with gtk_window_present(), without
- * changing the program. Loaded with LD_PRELOAD, and only active when
- * MS_BENCH_EXIT_AFTER_FIRST_FRAME=1:
+ * changing the program, so the baseline and the application are measured
+ * by the same code. Loaded with LD_PRELOAD, and only active when
+ * MS_BENCH_FIRST_FRAME=1 (not MS_BENCH_EXIT_AFTER_FIRST_FRAME, which
+ * mailsetup answers by itself, quitting at once without the idle memory):
  *
  *   - after the real gtk_window_present(), it waits for the first
  *     "after-paint" of the window's frame clock (the first frame drawn);
@@ -116,7 +118,7 @@ gtk_window_present (GtkWindow *window)
     real_present = (void (*) (GtkWindow *)) dlsym (RTLD_NEXT, "gtk_window_present");
   real_present (window);
 
-  if (g_strcmp0 (g_getenv ("MS_BENCH_EXIT_AFTER_FIRST_FRAME"), "1") != 0 || first_frame_ms >= 0)
+  if (g_strcmp0 (g_getenv ("MS_BENCH_FIRST_FRAME"), "1") != 0 || first_frame_ms >= 0)
     return;
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock != NULL)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <termios.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -121,12 +122,35 @@ ms_password_new (const char *text,
  * Returns: (transfer full): the password, or %NULL with
  *   %MS_ERROR_INVALID_INPUT when the input is empty or too long
  */
+/* A person typing at a terminal must not see the password echoed. */
+static gboolean
+echo_off (int             fd,
+          struct termios *saved)
+{
+  struct termios quiet;
+
+  if (!isatty (fd) || tcgetattr (fd, saved) != 0)
+    return FALSE;
+
+  quiet = *saved;
+  quiet.c_lflag &= ~(ECHO | ECHONL);
+  quiet.c_lflag |= ICANON;
+  if (tcsetattr (fd, TCSAFLUSH, &quiet) != 0)
+    return FALSE;
+
+  /* Translators: the prompt when mailsetup-cli reads a password from a terminal */
+  g_printerr ("%s", _("Password (not shown): "));
+  return TRUE;
+}
+
 MsPassword *
 ms_password_read_line (int      fd,
                        GError **error)
 {
   g_autoptr(MsPassword) password = ms_password_alloc (MS_PASSWORD_MAX + 1);
   gboolean seen_newline = FALSE;
+  struct termios saved;
+  gboolean restore = echo_off (fd, &saved);
 
   while (password->length < MS_PASSWORD_MAX)
     {
@@ -144,6 +168,12 @@ ms_password_read_line (int      fd,
         }
       password->text[password->length++] = c;
       c = 0;
+    }
+
+  if (restore)
+    {
+      tcsetattr (fd, TCSAFLUSH, &saved);
+      g_printerr ("\n");
     }
 
   if (!seen_newline && password->length == MS_PASSWORD_MAX)

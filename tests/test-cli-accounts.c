@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ms-fake-server.h"
+#include "ms-test-cli.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
 
@@ -26,55 +27,19 @@ typedef struct
   char          *ca;
 } Fixture;
 
-typedef struct
-{
-  int    status;
-  char  *out;
-  char  *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
 static void
 cli_run (Fixture            *fixture,
-         CliRun             *run,
+         MsCliRun           *run,
          const char         *input,
          const char * const *argv)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (args, (char *) MS_CLI_PATH);
-  g_ptr_array_add (args, (char *) "--config-dir");
-  g_ptr_array_add (args, fixture->config_dir);
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  process = g_subprocess_newv ((const char * const *) args->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                               | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input ? input : "", NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
   /* `password` prints the secret by design: never into the test log (L1). */
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status,
-                  g_str_equal (argv[0], "password") ? "(not logged)" : run->out, run->err);
+  gboolean prints_secret = g_str_equal (argv[0], "password");
 
+  ms_cli_run (run, MS_CLI_PATH, fixture->config_dir, input, !prints_secret, argv);
   ms_test_check_no_secret ("stdout", (const guint8 *) run->out, strlen (run->out),
                            MS_FAKE_DEFAULT_USER,
-                           g_str_equal (argv[0], "password") ? "no-secret-check"
-                                                             : MS_FAKE_DEFAULT_PASSWORD);
+                           prints_secret ? "no-secret-check" : MS_FAKE_DEFAULT_PASSWORD);
   ms_test_check_no_secret ("stderr", (const guint8 *) run->err, strlen (run->err),
                            MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
 }
@@ -112,7 +77,7 @@ add_account (Fixture    *fixture,
              const char *id,
              int         expected_status)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
 
   cli_run (fixture, &run, input,
@@ -156,13 +121,13 @@ test_account_lifecycle (Fixture       *fixture,
 {
   g_autofree char *ini_path = NULL;
   g_autofree char *ini = NULL;
-  g_auto(CliRun) list = { 0 };
-  g_auto(CliRun) login = { 0 };
-  g_auto(CliRun) test_send = { 0 };
-  g_auto(CliRun) password = { 0 };
-  g_auto(CliRun) export = { 0 };
-  g_auto(CliRun) removed = { 0 };
-  g_auto(CliRun) after = { 0 };
+  g_auto(MsCliRun) list = { 0 };
+  g_auto(MsCliRun) login = { 0 };
+  g_auto(MsCliRun) test_send = { 0 };
+  g_auto(MsCliRun) password = { 0 };
+  g_auto(MsCliRun) export = { 0 };
+  g_auto(MsCliRun) removed = { 0 };
+  g_auto(MsCliRun) after = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *accounts;
   struct stat st;
@@ -226,7 +191,7 @@ static void
 test_add_refused_stores_nothing (Fixture       *fixture,
                                  gconstpointer  data)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   g_autofree char *ini_path = NULL;
   g_autofree char *ini = NULL;
 
@@ -248,7 +213,7 @@ static void
 test_send_as_sendmail (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   g_autoptr(MsFakeMessage) message = NULL;
   g_autofree char *content = NULL;
   const char *input =
@@ -294,7 +259,7 @@ add_account_with_rcpt_reply (Fixture    *fixture,
   MsFakeServer *server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
   g_autofree char *port = NULL;
   g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
 
   ms_fake_server_set_reply (server, MS_FAKE_STEP_RCPT, rcpt_reply);
   ms_test_fake_server_start (server);
@@ -312,10 +277,10 @@ static void
 test_send_exit_statuses (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_auto(CliRun) rejected = { 0 };
-  g_auto(CliRun) later = { 0 };
-  g_auto(CliRun) usage = { 0 };
-  g_auto(CliRun) unknown = { 0 };
+  g_auto(MsCliRun) rejected = { 0 };
+  g_auto(MsCliRun) later = { 0 };
+  g_auto(MsCliRun) usage = { 0 };
+  g_auto(MsCliRun) unknown = { 0 };
   MsFakeServer *refusing, *busy;
 
   if (fixture->keyring == NULL)

@@ -9,49 +9,16 @@
 #include <json-glib/json-glib.h>
 
 #include "ms-fake-server.h"
+#include "ms-test-cli.h"
 #include "ms-test-util.h"
 
-typedef struct
-{
-  int    status;
-  char  *out;
-  char  *err;
-} CliRun;
-
+/* Runs mailsetup-cli with @argv and @input on standard input. */
 static void
-cli_run_clear (CliRun *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
-/* Runs mailsetup-cli with @argv (NULL-terminated, without the program) and
- * @input on standard input. */
-static void
-cli_run (CliRun             *run,
+cli_run (MsCliRun           *run,
          const char         *input,
          const char * const *argv)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (args, (char *) MS_CLI_PATH);
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  process = g_subprocess_newv ((const char * const *) args->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                               | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input ? input : "", NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+  ms_cli_run (run, MS_CLI_PATH, NULL, input, TRUE, argv);
 }
 
 static JsonObject *
@@ -75,7 +42,7 @@ error_code (JsonObject *root)
 
 /* SECURITY-TESTS.md L1 over the CLI's own output. */
 static void
-assert_no_secret (const CliRun *run)
+assert_no_secret (const MsCliRun *run)
 {
   ms_test_check_no_secret ("stdout", (const guint8 *) run->out, strlen (run->out),
                            MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD);
@@ -86,12 +53,12 @@ assert_no_secret (const CliRun *run)
 static void
 test_help_and_usage (void)
 {
-  g_auto(CliRun) help = { 0 };
-  g_auto(CliRun) version = { 0 };
-  g_auto(CliRun) unknown = { 0 };
-  g_auto(CliRun) nothing = { 0 };
-  g_auto(CliRun) bad_mode = { 0 };
-  g_auto(CliRun) bad_timeout = { 0 };
+  g_auto(MsCliRun) help = { 0 };
+  g_auto(MsCliRun) version = { 0 };
+  g_auto(MsCliRun) unknown = { 0 };
+  g_auto(MsCliRun) nothing = { 0 };
+  g_auto(MsCliRun) bad_mode = { 0 };
+  g_auto(MsCliRun) bad_timeout = { 0 };
 
   cli_run (&help, NULL, (const char *[]) { "--help", NULL });
   g_assert_cmpint (help.status, ==, 0);
@@ -121,8 +88,8 @@ test_help_and_usage (void)
 static void
 test_no_password_on_command_line (void)
 {
-  g_auto(CliRun) run = { 0 };
-  g_auto(CliRun) option = { 0 };
+  g_auto(MsCliRun) run = { 0 };
+  g_auto(MsCliRun) option = { 0 };
 
   cli_run (&run, NULL, (const char *[]) { "login", "--host", "localhost", "--user", "u", NULL });
   g_assert_cmpint (run.status, ==, 64);
@@ -134,8 +101,8 @@ test_no_password_on_command_line (void)
 static void
 test_invalid_input (void)
 {
-  g_auto(CliRun) port = { 0 };
-  g_auto(CliRun) host = { 0 };
+  g_auto(MsCliRun) port = { 0 };
+  g_auto(MsCliRun) host = { 0 };
 
   cli_run (&port, NULL, (const char *[]) { "--json", "probe", "--host", "localhost", "--port", "70000", NULL });
   g_assert_cmpint (port.status, ==, 65);
@@ -159,7 +126,7 @@ run_test_send (MsFakeMode  mode,
   g_autofree char *ca = ms_test_pki_file ("ca.pem");
   g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
   g_autoptr(MsFakeMessage) message = NULL;
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
 
   ms_test_fake_server_start (server);
   port = port_string (server);
@@ -201,7 +168,7 @@ test_probe_json (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *port = NULL;
   g_autofree char *ca = ms_test_pki_file ("ca.pem");
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   JsonObject *root;
 
   ms_test_fake_server_start (server);
@@ -228,7 +195,7 @@ test_login_refused (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *port = NULL;
   g_autofree char *ca = ms_test_pki_file ("ca.pem");
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   JsonObject *root;
 
   ms_test_fake_server_start (server);
@@ -253,7 +220,7 @@ test_certificate_exit_status (void)
   MsFakeServer *server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *port = NULL;
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
   JsonObject *root;
 
   /* No --ca-file: the test CA is unknown to the system store. */
@@ -276,7 +243,7 @@ test_connect_refused (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *port = NULL;
-  g_auto(CliRun) run = { 0 };
+  g_auto(MsCliRun) run = { 0 };
 
   /* Bind without listening: the port is ours and refuses connections. */
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);

@@ -91,60 +91,24 @@ ms_cli_load_account_into (MsCliOptions  *options,
 }
 
 static void
-add_member_string (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 build_account_json (JsonBuilder *builder,
                     MsAccount   *account)
 {
   json_builder_begin_object (builder);
-  add_member_string (builder, "id", ms_account_get_id (account));
-  add_member_string (builder, "address", ms_account_get_address (account));
-  add_member_string (builder, "display_name", ms_account_get_display_name (account));
-  add_member_string (builder, "provider", ms_account_get_provider (account));
-  add_member_string (builder, "host", ms_account_get_host (account));
+  ms_cli_json_add_string (builder, "id", ms_account_get_id (account));
+  ms_cli_json_add_string (builder, "address", ms_account_get_address (account));
+  ms_cli_json_add_string (builder, "display_name", ms_account_get_display_name (account));
+  ms_cli_json_add_string (builder, "provider", ms_account_get_provider (account));
+  ms_cli_json_add_string (builder, "host", ms_account_get_host (account));
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, ms_account_get_effective_port (account));
-  add_member_string (builder, "security", ms_security_to_string (ms_account_get_security (account)));
-  add_member_string (builder, "username", ms_account_get_effective_username (account));
-  add_member_string (builder, "ca_file", ms_account_get_ca_file (account));
-  add_member_string (builder, "pin", ms_account_get_pin (account));
+  ms_cli_json_add_string (builder, "security", ms_security_to_string (ms_account_get_security (account)));
+  ms_cli_json_add_string (builder, "username", ms_account_get_effective_username (account));
+  ms_cli_json_add_string (builder, "ca_file", ms_account_get_ca_file (account));
+  ms_cli_json_add_string (builder, "pin", ms_account_get_pin (account));
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, ms_account_get_default (account));
   json_builder_end_object (builder);
-}
-
-static void
-begin_ok_json (JsonBuilder *builder,
-               const char  *command)
-{
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
-  add_member_string (builder, "command", command);
-}
-
-static int
-end_ok_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  ms_cli_print_json (root);
-
-  return 0;
 }
 
 static void
@@ -189,7 +153,7 @@ account_list (MsCliOptions   *options,
       return 0;
     }
 
-  begin_ok_json (builder, "account list");
+  ms_cli_json_begin_ok (builder, "account list");
   json_builder_set_member_name (builder, "accounts");
   json_builder_begin_array (builder);
   for (guint i = 0; i < n; i++)
@@ -200,7 +164,7 @@ account_list (MsCliOptions   *options,
     }
   json_builder_end_array (builder);
 
-  return end_ok_json (builder);
+  return ms_cli_json_end_ok (builder);
 }
 
 static int
@@ -215,11 +179,11 @@ account_show (MsCliOptions *options,
       return 0;
     }
 
-  begin_ok_json (builder, "account show");
+  ms_cli_json_begin_ok (builder, "account show");
   json_builder_set_member_name (builder, "account");
   build_account_json (builder, account);
 
-  return end_ok_json (builder);
+  return ms_cli_json_end_ok (builder);
 }
 
 static int
@@ -235,8 +199,8 @@ report_done (MsCliOptions *options,
       return 0;
     }
 
-  begin_ok_json (builder, command);
-  return end_ok_json (builder);
+  ms_cli_json_begin_ok (builder, command);
+  return ms_cli_json_end_ok (builder);
 }
 
 /* Fills host, port and security from --provider, or from detection when
@@ -546,11 +510,11 @@ print_export_json (MsCliOptions *options,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *command = password_command (options, ms_account_get_id (account));
 
-  begin_ok_json (builder, "export");
+  ms_cli_json_begin_ok (builder, "export");
   json_builder_set_member_name (builder, "account");
   build_account_json (builder, account);
-  add_member_string (builder, "password_command", command);
-  end_ok_json (builder);
+  ms_cli_json_add_string (builder, "password_command", command);
+  ms_cli_json_end_ok (builder);
 }
 
 int

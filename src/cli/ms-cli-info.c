@@ -14,18 +14,6 @@
 #include "ms-secret-store.h"
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_strv (JsonBuilder *builder,
           const char  *name,
           char       **values)
@@ -49,10 +37,10 @@ add_server (JsonBuilder            *builder,
       return;
     }
   json_builder_begin_object (builder);
-  add_string (builder, "host", server->host);
+  ms_cli_json_add_string (builder, "host", server->host);
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, server->port);
-  add_string (builder, "security", ms_security_to_string (server->security));
+  ms_cli_json_add_string (builder, "security", ms_security_to_string (server->security));
   json_builder_end_object (builder);
 }
 
@@ -61,40 +49,16 @@ build_provider (JsonBuilder      *builder,
                 const MsProvider *provider)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "id", provider->id);
-  add_string (builder, "name", ms_provider_get_name (provider));
+  ms_cli_json_add_string (builder, "id", provider->id);
+  ms_cli_json_add_string (builder, "name", ms_provider_get_name (provider));
   add_strv (builder, "domains", provider->domains);
   add_strv (builder, "mx_patterns", provider->mx_patterns);
   add_server (builder, "smtp", provider->smtp);
-  add_string (builder, "username", provider->username_form == MS_USERNAME_ADDRESS ? "address"
+  ms_cli_json_add_string (builder, "username", provider->username_form == MS_USERNAME_ADDRESS ? "address"
                                                                                   : "local-part");
-  add_string (builder, "secret", ms_secret_kind_to_string (provider->secret_kind));
-  add_string (builder, "secret_url", ms_provider_get_secret_url (provider));
+  ms_cli_json_add_string (builder, "secret", ms_secret_kind_to_string (provider->secret_kind));
+  ms_cli_json_add_string (builder, "secret_url", ms_provider_get_secret_url (provider));
   json_builder_end_object (builder);
-}
-
-static int
-print_json_ok (JsonBuilder *builder)
-{
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  ms_cli_print_json (root);
-
-  return 0;
-}
-
-static void
-begin_ok (JsonBuilder *builder,
-          const char  *command)
-{
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
-  add_string (builder, "command", command);
 }
 
 int
@@ -124,14 +88,14 @@ ms_cli_providers (MsCliOptions *options)
       return 0;
     }
 
-  begin_ok (builder, "providers");
+  ms_cli_json_begin_ok (builder, "providers");
   json_builder_set_member_name (builder, "providers");
   json_builder_begin_array (builder);
   for (guint i = 0; i < n_providers; i++)
     build_provider (builder, providers[i]);
   json_builder_end_array (builder);
 
-  return print_json_ok (builder);
+  return ms_cli_json_end_ok (builder);
 }
 
 int
@@ -156,25 +120,25 @@ ms_cli_detect (MsCliOptions *options)
       return 0;
     }
 
-  begin_ok (builder, "detect");
-  add_string (builder, "address", options->args[0]);
-  add_string (builder, "domain", detection->domain);
+  ms_cli_json_begin_ok (builder, "detect");
+  ms_cli_json_add_string (builder, "address", options->args[0]);
+  ms_cli_json_add_string (builder, "domain", detection->domain);
   json_builder_set_member_name (builder, "provider");
   if (detection->provider != NULL)
     build_provider (builder, detection->provider);
   else
     json_builder_add_null_value (builder);
-  add_string (builder, "provider_source", ms_detection_source_to_string (detection->provider_source));
-  add_string (builder, "host", detection->host);
+  ms_cli_json_add_string (builder, "provider_source", ms_detection_source_to_string (detection->provider_source));
+  ms_cli_json_add_string (builder, "host", detection->host);
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, detection->port);
-  add_string (builder, "security", ms_security_to_string (detection->security));
-  add_string (builder, "source", ms_detection_source_to_string (detection->source));
-  add_string (builder, "label", detection->label);
+  ms_cli_json_add_string (builder, "security", ms_security_to_string (detection->security));
+  ms_cli_json_add_string (builder, "source", ms_detection_source_to_string (detection->source));
+  ms_cli_json_add_string (builder, "label", detection->label);
   add_strv (builder, "mx", detection->mx_hosts);
   add_strv (builder, "srv", detection->srv_records);
 
-  return print_json_ok (builder);
+  return ms_cli_json_end_ok (builder);
 }
 
 static void

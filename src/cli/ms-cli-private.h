@@ -74,6 +74,12 @@ MsResult    *ms_cli_run_operation      (MsCliOptions *options,
 int          ms_cli_finish             (MsCliOptions *options,
                                         MsResult     *result);
 void         ms_cli_print_json         (JsonNode     *node);
+void         ms_cli_json_add_string    (JsonBuilder  *builder,
+                                        const char   *name,
+                                        const char   *value);
+void         ms_cli_json_begin_ok      (JsonBuilder  *builder,
+                                        const char   *command);
+int          ms_cli_json_end_ok        (JsonBuilder  *builder);
 void         ms_cli_print_result       (MsCliOptions *options,
                                         const MsResult *result);
 

@@ -476,6 +476,64 @@ print_candidates (const MsResult *result)
 }
 
 /**
+ * ms_cli_json_add_string:
+ * @builder: a builder inside an object
+ * @name: the member name
+ * @value: (nullable): the value; %NULL becomes JSON null
+ */
+void
+ms_cli_json_add_string (JsonBuilder *builder,
+                        const char  *name,
+                        const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
+ * ms_cli_json_begin_ok:
+ * @builder: an empty builder
+ * @command: the command name
+ *
+ * Opens the result object of a command that needs no network step, in the
+ * shape of CONTRACT.md's results: `ok` and `command` first.
+ */
+void
+ms_cli_json_begin_ok (JsonBuilder *builder,
+                      const char  *command)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, TRUE);
+  ms_cli_json_add_string (builder, "command", command);
+}
+
+/**
+ * ms_cli_json_end_ok:
+ * @builder: a builder opened by ms_cli_json_begin_ok()
+ *
+ * Closes the object with `"error": null` and prints it.
+ *
+ * Returns: 0, the exit status of success
+ */
+int
+ms_cli_json_end_ok (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  ms_cli_print_json (root);
+
+  return 0;
+}
+
+/**
  * ms_cli_print_json:
  * @node: a JSON node
  *

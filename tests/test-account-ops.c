@@ -52,7 +52,7 @@ request_for (MsAccount  *account,
   g_autoptr(MsPassword) secret = ms_password_new (password, strlen (password));
   MsRequest *request = ms_account_make_request (account, secret);
 
-  request->config->timeout_seconds = 2;
+  request->config->timeout_seconds = MS_TEST_MS (2);
   return request;
 }
 

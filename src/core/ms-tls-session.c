@@ -25,6 +25,7 @@ struct _MsTlsSession
 {
   gnutls_session_t                  session;
   gnutls_certificate_credentials_t  credentials;
+  gboolean                          owns_credentials;
   char                             *host;
   gboolean                          host_is_literal;
   char                             *pin;
@@ -75,36 +76,75 @@ set_tls_error (GError     **error,
   return FALSE;
 }
 
+/* Credentials trusting the system store, with the verification profile
+ * that rejects weak keys and SHA-1. */
+static gnutls_certificate_credentials_t
+new_system_credentials (void)
+{
+  gnutls_certificate_credentials_t credentials = NULL;
+  int ret;
+
+  if (gnutls_certificate_allocate_credentials (&credentials) < 0)
+    return NULL;
+
+  /* No system store (a minimal container) leaves only the CA file and
+   * the pin; verification then fails closed. */
+  ret = gnutls_certificate_set_x509_system_trust (credentials);
+  if (ret < 0)
+    g_debug ("system trust store: %s", gnutls_strerror (ret));
+
+  gnutls_certificate_set_verify_flags (credentials,
+                                       GNUTLS_PROFILE_TO_VFLAGS (GNUTLS_PROFILE_MEDIUM));
+
+  return credentials;
+}
+
+/* Loading the system store parses every CA on the machine (30-45 ms); do
+ * it once per process. The credentials are only read after this, which
+ * GnuTLS allows from several sessions and threads at once. */
+static gnutls_certificate_credentials_t
+shared_system_credentials (void)
+{
+  static gsize initialized;
+  static gnutls_certificate_credentials_t credentials;
+
+  if (g_once_init_enter (&initialized))
+    {
+      credentials = new_system_credentials ();
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return credentials;
+}
+
 static gboolean
 load_trust (MsTlsSession  *self,
             const char    *ca_file,
             GError       **error)
 {
-  int ret = gnutls_certificate_allocate_credentials (&self->credentials);
+  int ret;
 
-  if (ret < 0)
-    return set_tls_error (error, MS_ERROR_INTERNAL, ret, "credentials");
-
-  /* No system store (a minimal container) leaves only the CA file and
-   * the pin; verification then fails closed. */
-  ret = gnutls_certificate_set_x509_system_trust (self->credentials);
-  if (ret < 0)
-    g_debug ("system trust store: %s", gnutls_strerror (ret));
-
-  if (ca_file != NULL && *ca_file != '\0')
+  if (ca_file == NULL || *ca_file == '\0')
     {
-      ret = gnutls_certificate_set_x509_trust_file (self->credentials, ca_file,
-                                                    GNUTLS_X509_FMT_PEM);
-      if (ret <= 0)
-        {
-          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                       _("The CA file “%s” holds no usable certificate"), ca_file);
-          return FALSE;
-        }
+      self->credentials = shared_system_credentials ();
+      self->owns_credentials = FALSE;
+      return self->credentials != NULL
+             || set_tls_error (error, MS_ERROR_INTERNAL, GNUTLS_E_MEMORY_ERROR, "credentials");
     }
 
-  gnutls_certificate_set_verify_flags (self->credentials,
-                                       GNUTLS_PROFILE_TO_VFLAGS (GNUTLS_PROFILE_MEDIUM));
+  /* A CA file adds to the system store for this session only. */
+  self->credentials = new_system_credentials ();
+  self->owns_credentials = TRUE;
+  if (self->credentials == NULL)
+    return set_tls_error (error, MS_ERROR_INTERNAL, GNUTLS_E_MEMORY_ERROR, "credentials");
+
+  ret = gnutls_certificate_set_x509_trust_file (self->credentials, ca_file, GNUTLS_X509_FMT_PEM);
+  if (ret <= 0)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                   _("The CA file “%s” holds no usable certificate"), ca_file);
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -184,7 +224,7 @@ ms_tls_session_free (MsTlsSession *self)
 
   if (self->session != NULL)
     gnutls_deinit (self->session);
-  if (self->credentials != NULL)
+  if (self->credentials != NULL && self->owns_credentials)
     gnutls_certificate_free_credentials (self->credentials);
   ms_tls_info_free (self->info);
   g_free (self->host);

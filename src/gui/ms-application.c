@@ -4,10 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ms-application.h"
 #include "ms-gui-demo.h"
@@ -73,71 +69,15 @@ ms_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
-/* ---- benchmark support (tests/bench) ----
- * MS_BENCH_EXIT_AFTER_FIRST_FRAME=1: once the first frame is painted, print
- * exactly one line, "first-frame-ms=N vmhwm-kb=N" (milliseconds since the
- * process started, from /proc/self/stat, and the peak resident memory), and
- * quit. Nothing else changes. */
-
-static gint64
-process_age_ms (void)
-{
-  g_autofree char *stat = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *end;
-  guint64 start_ticks;
-  struct timespec now;
-
-  /* Field 22, starttime, counts clock ticks from boot; the fields start
-   * again after the command's closing parenthesis, with field 3. */
-  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL)
-      || (end = strrchr (stat, ')')) == NULL)
-    return -1;
-  fields = g_strsplit (end + 2, " ", 0);
-  if (g_strv_length (fields) < 20 || clock_gettime (CLOCK_BOOTTIME, &now) != 0)
-    return -1;
-  start_ticks = g_ascii_strtoull (fields[19], NULL, 10);
-  return (gint64) now.tv_sec * 1000 + now.tv_nsec / 1000000
-         - (gint64) (start_ticks * 1000 / (guint64) sysconf (_SC_CLK_TCK));
-}
-
-static guint64
-peak_rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
-      || (line = strstr (status, "VmHWM:")) == NULL)
-    return 0;
-  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
-}
-
-static void
-on_first_frame_cb (GdkFrameClock *clock,
-                   GApplication  *app)
-{
-  g_signal_handlers_disconnect_by_func (clock, on_first_frame_cb, app);
-  printf ("first-frame-ms=%" G_GINT64_FORMAT " vmhwm-kb=%" G_GUINT64_FORMAT "\n",
-          process_age_ms (), peak_rss_kb ());
-  fflush (stdout);
-  g_application_quit (app);
-}
-
 static void
 ms_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  GdkFrameClock *clock;
 
   if (window == NULL)
     window = GTK_WINDOW (ms_window_new (MS_APPLICATION (app)));
 
   gtk_window_present (window);
-
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-  if (g_strcmp0 (g_getenv ("MS_BENCH_EXIT_AFTER_FIRST_FRAME"), "1") == 0 && clock != NULL)
-    g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_first_frame_cb), app, 0);
 }
 
 static void

@@ -17,8 +17,7 @@
  * program that shows its window with gtk_window_present(), without
  * changing the program, so the baseline and the application are measured
  * by the same code. Loaded with LD_PRELOAD, and only active when
- * MS_BENCH_FIRST_FRAME=1 (not MS_BENCH_EXIT_AFTER_FIRST_FRAME, which
- * mailsetup answers by itself, quitting at once without the idle memory):
+ * MS_BENCH_FIRST_FRAME=1:
  *
  *   - after the real gtk_window_present(), it waits for the first
  *     "after-paint" of the window's frame clock (the first frame drawn);

@@ -501,15 +501,16 @@ break_point (const char *line,
 }
 
 static void
-stuff_line (GString    *out,
-            const char *line,
-            gsize       length)
+append_line (GString    *out,
+             const char *line,
+             gsize       length,
+             gboolean    dot_stuff)
 {
   do
     {
       gsize piece = break_point (line, length);
 
-      if (piece > 0 && line[0] == '.')
+      if (dot_stuff && piece > 0 && line[0] == '.')
         g_string_append_c (out, '.');
       g_string_append_len (out, line, piece);
       g_string_append (out, "\r\n");
@@ -519,20 +520,16 @@ stuff_line (GString    *out,
   while (length > 0);
 }
 
-/**
- * ms_message_dot_stuff:
- * @message: a message
- *
- * Returns: (transfer full): the message for DATA (see the header)
- */
-GBytes *
-ms_message_dot_stuff (GBytes *message)
+/* Every line end (CRLF, bare LF, bare CR) becomes CRLF and every line is
+ * cut to MS_MESSAGE_MAX_LINE octets; with @dot_stuff, a leading dot is
+ * doubled. */
+static GString *
+rewrite_lines (GBytes   *message,
+               gboolean  dot_stuff)
 {
   const char *data;
   gsize length, start = 0, i = 0;
   GString *out;
-
-  g_return_val_if_fail (message != NULL, NULL);
 
   data = g_bytes_get_data (message, &length);
   out = g_string_sized_new (length + length / 64 + 8);
@@ -544,16 +541,48 @@ ms_message_dot_stuff (GBytes *message)
           i++;
           continue;
         }
-      stuff_line (out, data + start, i - start);
+      append_line (out, data + start, i - start, dot_stuff);
       i += (data[i] == '\r' && i + 1 < length && data[i + 1] == '\n') ? 2 : 1;
       start = i;
     }
   if (start < length)
-    stuff_line (out, data + start, length - start);
+    append_line (out, data + start, length - start, dot_stuff);
 
+  return out;
+}
+
+/**
+ * ms_message_dot_stuff:
+ * @message: a message
+ *
+ * Returns: (transfer full): the message for DATA (see the header)
+ */
+GBytes *
+ms_message_dot_stuff (GBytes *message)
+{
+  GString *out;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  out = rewrite_lines (message, TRUE);
   g_string_append (out, ".\r\n");
 
   return g_string_free_to_bytes (out);
+}
+
+/**
+ * ms_message_to_crlf:
+ * @message: a message
+ *
+ * Returns: (transfer full): the message for BDAT: CRLF everywhere and lines
+ *   of at most MS_MESSAGE_MAX_LINE octets, not dot-stuffed
+ */
+GBytes *
+ms_message_to_crlf (GBytes *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return g_string_free_to_bytes (rewrite_lines (message, FALSE));
 }
 
 /* ---- sendmail input ---- */

@@ -48,6 +48,10 @@ GBytes *ms_message_compose_test_full (const char  *from_name,
  * For BDAT, use the message unstuffed. */
 GBytes *ms_message_dot_stuff      (GBytes      *message);
 
+/* The wire form for BDAT: CRLF everywhere, lines cut as above, not
+ * dot-stuffed, no terminator. */
+GBytes *ms_message_to_crlf        (GBytes      *message);
+
 /* Header helpers (RFC 5322 / RFC 2047). Values must be free of CR, LF and
  * NUL already (ms_validate_no_control()). */
 char   *ms_message_format_date    (GDateTime   *when);          /* "Sat, 28 Nov 2026 19:46:10 +0000" */

@@ -45,6 +45,7 @@ struct _MsSmtpClient
   gint64               timeout_us;
   gint64               step_start;
   gboolean             broken;
+  GPtrArray           *secret_forms;  /* the password as a server could echo it */
 };
 
 G_DEFINE_FINAL_TYPE (MsSmtpClient, ms_smtp_client, G_TYPE_OBJECT)
@@ -73,6 +74,7 @@ ms_smtp_client_finalize (GObject *object)
   g_clear_pointer (&self->request, ms_request_free);
   g_clear_pointer (&self->result, ms_result_unref);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->secret_forms, g_ptr_array_unref);
   g_free (self->host);
   g_free (self->user);
 
@@ -274,6 +276,68 @@ flush (MsSmtpClient *self,
   return TRUE;
 }
 
+static void
+wipe_and_free (gpointer text)
+{
+  ms_wipe (text, strlen (text));
+  g_free (text);
+}
+
+/* The forms in which the password crosses the wire: as typed, base64 (AUTH
+ * LOGIN) and base64 of "\0user\0password" (AUTH PLAIN). */
+static GPtrArray *
+build_secret_forms (MsPassword *password,
+                    const char *user)
+{
+  GPtrArray *forms = g_ptr_array_new_with_free_func (wipe_and_free);
+  const char *text = ms_password_get_text (password);
+  gsize length = ms_password_get_length (password);
+  gsize user_length = user ? strlen (user) : 0;
+  g_autofree guchar *plain = g_malloc (user_length + length + 2);
+
+  g_ptr_array_add (forms, g_strdup (text));
+  g_ptr_array_add (forms, g_base64_encode ((const guchar *) text, length));
+  plain[0] = '\0';
+  memcpy (plain + 1, user ? user : "", user_length);
+  plain[user_length + 1] = '\0';
+  memcpy (plain + user_length + 2, text, length);
+  g_ptr_array_add (forms, g_base64_encode (plain, user_length + length + 2));
+  ms_wipe (plain, user_length + length + 2);
+
+  return forms;
+}
+
+/* A hostile or buggy server may echo what it was sent: redact the secret in
+ * the reply itself, before it reaches the transcript, a step or an error
+ * (SECURITY-TESTS.md L1). Forms shorter than 3 octets would only mangle
+ * ordinary text. */
+static void
+scrub_reply (MsSmtpClient *self,
+             MsSmtpReply  *reply)
+{
+  if (self->request->password == NULL || reply == NULL)
+    return;
+  if (self->secret_forms == NULL)
+    self->secret_forms = build_secret_forms (self->request->password,
+                                             self->user ? self->user
+                                                        : self->request->config->username);
+
+  for (guint i = 0; reply->lines != NULL && reply->lines[i] != NULL; i++)
+    {
+      for (guint j = 0; j < self->secret_forms->len; j++)
+        {
+          const char *form = g_ptr_array_index (self->secret_forms, j);
+          g_auto(GStrv) parts = NULL;
+
+          if (strlen (form) < 3 || strstr (reply->lines[i], form) == NULL)
+            continue;
+          parts = g_strsplit (reply->lines[i], form, -1);
+          wipe_and_free (reply->lines[i]);
+          reply->lines[i] = g_strjoinv ("<redacted>", parts);
+        }
+    }
+}
+
 static MsSmtpReply *
 read_reply (MsSmtpClient *self,
             MsStepKind    kind)
@@ -287,6 +351,7 @@ read_reply (MsSmtpClient *self,
       return NULL;
     }
 
+  scrub_reply (self, reply);
   ms_transcript_server_reply (self->transcript, reply);
 
   return reply;
@@ -983,7 +1048,7 @@ typedef struct
 {
   const char * const *recipients;
   GBytes             *message;
-  GBytes             *wire;       /* dot-stuffed for DATA, as is for BDAT */
+  GBytes             *wire;       /* dot-stuffed for DATA, CRLF only for BDAT */
   gboolean            chunking;
   gboolean            pipelining;
   guint               n_accepted;
@@ -1389,7 +1454,7 @@ ms_smtp_client_send_message (MsSmtpClient       *self,
 
   t.pipelining = ms_smtp_client_has_extension (self, "PIPELINING");
   t.chunking = ms_smtp_client_has_extension (self, "CHUNKING");
-  t.wire = t.chunking ? g_bytes_ref (message) : ms_message_dot_stuff (message);
+  t.wire = t.chunking ? ms_message_to_crlf (message) : ms_message_dot_stuff (message);
   pipelined_auth = authenticate && t.pipelining && self->caps != NULL && use_plain (self);
 
   if (pipelined_auth)
@@ -1435,6 +1500,7 @@ ms_smtp_client_finish (MsSmtpClient *self)
           self->result->round_trips++;
           reply = ms_transport_read_reply (self->transport, self->parser, &error);
         }
+      scrub_reply (self, reply);
       if (reply != NULL)
         ms_transcript_server_reply (self->transcript, reply);
       step = step_end (self, MS_STEP_QUIT, reply != NULL && reply->code == 221, reply);

@@ -42,6 +42,13 @@ remove_dir (void)
   g_rmdir (config_dir);
 }
 
+/* Known, reported, not ours: GLib 2.74's g_key_file_get_string() warns
+ * "GError set over the top of a previous GError" for a value with a bad
+ * escape and a backslash at its end ("display-name=\\m\\"). */
+static const char *const known_messages[] = {
+  "escape character at end of line",
+};
+
 /* A g_return_if_fail(), a critical or a warning is a bug too. abort(), not
  * G_LOG_FLAG_FATAL: GLib's fatal log raises SIGTRAP, which libFuzzer does
  * not catch, so no crash input would be saved. */
@@ -52,6 +59,9 @@ fatal_log_handler (const char     *domain,
                    gpointer        user_data)
 {
   g_log_default_handler (domain, level, message, user_data);
+  for (guint i = 0; i < G_N_ELEMENTS (known_messages); i++)
+    if (strstr (message, known_messages[i]) != NULL)
+      return;
   if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
     abort ();
 }

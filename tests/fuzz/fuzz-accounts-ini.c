@@ -66,8 +66,10 @@ fatal_log_handler (const char     *domain,
     abort ();
 }
 
-/* The folder lives on tmpfs when there is one: save() asks for fsync. Each
- * process has its own, so parallel jobs (-jobs=N) do not share it. */
+/* The folder lives in $TMPDIR when set (build-aux/fuzz points it at its
+ * own folder on tmpfs, removed afterwards), else on tmpfs when there is one:
+ * save() asks for fsync. Each process has its own, so parallel jobs
+ * (-jobs=N) do not share it; a crashed one leaves its folder behind. */
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
@@ -76,7 +78,8 @@ LLVMFuzzerInitialize (int    *argc,
 
   g_log_set_default_handler (fatal_log_handler, NULL);
 
-  template = g_build_filename (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
+  template = g_build_filename (g_getenv ("TMPDIR") == NULL
+                               && g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
                                ? "/dev/shm" : g_get_tmp_dir (),
                                "fuzz-accounts-ini-XXXXXX", NULL);
   config_dir = g_mkdtemp (template) ? g_steal_pointer (&template) : NULL;

@@ -234,6 +234,11 @@ test_corruption (void)
     { "[a]\naddress=a@example.com\nhost=h.example.com\ndefault=true\n"
       "[b]\naddress=b@example.com\nhost=h.example.com\ndefault=true\n", "*line 8:*“b”*“default”*" },
     { "[a]\naddress=a@example.com\nhost=h.example.com\ndisplay-name=\xff\xfe\n", "*line 4:*UTF-8*" },
+    /* found by fuzzing: a repeated key would survive a save unseen */
+    { "[a]\naddress=a@example.com\nhost=h.example.com\npassword=one\npassword=two\n",
+      "*line 5:*“password”*twice*" },
+    /* found by fuzzing: IDNA maps a soft hyphen to nothing */
+    { "[a]\naddress=a@example.com\nhost=\xc2\xad\n", "*“a”*Server*" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -255,14 +260,29 @@ test_failed_load_keeps_accounts (void)
 {
   g_autofree char *dir = config_dir ();
   g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
-  g_autoptr(MsAccountStore) store = load_text ("[a]\naddress=a@example.com\nhost=h.example.com\n", NULL);
+  g_autoptr(MsAccountStore) store = load_text ("# mine\n[a]\naddress=a@example.com\n"
+                                               "host=h.example.com\nx-future=kept\n", NULL);
   g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
 
   g_assert_nonnull (store);
   g_assert_true (g_file_set_contents (path, "[a]\nbroken\n", -1, NULL));
   g_assert_false (ms_account_store_load (store, &error));
   g_assert_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  /* Found by fuzzing: a file that parses but holds an invalid account must
+   * not leave its key file behind either; a save writes the old one. */
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "[b]\naddress=b@example.com\nhost=h.example.com\n"
+                                      "port=0x\nx-rejected=1\n", -1, NULL));
+  g_assert_false (ms_account_store_load (store, &error));
+  g_assert_true (ms_account_store_save (store, NULL));
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "# mine"));
+  g_assert_nonnull (strstr (saved, "x-future=kept"));
+  g_assert_null (strstr (saved, "x-rejected"));
+  g_assert_null (strstr (saved, "[b]"));
 }
 
 static void

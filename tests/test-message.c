@@ -842,6 +842,35 @@ test_sendmail_empty (void)
   g_assert_cmpstr (body_of (text), ==, "");
 }
 
+/* Found by fuzzing: a long header line with white space before its colon
+ * was folded there, so the field name lost its colon and every header read
+ * as body. Folding happens only after the colon, or the message is refused. */
+static void
+test_sendmail_fold_after_colon (void)
+{
+  g_autofree char *name = g_strnfill (1000, 'y');
+  g_autofree char *word = g_strnfill (600, 'w');
+  g_autofree char *early = g_strdup_printf ("Subje%s :v\n\nbody\n", name);
+  g_autofree char *late = g_strdup_printf ("Subject: %s %s\n\nbody\n", word, word);
+  g_autoptr(MsMessageInput) refused = parse_text (early, FALSE);
+  g_autoptr(MsMessageInput) folded = parse_text (late, FALSE);
+  g_autoptr(MsMessageInput) again = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  out = ms_message_normalise (refused, "me@x.com", TRUE, NULL, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT);
+
+  text = normalise_text (folded, "me@x.com", TRUE, NULL);
+  g_assert_true (g_str_has_prefix (text, "Subject: "));
+  again = parse_text (text, FALSE);
+  g_assert_nonnull (ms_message_input_get_header (again, "Subject"));
+  g_assert_nonnull (ms_message_input_get_header (again, "From"));
+  g_assert_nonnull (ms_message_input_get_header (again, "Message-ID"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -875,6 +904,7 @@ main (int   argc,
   g_test_add_func ("/ms/message/sendmail-injection", test_sendmail_injection);
   g_test_add_func ("/ms/message/sendmail-mbox-from", test_sendmail_mbox_from);
   g_test_add_func ("/ms/message/sendmail-empty", test_sendmail_empty);
+  g_test_add_func ("/ms/message/sendmail-fold-after-colon", test_sendmail_fold_after_colon);
 
   return g_test_run ();
 }

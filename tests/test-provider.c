@@ -309,6 +309,17 @@ test_data_invalid (void)
                          "\"sources\":[{\"fact\":\"smtp\",\"url\":\"https://x.test/\"}]"));
   assert_invalid ("{\"version\":2,\"providers\":[]}");
   assert_invalid ("not json");
+  /* Found by fuzzing: each used to raise a critical before the "no". */
+  assert_invalid ("");
+  assert_invalid ("  \n");
+  assert_invalid ("//");
+  assert_invalid ("{\"version\":[],\"providers\":[]}");
+  assert_invalid (ENTRY ("\"smtp\":{\"host\":\"smtp.x.test\",\"port\":{},\"security\":\"tls\"},"
+                         "\"secret\":\"account-password\",\"secret_pages\":[],\"password\":{},"
+                         "\"sources\":[{\"fact\":\"smtp\",\"url\":\"https://x.test/\"}]"));
+  assert_invalid (ENTRY ("\"smtp\":null,\"secret\":\"account-password\",\"secret_pages\":[],"
+                         "\"password\":{\"length\":[1]},"
+                         "\"sources\":[{\"fact\":\"x\",\"url\":\"https://x.test/\"}]"));
 }
 
 static void

@@ -237,6 +237,7 @@ scan_key_line (MsAccountStore  *self,
 {
   const char *equals = strchr (line, '=');
   g_autofree char *key = NULL;
+  g_autofree char *place = NULL;
 
   if (equals == NULL)
     return fail_at_line (self, error, number,
@@ -245,8 +246,17 @@ scan_key_line (MsAccountStore  *self,
     return fail_at_line (self, error, number, _("a key before the first account"));
 
   key = g_strstrip (g_strndup (line, equals - line));
-  g_hash_table_insert (self->lines, g_strconcat (group, "\n", key, NULL),
-                       GUINT_TO_POINTER (number));
+  place = g_strconcat (group, "\n", key, NULL);
+  /* GKeyFile would keep both copies and rewrite only the last one, so a
+   * hidden first copy (even a secret-looking key) would survive a save. */
+  if (g_hash_table_contains (self->lines, place))
+    {
+      g_autofree char *message = g_strdup_printf (_("the key “%s” appears twice in this account"),
+                                                  key);
+
+      return fail_at_line (self, error, number, message);
+    }
+  g_hash_table_insert (self->lines, g_steal_pointer (&place), GUINT_TO_POINTER (number));
 
   return TRUE;
 }
@@ -467,6 +477,7 @@ parse_data (MsAccountStore  *self,
 {
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GKeyFile) previous = NULL;
   g_autoptr(GError) local_error = NULL;
 
   g_hash_table_remove_all (self->lines);
@@ -481,10 +492,16 @@ parse_data (MsAccountStore  *self,
       return FALSE;
     }
 
-  g_key_file_unref (self->key_file);
+  /* read_accounts() reads self->key_file: swap the new one in, and back
+   * out when the file is rejected, so the store keeps what it held. */
+  previous = g_steal_pointer (&self->key_file);
   self->key_file = g_steal_pointer (&key_file);
   if (!read_accounts (self, accounts, error))
-    return FALSE;
+    {
+      g_key_file_unref (self->key_file);
+      self->key_file = g_steal_pointer (&previous);
+      return FALSE;
+    }
 
   take_accounts (self, accounts);
   return TRUE;

@@ -1127,24 +1127,28 @@ plan_body (const MsMessageInput  *input,
   return TRUE;
 }
 
-/* Folds one physical header line over 998 octets at white space. */
+/* Folds one physical header line over 998 octets at white space, never
+ * before @first_cut (the field name and its colon must stay on the first
+ * line, or the header would read as body). */
 static gboolean
 append_header_line (GString    *out,
                     const char *line,
-                    gsize       length)
+                    gsize       length,
+                    gsize       first_cut)
 {
   while (length > MS_MESSAGE_MAX_LINE)
     {
       gsize cut = MS_MESSAGE_MAX_LINE;
 
-      while (cut > 1 && line[cut] != ' ' && line[cut] != '\t')
+      while (cut > first_cut && line[cut] != ' ' && line[cut] != '\t')
         cut--;
-      if (cut <= 1)
+      if (line[cut] != ' ' && line[cut] != '\t')
         return FALSE;
       g_string_append_len (out, line, cut);
       g_string_append (out, "\r\n");
       line += cut;
       length -= cut;
+      first_cut = 1;
     }
   g_string_append_len (out, line, length);
   g_string_append (out, "\r\n");
@@ -1161,14 +1165,20 @@ append_header (GString               *out,
 
   /* raw ends in CRLF: the last piece is empty. */
   for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
-    if (!append_header_line (out, lines[i], strlen (lines[i])))
-      {
-        g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                     /* Translators: %s is a header name, e.g. "Subject" */
-                     _("The %s header has a line longer than 998 bytes with no space to fold it at."),
-                     header->name);
-        return FALSE;
-      }
+    {
+      const char *colon = i == 0 ? strchr (lines[i], ':') : NULL;
+      gsize length = strlen (lines[i]);
+      gsize first_cut = i > 0 ? 1 : colon ? (gsize) (colon - lines[i]) + 1 : length;
+
+      if (!append_header_line (out, lines[i], length, first_cut))
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                       /* Translators: %s is a header name, e.g. "Subject" */
+                       _("The %s header has a line longer than 998 bytes with no space to fold it at."),
+                       header->name);
+          return FALSE;
+        }
+    }
 
   return TRUE;
 }

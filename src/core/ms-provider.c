@@ -204,6 +204,24 @@ read_string_array (JsonObject   *object,
   return TRUE;
 }
 
+/* An integer member, @missing when there is none, or -1 when it is not a
+ * number (json-glib's own getters warn on an object or array there). */
+static gint64
+read_int (JsonObject *object,
+          const char *name,
+          gint64      missing)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return missing;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+
+  return json_node_get_int (node);
+}
+
 static gboolean
 parse_server (JsonNode         *node,
               MsProviderServer *server,
@@ -220,7 +238,7 @@ parse_server (JsonNode         *node,
   if (!read_string (object, "host", TRUE, &server->host, id, error)
       || !read_string (object, "security", TRUE, &security, id, error))
     return FALSE;
-  port = json_object_get_int_member_with_default (object, "port", 0);
+  port = read_int (object, "port", 0);
   if (port < 1 || port > 65535)
     return data_error (error, id, "port");
   server->port = (guint16) port;
@@ -333,7 +351,7 @@ parse_password (JsonObject *object,
                        provider->id, error)
       || !read_string (password, "strip", FALSE, &provider->password_strip, provider->id, error))
     return FALSE;
-  length = json_object_get_int_member_with_default (password, "length", 0);
+  length = read_int (password, "length", 0);
   if (length < 0 || length > 256)
     return data_error (error, provider->id, "password length");
   provider->password_length = (guint) length;
@@ -487,12 +505,15 @@ parse_table (GBytes  *json,
   const char *data = g_bytes_get_data (json, &size);
   g_autoptr(GError) parse_error = NULL;
 
+  if (data == NULL || size == 0)
+    return data_error (error, NULL, "empty"), NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
     return data_error (error, NULL, parse_error->message), NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return data_error (error, NULL, "root"), NULL;
   root = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_int_member_with_default (root, "version", 0) != 1
+  if (read_int (root, "version", 0) != 1
       || !json_object_has_member (root, "providers")
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "providers")))
     return data_error (error, NULL, "version or providers"), NULL;

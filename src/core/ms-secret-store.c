@@ -228,7 +228,7 @@ run_lookup (SecretJob     *job,
 {
   /* Holding an (empty) password keeps the process undumpable while the
    * secret passes through libsecret's buffers (SECURITY-TESTS.md L4). */
-  g_autoptr(MsPassword) guard = ms_password_new ("", 0);
+  G_GNUC_UNUSED g_autoptr(MsPassword) guard = ms_password_new ("", 0);
   g_autoptr(GError) local_error = NULL;
   SecretValue *value;
   const char *data;

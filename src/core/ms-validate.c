@@ -270,6 +270,9 @@ validate_host_name (const char  *field,
 
   labels = g_strsplit (ascii, ".", -1);
   n = g_strv_length (labels);
+  if (n == 0)
+    /* Translators: %s is the name of a field, e.g. "Server" */
+    return invalid (error, _("%s is not a valid server name."), field);
   for (guint i = 0; i < n; i++)
     if (!validate_label (labels[i]))
       /* Translators: %s is the name of a field, e.g. "Server" */
@@ -295,8 +298,10 @@ normalise_host_name (const char  *field,
   if (len > 1 && trimmed[len - 1] == '.')
     trimmed[len - 1] = '\0';
 
+  /* IDNA maps some characters (a soft hyphen, U+034F) to nothing, so a
+   * name made only of them comes back empty. */
   ascii = g_hostname_to_ascii (trimmed);
-  if (ascii == NULL)
+  if (ascii == NULL || *ascii == '\0')
     {
       /* Translators: %s is the name of a field, e.g. "Server" */
       invalid (error, _("%s is not a valid server name."), field);

@@ -649,6 +649,7 @@ test_sendmail_id_domain (void)
   g_assert_true (g_str_has_suffix (id, "@example.net>"));
   g_assert_true (has_header_line (text, "From: root (Cron Daemon)"));
   g_assert_true (g_str_has_suffix (id2, "@mailsetup.invalid>"));
+  g_assert_true (has_header_line (text2, "From: root"));
 }
 
 static void

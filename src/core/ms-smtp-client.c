@@ -684,6 +684,15 @@ greeting (MsSmtpClient *self)
   if (reply == NULL)
     return FALSE;
 
+  /* A server speaks after the greeting only when asked: a reply already
+   * waiting would be taken for the EHLO reply (a pre-injected one). */
+  if (reply->code == 220 && ms_transport_has_buffered_input (self->transport))
+    {
+      self->broken = TRUE;
+      return fail_step (self, MS_STEP_GREETING, MS_ERROR_PROTOCOL_ERROR,
+                        "the server sent more after its greeting before EHLO", reply);
+    }
+
   if (reply->code == 220)
     {
       step_end (self, MS_STEP_GREETING, TRUE, reply);

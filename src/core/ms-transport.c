@@ -635,6 +635,25 @@ ms_transport_has_pending_input (MsTransport *self)
   return poll (&fds, 1, 0) != 0;
 }
 
+/**
+ * ms_transport_has_buffered_input:
+ * @self: an #MsTransport
+ *
+ * Whether bytes beyond the last reply were already read (and decrypted),
+ * without looking at the socket: TLS 1.3 session tickets may sit there
+ * legitimately.
+ *
+ * Returns: %TRUE when input is buffered
+ */
+gboolean
+ms_transport_has_buffered_input (MsTransport *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  return self->end > self->start
+         || (self->tls != NULL && ms_tls_session_pending (self->tls) > 0);
+}
+
 static gboolean
 looks_like_smtp_reply (const guint8 *bytes,
                        gsize         length)

@@ -43,6 +43,7 @@ gboolean      ms_transport_wait_input         (MsTransport         *transport,
                                                gint64               deadline,
                                                GError             **error);
 gboolean      ms_transport_has_pending_input  (MsTransport         *transport);
+gboolean      ms_transport_has_buffered_input (MsTransport         *transport);
 gboolean      ms_transport_start_tls          (MsTransport         *transport,
                                                const char          *host,
                                                gboolean             host_is_literal,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
@@ -24,8 +25,7 @@
 struct _MsTlsSession
 {
   gnutls_session_t                  session;
-  gnutls_certificate_credentials_t  credentials;
-  gboolean                          owns_credentials;
+  gnutls_certificate_credentials_t  credentials;   /* shared, never freed here */
   char                             *host;
   gboolean                          host_is_literal;
   char                             *pin;
@@ -117,36 +117,71 @@ shared_system_credentials (void)
   return credentials;
 }
 
+/* System store plus @ca_file, shared per file version: the CLI's tests, a
+ * NAS behind a private CA and the benchmarks all connect again and again
+ * with the same file. A changed file (size or time) gets new credentials. */
+static gnutls_certificate_credentials_t
+shared_ca_file_credentials (const char  *ca_file,
+                            GError     **error)
+{
+  static GMutex lock;
+  static GHashTable *cache;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autofree char *key = NULL;
+  gnutls_certificate_credentials_t credentials;
+  GStatBuf st;
+
+  if (g_stat (ca_file, &st) != 0)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                   _("The CA file “%s” cannot be read"), ca_file);
+      return NULL;
+    }
+
+  key = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%" G_GINT64_FORMAT, ca_file,
+                         (gint64) st.st_size, (gint64) st.st_mtime);
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  credentials = g_hash_table_lookup (cache, key);
+  if (credentials != NULL)
+    return credentials;
+
+  credentials = new_system_credentials ();
+  if (credentials == NULL)
+    {
+      set_tls_error (error, MS_ERROR_INTERNAL, GNUTLS_E_MEMORY_ERROR, "credentials");
+      return NULL;
+    }
+  if (gnutls_certificate_set_x509_trust_file (credentials, ca_file, GNUTLS_X509_FMT_PEM) <= 0)
+    {
+      gnutls_certificate_free_credentials (credentials);
+      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                   _("The CA file “%s” holds no usable certificate"), ca_file);
+      return NULL;
+    }
+
+  g_hash_table_insert (cache, g_steal_pointer (&key), credentials);
+
+  return credentials;
+}
+
 static gboolean
 load_trust (MsTlsSession  *self,
             const char    *ca_file,
             GError       **error)
 {
-  int ret;
-
+  /* Shared credentials are only read once set up, which GnuTLS allows from
+   * several sessions and threads at once; they live as long as the process. */
   if (ca_file == NULL || *ca_file == '\0')
     {
       self->credentials = shared_system_credentials ();
-      self->owns_credentials = FALSE;
       return self->credentials != NULL
              || set_tls_error (error, MS_ERROR_INTERNAL, GNUTLS_E_MEMORY_ERROR, "credentials");
     }
 
-  /* A CA file adds to the system store for this session only. */
-  self->credentials = new_system_credentials ();
-  self->owns_credentials = TRUE;
-  if (self->credentials == NULL)
-    return set_tls_error (error, MS_ERROR_INTERNAL, GNUTLS_E_MEMORY_ERROR, "credentials");
+  self->credentials = shared_ca_file_credentials (ca_file, error);
 
-  ret = gnutls_certificate_set_x509_trust_file (self->credentials, ca_file, GNUTLS_X509_FMT_PEM);
-  if (ret <= 0)
-    {
-      g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                   _("The CA file “%s” holds no usable certificate"), ca_file);
-      return FALSE;
-    }
-
-  return TRUE;
+  return self->credentials != NULL;
 }
 
 static gboolean
@@ -224,8 +259,6 @@ ms_tls_session_free (MsTlsSession *self)
 
   if (self->session != NULL)
     gnutls_deinit (self->session);
-  if (self->credentials != NULL && self->owns_credentials)
-    gnutls_certificate_free_credentials (self->credentials);
   ms_tls_info_free (self->info);
   g_free (self->host);
   g_free (self->pin);

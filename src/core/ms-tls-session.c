@@ -126,7 +126,7 @@ shared_ca_file_credentials (const char  *ca_file,
 {
   static GMutex lock;
   static GHashTable *cache;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   g_autofree char *key = NULL;
   gnutls_certificate_credentials_t credentials;
   GStatBuf st;

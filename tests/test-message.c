@@ -872,6 +872,21 @@ test_sendmail_fold_after_colon (void)
   g_assert_nonnull (ms_message_input_get_header (again, "Message-ID"));
 }
 
+/* Found by fuzzing: the Message-ID took the From domain as it was, so an
+ * absurdly long one made a header line over 998 octets. */
+static void
+test_sendmail_long_from_domain (void)
+{
+  g_autofree char *domain = g_strnfill (900, 'y');
+  g_autofree char *message = g_strdup_printf ("From: a@b.%s\n\nbody\n", domain);
+  g_autoptr(MsMessageInput) input = parse_text (message, FALSE);
+  g_autofree char *id = NULL;
+  g_autofree char *text = normalise_text (input, "me@x.com", TRUE, &id);
+
+  g_assert_true (g_str_has_suffix (id, "@mailsetup.invalid>"));
+  g_assert_nonnull (strstr (text, "Message-ID: <"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -906,6 +921,7 @@ main (int   argc,
   g_test_add_func ("/ms/message/sendmail-mbox-from", test_sendmail_mbox_from);
   g_test_add_func ("/ms/message/sendmail-empty", test_sendmail_empty);
   g_test_add_func ("/ms/message/sendmail-fold-after-colon", test_sendmail_fold_after_colon);
+  g_test_add_func ("/ms/message/sendmail-long-from-domain", test_sendmail_long_from_domain);
 
   return g_test_run ();
 }

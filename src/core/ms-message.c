@@ -95,8 +95,10 @@ ms_message_format_date (GDateTime *when)
                           sign, (int) (offset / 60), (int) (offset % 60));
 }
 
-/* A Message-ID domain must be plain ASCII LDH: anything else (an IDN that
- * does not convert, an odd character) falls back to a reserved name. */
+/* A Message-ID domain must be plain ASCII LDH of a host name's length:
+ * anything else (an IDN that does not convert, an odd character, a name so
+ * long that the header line would pass 998 octets) falls back to a
+ * reserved name. */
 static char *
 id_domain (const char *domain)
 {
@@ -106,7 +108,7 @@ id_domain (const char *domain)
     return g_strdup (MS_ID_FALLBACK_DOMAIN);
 
   ascii = g_hostname_to_ascii (domain);
-  if (ascii == NULL)
+  if (ascii == NULL || ascii[0] == '\0' || strlen (ascii) > 253)
     return g_strdup (MS_ID_FALLBACK_DOMAIN);
 
   for (const char *p = ascii; *p != '\0'; p++)

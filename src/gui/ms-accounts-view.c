@@ -13,7 +13,8 @@
 /*
  * MsAccountsView:
  * The main page after the first run: the stored accounts, each opening its
- * account page, and from there the diagnostics page.
+ * account page, and from there the diagnostics page. Those two pages are
+ * built the first time they are shown.
  */
 struct _MsAccountsView
 {
@@ -22,8 +23,8 @@ struct _MsAccountsView
   GtkStack          *stack;
   GtkWidget         *list_page;
   GtkListBox        *accounts_list;
-  MsAccountPage     *account_page;
-  MsDiagnosticsPage *diagnostics_page;
+  MsAccountPage     *account_page;       /* NULL until first shown */
+  MsDiagnosticsPage *diagnostics_page;   /* NULL until first shown */
 
   GPtrArray         *accounts;       /* MsGuiAccount */
   GHashTable        *last_checks;    /* id → MsResult, from this session */
@@ -85,13 +86,48 @@ show_list (MsAccountsView *self)
   gtk_stack_set_visible_child (self->stack, self->list_page);
 }
 
+static void on_account_removed_cb (MsAccountsView *self);
+static void on_account_saved_cb   (MsAccountsView *self);
+
+static MsAccountPage *
+ensure_account_page (MsAccountsView *self)
+{
+  if (self->account_page != NULL)
+    return self->account_page;
+  self->account_page = g_object_new (MS_TYPE_ACCOUNT_PAGE, NULL);
+  g_signal_connect_object (self->account_page, "removed",
+                           G_CALLBACK (on_account_removed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_page, "saved",
+                           G_CALLBACK (on_account_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->account_page), "account");
+  return self->account_page;
+}
+
+static MsDiagnosticsPage *
+ensure_diagnostics_page (MsAccountsView *self)
+{
+  if (self->diagnostics_page != NULL)
+    return self->diagnostics_page;
+  /* After the account page: the stack slides by its children's order. */
+  ensure_account_page (self);
+  self->diagnostics_page = g_object_new (MS_TYPE_DIAGNOSTICS_PAGE, NULL);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->diagnostics_page), "diagnostics");
+  return self->diagnostics_page;
+}
+
+static const MsGuiAccount *
+shown_account (MsAccountsView *self)
+{
+  return self->account_page != NULL ? ms_account_page_get_account (self->account_page) : NULL;
+}
+
 static void
 on_account_row_activated_cb (MsAccountsView *self,
                              GtkListBoxRow  *row)
 {
   const MsGuiAccount *account = g_object_get_data (G_OBJECT (row), "ms-account");
 
-  ms_account_page_set_account (self->account_page, account);
+  ms_account_page_set_account (ensure_account_page (self), account);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->account_page));
 }
 
@@ -137,16 +173,20 @@ show_account_action (GtkWidget  *widget,
 {
   MsAccountsView *self = MS_ACCOUNTS_VIEW (widget);
 
-  ms_diagnostics_page_cancel (self->diagnostics_page);
-  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->account_page));
+  if (self->diagnostics_page != NULL)
+    ms_diagnostics_page_cancel (self->diagnostics_page);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (ensure_account_page (self)));
 }
 
 static void
 on_diagnose_result_cb (MsAccountsView *self)
 {
-  MsResult *result = ms_diagnostics_page_get_result (self->diagnostics_page);
-  const MsGuiAccount *account = ms_account_page_get_account (self->account_page);
+  MsResult *result;
+  const MsGuiAccount *account = shown_account (self);
 
+  if (self->diagnostics_page == NULL)
+    return;
+  result = ms_diagnostics_page_get_result (self->diagnostics_page);
   if (result != NULL && account != NULL)
     g_hash_table_replace (self->last_checks, g_strdup (account->id), ms_result_ref (result));
 }
@@ -157,11 +197,11 @@ show_diagnostics_action (GtkWidget  *widget,
                          GVariant   *parameter)
 {
   MsAccountsView *self = MS_ACCOUNTS_VIEW (widget);
-  const MsGuiAccount *account = ms_account_page_get_account (self->account_page);
+  const MsGuiAccount *account = shown_account (self);
 
   if (account == NULL)
     return;
-  ms_diagnostics_page_set_account (self->diagnostics_page, account);
+  ms_diagnostics_page_set_account (ensure_diagnostics_page (self), account);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->diagnostics_page));
 }
 
@@ -191,18 +231,11 @@ ms_accounts_view_class_init (MsAccountsViewClass *klass)
 
   object_class->finalize = ms_accounts_view_finalize;
 
-  g_type_ensure (MS_TYPE_ACCOUNT_PAGE);
-  g_type_ensure (MS_TYPE_DIAGNOSTICS_PAGE);
-
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-accounts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, stack);
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, list_page);
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, accounts_list);
-  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, account_page);
-  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, diagnostics_page);
   gtk_widget_class_bind_template_callback (widget_class, on_account_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_account_removed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_account_saved_cb);
 
   gtk_widget_class_install_action (widget_class, "accounts.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "accounts.show-account", NULL, show_account_action);
@@ -252,8 +285,10 @@ ms_accounts_view_cancel (MsAccountsView *self)
 {
   g_return_if_fail (MS_IS_ACCOUNTS_VIEW (self));
 
-  ms_account_page_cancel (self->account_page);
-  ms_diagnostics_page_cancel (self->diagnostics_page);
+  if (self->account_page != NULL)
+    ms_account_page_cancel (self->account_page);
+  if (self->diagnostics_page != NULL)
+    ms_diagnostics_page_cancel (self->diagnostics_page);
 }
 
 guint
@@ -263,6 +298,9 @@ ms_accounts_view_get_n_accounts (MsAccountsView *self)
   return self->accounts->len;
 }
 
+/* ms_accounts_view_get_account_page:
+ * For tests. Returns: (transfer none) (nullable): the account page, NULL
+ * until an account was first opened. */
 GtkWidget *
 ms_accounts_view_get_account_page (MsAccountsView *self)
 {
@@ -270,6 +308,9 @@ ms_accounts_view_get_account_page (MsAccountsView *self)
   return GTK_WIDGET (self->account_page);
 }
 
+/* ms_accounts_view_get_diagnostics_page:
+ * For tests. Returns: (transfer none) (nullable): the diagnostics page, NULL
+ * until it was first shown. */
 GtkWidget *
 ms_accounts_view_get_diagnostics_page (MsAccountsView *self)
 {

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-accounts-view.h"
+#include "ms-gui-ops.h"
 #include "ms-window.h"
 #include "ms-wizard.h"
 
@@ -13,6 +14,7 @@
  * MsWindow:
  * The main window: the wizard on first run (no account yet), the accounts
  * view afterwards. Remembers its size when the settings schema is installed.
+ * The accounts view is built the first time it is needed.
  */
 struct _MsWindow
 {
@@ -21,7 +23,7 @@ struct _MsWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   MsWizard             *wizard;
-  MsAccountsView       *accounts_view;
+  MsAccountsView       *accounts_view;   /* NULL until first needed */
 
   GSettings            *settings;
 };
@@ -79,6 +81,32 @@ save_size (MsWindow *self)
     }
 }
 
+static MsAccountsView *
+ensure_accounts_view (MsWindow *self)
+{
+  if (self->accounts_view != NULL)
+    return self->accounts_view;
+  self->accounts_view = g_object_new (MS_TYPE_ACCOUNTS_VIEW, NULL);
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->accounts_view), "accounts");
+  return self->accounts_view;
+}
+
+/* Without the accounts view: the accounts there are, for the first page. */
+static guint
+count_accounts (MsWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  if (self->accounts_view != NULL)
+    return ms_accounts_view_reload (self->accounts_view);
+  accounts = ms_gui_list_accounts (&error);
+  /* Let the view read them again and say what went wrong. */
+  if (accounts == NULL || accounts->len > 0)
+    return ms_accounts_view_reload (ensure_accounts_view (self));
+  return 0;
+}
+
 static gboolean
 ms_window_close_request (GtkWindow *window)
 {
@@ -87,7 +115,8 @@ ms_window_close_request (GtkWindow *window)
   save_size (self);
   /* Closing the window cancels whatever it was doing. */
   ms_wizard_cancel (self->wizard);
-  ms_accounts_view_cancel (self->accounts_view);
+  if (self->accounts_view != NULL)
+    ms_accounts_view_cancel (self->accounts_view);
 
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }
@@ -96,7 +125,7 @@ static void
 on_wizard_finished_cb (MsWindow   *self,
                        const char *account_id)
 {
-  ms_accounts_view_reload (self->accounts_view);
+  ms_accounts_view_reload (ensure_accounts_view (self));
   ms_window_show_accounts (self);
 }
 
@@ -135,13 +164,11 @@ ms_window_class_init (MsWindowClass *klass)
   window_class->close_request = ms_window_close_request;
 
   g_type_ensure (MS_TYPE_WIZARD);
-  g_type_ensure (MS_TYPE_ACCOUNTS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, wizard);
-  gtk_widget_class_bind_template_child (widget_class, MsWindow, accounts_view);
   gtk_widget_class_bind_template_callback (widget_class, on_wizard_finished_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_wizard_cancelled_cb);
 
@@ -161,7 +188,7 @@ ms_window_init (MsWindow *self)
   self->settings = settings_new_if_installed ();
   restore_size (self);
 
-  if (ms_accounts_view_reload (self->accounts_view) > 0)
+  if (count_accounts (self) > 0)
     ms_window_show_accounts (self);
   else
     ms_window_show_wizard (self);
@@ -181,7 +208,9 @@ ms_window_show_wizard (MsWindow *self)
 {
   g_return_if_fail (MS_IS_WINDOW (self));
 
-  ms_wizard_set_can_cancel (self->wizard, ms_accounts_view_get_n_accounts (self->accounts_view) > 0);
+  ms_wizard_set_can_cancel (self->wizard,
+                            self->accounts_view != NULL
+                            && ms_accounts_view_get_n_accounts (self->accounts_view) > 0);
   gtk_stack_set_visible_child (self->main_stack, GTK_WIDGET (self->wizard));
   ms_wizard_reset (self->wizard);
 }
@@ -191,7 +220,7 @@ ms_window_show_accounts (MsWindow *self)
 {
   g_return_if_fail (MS_IS_WINDOW (self));
 
-  gtk_stack_set_visible_child (self->main_stack, GTK_WIDGET (self->accounts_view));
+  gtk_stack_set_visible_child (self->main_stack, GTK_WIDGET (ensure_accounts_view (self)));
 }
 
 GtkWidget *
@@ -201,6 +230,9 @@ ms_window_get_wizard (MsWindow *self)
   return GTK_WIDGET (self->wizard);
 }
 
+/* ms_window_get_accounts_view:
+ * For tests. Returns: (transfer none) (nullable): the accounts view, NULL
+ * until it was first needed (no account at start-up, wizard not done). */
 GtkWidget *
 ms_window_get_accounts_view (MsWindow *self)
 {

@@ -20,6 +20,8 @@
  * The first-run wizard: six pages in a GtkStack under one header bar with
  * Back, the page's title and step, and the page's main button. The wizard
  * carries what one page found to the next; each page does its own work.
+ * A page is built the first time the wizard goes to it, so that start-up
+ * only pays for the first one.
  */
 struct _MsWizard
 {
@@ -29,14 +31,7 @@ struct _MsWizard
   AdwWindowTitle       *window_title;
   GtkButton            *main_button;
   GtkStack             *stack;
-  MsWizardAddressPage  *address_page;
-  MsWizardPasswordPage *password_page;
-  MsWizardServerPage   *server_page;
-  MsWizardSignInPage   *sign_in_page;
-  MsWizardTestPage     *test_page;
-  MsWizardDonePage     *done_page;
-
-  MsWizardPage         *pages[N_STEPS];
+  MsWizardPage         *pages[N_STEPS];   /* NULL until first shown */
   guint                 step;
   gboolean              can_cancel;
   char                 *server_address;   /* the address the server page was filled for */
@@ -52,6 +47,9 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static MsWizardPage *ensure_page (MsWizard *self,
+                                  guint     step);
 
 static void
 update_header (MsWizard *self)
@@ -81,13 +79,13 @@ on_page_changed_cb (MsWizard     *self,
 static const MsGuiDetection *
 detection (MsWizard *self)
 {
-  return ms_wizard_address_page_get_detection (self->address_page);
+  return ms_wizard_address_page_get_detection (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, 0)));
 }
 
 static const char *
 address (MsWizard *self)
 {
-  return ms_wizard_address_page_get_address (self->address_page);
+  return ms_wizard_address_page_get_address (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, 0)));
 }
 
 static void
@@ -98,14 +96,17 @@ prepare_server_page (MsWizard *self)
     return;
   g_free (self->server_address);
   self->server_address = g_strdup (address (self));
-  ms_wizard_server_page_set_defaults (self->server_page, address (self), detection (self));
+  ms_wizard_server_page_set_defaults (MS_WIZARD_SERVER_PAGE (ensure_page (self, 2)),
+                                      address (self), detection (self));
 }
 
 static void
 prepare_request (MsWizard *self)
 {
-  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
-  g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (self->password_page);
+  MsWizardServerPage *server_page = MS_WIZARD_SERVER_PAGE (ensure_page (self, 2));
+  MsWizardPasswordPage *password_page = MS_WIZARD_PASSWORD_PAGE (ensure_page (self, 1));
+  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (server_page);
+  g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (password_page);
   const MsGuiDetection *found = detection (self);
 
   g_clear_pointer (&self->request, ms_request_free);
@@ -114,7 +115,8 @@ prepare_request (MsWizard *self)
   self->request->from = g_strdup (address (self));
   self->request->provider = g_strdup (found != NULL ? found->provider_id : NULL);
   self->request->program = g_strdup (PACKAGE_NAME);
-  ms_wizard_sign_in_page_set_request (self->sign_in_page, self->request);
+  ms_wizard_sign_in_page_set_request (MS_WIZARD_SIGN_IN_PAGE (ensure_page (self, 3)),
+                                      self->request);
 }
 
 static void
@@ -128,7 +130,8 @@ prepare_done_page (MsWizard *self)
   account->provider_id = g_strdup (found != NULL ? found->provider_id : NULL);
   ms_smtp_config_free (account->config);
   account->config = ms_smtp_config_copy (self->request->config);
-  ms_wizard_done_page_set_account (self->done_page, account, self->request->password,
+  ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, 5)), account,
+                                   self->request->password,
                                    found != NULL && found->needs_app_password);
 }
 
@@ -139,7 +142,8 @@ prepare_page (MsWizard *self,
   switch (step)
     {
     case 1:
-      ms_wizard_password_page_set_detection (self->password_page, detection (self));
+      ms_wizard_password_page_set_detection (MS_WIZARD_PASSWORD_PAGE (ensure_page (self, 1)),
+                                             detection (self));
       break;
     case 2:
       prepare_server_page (self);
@@ -148,7 +152,7 @@ prepare_page (MsWizard *self,
       prepare_request (self);
       break;
     case 4:
-      ms_wizard_test_page_set_request (self->test_page, self->request);
+      ms_wizard_test_page_set_request (MS_WIZARD_TEST_PAGE (ensure_page (self, 4)), self->request);
       break;
     case 5:
       prepare_done_page (self);
@@ -166,6 +170,7 @@ go_to_step (MsWizard *self,
   g_assert (step < N_STEPS);
 
   ms_wizard_page_leave (self->pages[self->step]);
+  ensure_page (self, step);
   if (forward)
     prepare_page (self, step);
   self->step = step;
@@ -195,7 +200,8 @@ next_action (GtkWidget  *widget,
   if (self->step + 1 < N_STEPS)
     go_to_step (self, self->step + 1, TRUE);
   else
-    g_signal_emit (self, signals[FINISHED], 0, ms_wizard_done_page_get_account_id (self->done_page));
+    g_signal_emit (self, signals[FINISHED], 0,
+                   ms_wizard_done_page_get_account_id (MS_WIZARD_DONE_PAGE (page)));
 }
 
 static void
@@ -261,24 +267,11 @@ ms_wizard_class_init (MsWizardClass *klass)
   signals[CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  g_type_ensure (MS_TYPE_WIZARD_ADDRESS_PAGE);
-  g_type_ensure (MS_TYPE_WIZARD_PASSWORD_PAGE);
-  g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
-  g_type_ensure (MS_TYPE_WIZARD_SIGN_IN_PAGE);
-  g_type_ensure (MS_TYPE_WIZARD_TEST_PAGE);
-  g_type_ensure (MS_TYPE_WIZARD_DONE_PAGE);
-
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizard, back_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizard, window_title);
   gtk_widget_class_bind_template_child (widget_class, MsWizard, main_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizard, stack);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, address_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, password_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, server_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, sign_in_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, test_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, done_page);
 
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, back_action);
@@ -287,16 +280,57 @@ ms_wizard_class_init (MsWizardClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "wizard.back", NULL);
 }
 
+static GType
+page_type (guint step)
+{
+  switch (step)
+    {
+    case 0:
+      return MS_TYPE_WIZARD_ADDRESS_PAGE;
+    case 1:
+      return MS_TYPE_WIZARD_PASSWORD_PAGE;
+    case 2:
+      return MS_TYPE_WIZARD_SERVER_PAGE;
+    case 3:
+      return MS_TYPE_WIZARD_SIGN_IN_PAGE;
+    case 4:
+      return MS_TYPE_WIZARD_TEST_PAGE;
+    default:
+      return MS_TYPE_WIZARD_DONE_PAGE;
+    }
+}
+
 static void
 connect_page (MsWizard     *self,
-              guint         step,
               MsWizardPage *page)
 {
-  self->pages[step] = page;
   g_signal_connect_object (page, "notify::valid", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "notify::main-label", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "finished", G_CALLBACK (on_page_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+/* ensure_page:
+ * The page of @step, built and added to the stack the first time it is
+ * needed, the pages before it first, so the stack keeps the steps' order
+ * (its slide transitions go by that order). A new page starts cleared, as
+ * ms_wizard_reset() leaves the pages. */
+static MsWizardPage *
+ensure_page (MsWizard *self,
+             guint     step)
+{
+  g_assert (step < N_STEPS);
+
+  for (guint i = 0; i <= step; i++)
+    {
+      if (self->pages[i] != NULL)
+        continue;
+      self->pages[i] = g_object_new (page_type (i), NULL);
+      gtk_stack_add_child (self->stack, GTK_WIDGET (self->pages[i]));
+      connect_page (self, self->pages[i]);
+      ms_wizard_page_clear (self->pages[i]);
+    }
+  return self->pages[step];
 }
 
 static void
@@ -304,12 +338,7 @@ ms_wizard_init (MsWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  connect_page (self, 0, MS_WIZARD_PAGE (self->address_page));
-  connect_page (self, 1, MS_WIZARD_PAGE (self->password_page));
-  connect_page (self, 2, MS_WIZARD_PAGE (self->server_page));
-  connect_page (self, 3, MS_WIZARD_PAGE (self->sign_in_page));
-  connect_page (self, 4, MS_WIZARD_PAGE (self->test_page));
-  connect_page (self, 5, MS_WIZARD_PAGE (self->done_page));
+  ensure_page (self, 0);
   update_header (self);
 }
 
@@ -328,7 +357,8 @@ ms_wizard_reset (MsWizard *self)
 
   ms_wizard_cancel (self);
   for (guint i = 0; i < N_STEPS; i++)
-    ms_wizard_page_clear (self->pages[i]);
+    if (self->pages[i] != NULL)
+      ms_wizard_page_clear (self->pages[i]);
   g_clear_pointer (&self->server_address, g_free);
   g_clear_pointer (&self->request, ms_request_free);
   self->step = 0;
@@ -345,7 +375,8 @@ ms_wizard_cancel (MsWizard *self)
   g_return_if_fail (MS_IS_WIZARD (self));
 
   for (guint i = 0; i < N_STEPS; i++)
-    ms_wizard_page_leave (self->pages[i]);
+    if (self->pages[i] != NULL)
+      ms_wizard_page_leave (self->pages[i]);
 }
 
 void
@@ -366,7 +397,9 @@ ms_wizard_get_step (MsWizard *self)
 }
 
 /* ms_wizard_get_page:
- * Returns: (transfer none): the page of @step (0 to 5), for tests. */
+ * For tests; pages are built when the wizard first goes to them.
+ * Returns: (transfer none) (nullable): the page of @step (0 to 5), or NULL
+ * when the wizard has not been to it yet. */
 GtkWidget *
 ms_wizard_get_page (MsWizard *self,
                     guint     step)

@@ -156,6 +156,7 @@ check_family (MsResult        *result,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *message = NULL;
+  const char *reason;
   gint64 start = g_get_monotonic_time ();
 
   if (address == NULL)
@@ -167,8 +168,11 @@ check_family (MsResult        *result,
   connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (target), cancellable, &error);
   if (connection == NULL)
     {
+      /* GIO's message repeats "could not connect to ADDRESS": keep only
+       * its reason, after the last ": " (IPv6 addresses hold no space). */
+      reason = g_strrstr (error->message, ": ");
       message = g_strdup_printf (_("Could not connect to %s port %u: %s"), text,
-                                 request->config->port, error->message);
+                                 request->config->port, reason ? reason + 2 : error->message);
       ms_result_add_check (result, name, other_family_works ? MS_CHECK_WARNING : MS_CHECK_ERROR,
                            FALSE, title, message);
       return FALSE;
@@ -408,8 +412,12 @@ check_capabilities (MsResult       *result,
           || g_ascii_strcasecmp (cap, "SMTPUTF8") == 0)
         g_string_append_printf (message, "%s%s", message->len ? ", " : "", cap);
     }
-  /* Translators: a list of SMTP extensions, then of sign-in methods (PLAIN, LOGIN) */
-  g_string_append_printf (message, _("; sign-in methods: %s"), mechanisms);
+  if (message->len > 0)
+    /* Translators: a list of SMTP extensions, then of sign-in methods (PLAIN, LOGIN) */
+    g_string_append_printf (message, _("; sign-in methods: %s"), mechanisms);
+  else
+    /* Translators: the server offers no notable extension, only these sign-in methods */
+    g_string_append_printf (message, _("Sign-in methods: %s"), mechanisms);
 
   ms_result_add_check (result, "capabilities",
                        operation->auth_mechanisms ? MS_CHECK_INFO : MS_CHECK_ERROR,

@@ -18,6 +18,11 @@ test_error_codes (void)
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_USAGE), ==, 64);
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_INVALID_INPUT), ==, 65);
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_CONNECTION_LOST), ==, 74);
+  g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_DELIVERY_UNKNOWN), ==, 75);
+  g_assert_cmpstr (ms_error_code_to_string (MS_ERROR_DELIVERY_UNKNOWN), ==, "delivery-unknown");
+  g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_RECIPIENT_REJECTED), ==, 65);
+  g_assert_cmpstr (ms_error_code_to_string (MS_ERROR_RECIPIENT_REJECTED), ==,
+                   "recipient-rejected");
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_QUOTA_EXCEEDED), ==, 75);
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_PIN_MISMATCH), ==, 76);
   g_assert_cmpint (ms_error_code_exit_status (MS_ERROR_AUTH_FAILED), ==, 77);
@@ -77,6 +82,45 @@ test_json_shape (void)
 }
 
 static void
+test_json_recipients (void)
+{
+  g_autoptr(MsResult) result = ms_result_new ("send");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+  MsResultError *failure;
+  JsonObject *root, *error_object, *first, *second;
+  JsonArray *recipients;
+
+  failure = ms_result_set_error (result, MS_ERROR_RECIPIENT_REJECTED, MS_STEP_RCPT, "Refused");
+  ms_result_error_add_recipient (failure, "a@example.com", "550 5.1.1 no such user");
+  ms_result_error_add_recipient (failure, "b@example.com", NULL);
+
+  json = ms_result_to_json (result, FALSE);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  error_object = json_object_get_object_member (root, "error");
+  g_assert_cmpstr (json_object_get_string_member (error_object, "code"), ==,
+                   "recipient-rejected");
+  recipients = json_object_get_array_member (error_object, "recipients");
+  g_assert_cmpuint (json_array_get_length (recipients), ==, 2);
+  first = json_array_get_object_element (recipients, 0);
+  second = json_array_get_object_element (recipients, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "address"), ==, "a@example.com");
+  g_assert_cmpstr (json_object_get_string_member (first, "reply"), ==, "550 5.1.1 no such user");
+  g_assert_cmpstr (json_object_get_string_member (second, "address"), ==, "b@example.com");
+  g_assert_true (json_object_get_null_member (second, "reply"));
+  g_assert_cmpint (ms_result_exit_status (result), ==, 65);
+
+  /* Without refused recipients the member is absent, as "suggestion" is when unset. */
+  ms_result_set_error (result, MS_ERROR_AUTH_FAILED, MS_STEP_AUTH, "Refused");
+  g_clear_pointer (&json, g_free);
+  json = ms_result_to_json (result, FALSE);
+  g_assert_null (strstr (json, "\"recipients\""));
+}
+
+static void
 test_escape_server_text (void)
 {
   g_autofree char *plain = ms_escape_server_text ("250 ok\r\n", -1);
@@ -119,6 +163,7 @@ main (int   argc,
 
   g_test_add_func ("/ms/result/error-codes", test_error_codes);
   g_test_add_func ("/ms/result/json-shape", test_json_shape);
+  g_test_add_func ("/ms/result/json-recipients", test_json_recipients);
   g_test_add_func ("/ms/result/escape-server-text", test_escape_server_text);
   g_test_add_func ("/ms/result/checks-json", test_checks_json);
 

@@ -452,6 +452,14 @@ print_error (const MsResult *result)
              ms_security_to_string (error->suggestion_security));
   if (error->server_reply != NULL)
     fprintf (stderr, "%s %s\n", _("Server said:"), error->server_reply);
+  for (guint i = 0; error->recipients != NULL && i < error->recipients->len; i++)
+    {
+      const MsRecipientReply *recipient = g_ptr_array_index (error->recipients, i);
+
+      /* Translators: a refused or deferred recipient and the server's reply to it */
+      fprintf (stderr, _("Recipient %s: %s\n"), recipient->address,
+               recipient->reply ? recipient->reply : "");
+    }
   if (error->detail != NULL)
     fprintf (stderr, "%s %s\n", _("Detail:"), error->detail);
 }

@@ -229,6 +229,9 @@ static const Words generic_words[MS_ERROR_N_CODES] = {
   [MS_ERROR_CONNECTION_LOST] = {
     N_("The connection closed before the server confirmed."),
     N_("Nothing was sent. Try again; if it keeps happening, the network may be dropping the connection.") },
+  [MS_ERROR_DELIVERY_UNKNOWN] = {
+    N_("The connection closed after the whole message was sent, before the server confirmed it."),
+    N_("The message may have arrived. Ask a recipient before sending it again; if it keeps happening, the network may be dropping the connection.") },
   [MS_ERROR_KEYRING_UNAVAILABLE] = {
     N_("The keyring cannot be reached."),
     N_("The password is kept in the desktop's keyring. Run this inside a desktop session: a job started from cron or as another user has no session and cannot reach the keyring.") },

@@ -253,6 +253,12 @@ merge_operation (MsResult       *result,
       to->has_suggestion = from->has_suggestion;
       to->suggestion_port = from->suggestion_port;
       to->suggestion_security = from->suggestion_security;
+      for (guint i = 0; from->recipients != NULL && i < from->recipients->len; i++)
+        {
+          const MsRecipientReply *recipient = g_ptr_array_index (from->recipients, i);
+
+          ms_result_error_add_recipient (to, recipient->address, recipient->reply);
+        }
     }
 }
 

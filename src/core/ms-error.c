@@ -47,6 +47,7 @@ static const MsErrorInfo error_info[MS_ERROR_N_CODES] = {
   [MS_ERROR_QUOTA_EXCEEDED] = { "quota-exceeded", 75 },
   [MS_ERROR_TEMPORARY_FAILURE] = { "temporary-failure", 75 },
   [MS_ERROR_CONNECTION_LOST] = { "connection-lost", 74 },
+  [MS_ERROR_DELIVERY_UNKNOWN] = { "delivery-unknown", 75 },
   [MS_ERROR_KEYRING_UNAVAILABLE] = { "keyring-unavailable", 78 },
   [MS_ERROR_KEYRING_LOCKED] = { "keyring-locked", 78 },
   [MS_ERROR_SECRET_MISSING] = { "secret-missing", 78 },

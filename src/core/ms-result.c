@@ -63,10 +63,19 @@ ms_check_free (MsCheck *check)
 }
 
 static void
+ms_recipient_reply_free (MsRecipientReply *recipient)
+{
+  g_free (recipient->address);
+  g_free (recipient->reply);
+  g_free (recipient);
+}
+
+static void
 ms_result_error_free (MsResultError *error)
 {
   if (error == NULL)
     return;
+  g_clear_pointer (&error->recipients, g_ptr_array_unref);
   g_free (error->message);
   g_free (error->advice);
   g_free (error->action_url);
@@ -253,6 +262,34 @@ ms_result_set_error (MsResult    *result,
   result->error = error;
 
   return error;
+}
+
+/**
+ * ms_result_error_add_recipient:
+ * @error: an #MsResultError
+ * @address: a recipient address the server refused or deferred
+ * @reply: (nullable): the server's reply to its RCPT, already escaped
+ *
+ * Adds one entry to `error.recipients` (docs/contract.md, "The JSON result"),
+ * in the order the recipients were given.
+ */
+void
+ms_result_error_add_recipient (MsResultError *error,
+                               const char    *address,
+                               const char    *reply)
+{
+  MsRecipientReply *recipient;
+
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (address != NULL);
+
+  if (error->recipients == NULL)
+    error->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_recipient_reply_free);
+
+  recipient = g_new0 (MsRecipientReply, 1);
+  recipient->address = g_strdup (address);
+  recipient->reply = g_strdup (reply);
+  g_ptr_array_add (error->recipients, recipient);
 }
 
 void
@@ -506,6 +543,24 @@ add_tls (JsonBuilder     *builder,
 }
 
 static void
+add_recipients (JsonBuilder     *builder,
+                const GPtrArray *recipients)
+{
+  json_builder_set_member_name (builder, "recipients");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      const MsRecipientReply *recipient = g_ptr_array_index (recipients, i);
+
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "address", recipient->address);
+      add_string_or_null (builder, "reply", recipient->reply);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
 add_error (JsonBuilder         *builder,
            const MsResultError *error)
 {
@@ -525,6 +580,8 @@ add_error (JsonBuilder         *builder,
   add_string_or_null (builder, "detail", error->detail);
   add_port_security (builder, "suggestion", error->has_suggestion,
                      error->suggestion_port, error->suggestion_security);
+  if (error->recipients != NULL)
+    add_recipients (builder, error->recipients);
   json_builder_end_object (builder);
 }
 

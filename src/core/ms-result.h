@@ -58,6 +58,13 @@ MsTlsInfo *ms_tls_info_copy (const MsTlsInfo *info);
 void       ms_tls_info_free (MsTlsInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsTlsInfo, ms_tls_info_free)
 
+/* A recipient the server refused (5xx) or deferred (4xx), with its reply. */
+typedef struct
+{
+  char *address;
+  char *reply;   /* escaped and capped */
+} MsRecipientReply;
+
 typedef struct
 {
   MsErrorCode  code;
@@ -70,6 +77,8 @@ typedef struct
   gboolean     has_suggestion;
   guint16      suggestion_port;
   MsSecurity   suggestion_security;
+  GPtrArray   *recipients;    /* nullable; MsRecipientReply, for recipient-rejected
+                               * and a deferred recipient */
 } MsResultError;
 
 typedef enum
@@ -140,6 +149,9 @@ MsResultError *ms_result_set_error     (MsResult       *result,
                                         MsErrorCode     code,
                                         MsStepKind      step,
                                         const char     *message);
+void           ms_result_error_add_recipient (MsResultError *error,
+                                              const char    *address,
+                                              const char    *reply);
 void           ms_result_set_error_from_gerror (MsResult     *result,
                                                 MsStepKind    step,
                                                 const GError *error);

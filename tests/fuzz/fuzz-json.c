@@ -218,6 +218,13 @@ take_error (Reader   *r,
   error->has_suggestion = flags & 1;
   error->suggestion_port = take_byte (r) << 8 | take_byte (r);
   error->suggestion_security = (flags >> 1) % (MS_SECURITY_AUTO + 1);
+  for (guint i = 0; i < (flags >> 4) % 4; i++)
+    {
+      g_autofree char *address = take_text (r);
+      g_autofree char *reply = take_server_text_or_null (r);
+
+      ms_result_error_add_recipient (error, address, reply);
+    }
 }
 
 static void

@@ -343,14 +343,14 @@ ms_test_run (MsTestOp   op,
       result = ms_probe_run (request, NULL);
       break;
     case MS_TEST_OP_LOGIN:
-      result = ms_login_run (request, NULL);
+      result = ms_sender_login (request, NULL);
       break;
     case MS_TEST_OP_TEST_SEND:
-      result = ms_test_send_run (request, NULL);
+      result = ms_sender_test_send (request, NULL);
       break;
     case MS_TEST_OP_SEND:
     default:
-      result = ms_send_run (request, NULL);
+      result = ms_sender_send (request, NULL);
       break;
     }
   last_elapsed_ms = (g_get_monotonic_time () - start) / 1000;

@@ -5,6 +5,7 @@
 
 #include "ms-fake-server.h"
 #include "ms-probe.h"
+#include "ms-sender.h"
 
 G_BEGIN_DECLS
 

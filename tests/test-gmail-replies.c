@@ -11,8 +11,8 @@
 
 /*
  * Every Gmail reply of PROVIDERS.md, sent by the fake server at AUTH, MAIL,
- * RCPT or after the message, through the real engine (ms_login_run or
- * ms_test_send_run) to its contract code, advice and action URL.
+ * RCPT or after the message, through the real engine (ms_sender_login or
+ * ms_sender_test_send) to its contract code, advice and action URL.
  */
 
 #define APP_PASSWORDS "https://myaccount.google.com/apppasswords"

@@ -10,37 +10,56 @@
 #include "ms-test-util.h"
 
 /* The operations: --security auto (both candidates in parallel, through the
- * MS_TEST_AUTO_*_PORT hook of ms-probe.c), async delivery on the caller's
+ * ports a request can set for them), async delivery on the caller's
  * main context, and cancellation. */
 
-static char *
-port_text (MsFakeServer *server)
+static guint16
+port_of (MsFakeServer *server)
 {
   /* Port 1: nothing listens there, the candidate is refused. */
-  return g_strdup_printf ("%u", server ? ms_fake_server_get_port (server) : 1);
-}
-
-static void
-set_auto_ports (MsFakeServer *tls,
-                MsFakeServer *starttls)
-{
-  g_autofree char *tls_port = port_text (tls);
-  g_autofree char *starttls_port = port_text (starttls);
-
-  g_setenv ("MS_TEST_AUTO_TLS_PORT", tls_port, TRUE);
-  g_setenv ("MS_TEST_AUTO_STARTTLS_PORT", starttls_port, TRUE);
+  return server ? ms_fake_server_get_port (server) : 1;
 }
 
 static MsResult *
-probe_auto (void)
+probe_auto (MsFakeServer *tls,
+            MsFakeServer *starttls)
 {
   g_autoptr(MsRequest) request = ms_test_request_new (NULL, MS_SECURITY_AUTO);
 
   g_free (request->config->host);
   request->config->host = g_strdup ("127.0.0.1");
   request->config->timeout_seconds = MS_TEST_MS (5);
+  ms_request_set_auto_ports (request, port_of (tls), port_of (starttls));
 
   return ms_test_run (MS_TEST_OP_PROBE, request);
+}
+
+/* Without ports set, the candidates are the standard 465 and 587. */
+static void
+test_auto_default_ports (void)
+{
+  g_autoptr(MsRequest) request = ms_test_request_new (NULL, MS_SECURITY_AUTO);
+  g_autoptr(MsRequest) copy = NULL;
+  g_autoptr(MsResult) result = NULL;
+
+  g_free (request->config->host);
+  request->config->host = g_strdup ("127.0.0.1");
+  request->config->timeout_seconds = MS_TEST_MS (5);
+  result = ms_test_run (MS_TEST_OP_PROBE, request);
+
+  g_assert_nonnull (result->candidates);
+  g_assert_cmpuint (result->candidates->len, ==, 2);
+  g_assert_cmpuint (((MsResult *) result->candidates->pdata[0])->port, ==, 465);
+  g_assert_cmpint (((MsResult *) result->candidates->pdata[0])->security, ==, MS_SECURITY_TLS);
+  g_assert_cmpuint (((MsResult *) result->candidates->pdata[1])->port, ==, 587);
+  g_assert_cmpint (((MsResult *) result->candidates->pdata[1])->security, ==,
+                   MS_SECURITY_STARTTLS);
+
+  /* A copy keeps the ports a test set. */
+  ms_request_set_auto_ports (request, 2465, 2587);
+  copy = ms_request_copy (request);
+  g_assert_cmpuint (copy->auto_tls_port, ==, 2465);
+  g_assert_cmpuint (copy->auto_starttls_port, ==, 2587);
 }
 
 static void
@@ -56,9 +75,8 @@ test_auto_both (void)
   ms_fake_server_set_delay (starttls, MS_FAKE_STEP_GREETING, 1500);
   ms_test_fake_server_start (tls);
   ms_test_fake_server_start (starttls);
-  set_auto_ports (tls, starttls);
 
-  result = probe_auto ();
+  result = probe_auto (tls, starttls);
   g_assert_true (ms_result_is_ok (result));
   g_assert_nonnull (result->candidates);
   g_assert_cmpuint (result->candidates->len, ==, 2);
@@ -88,9 +106,8 @@ test_auto_starttls_only (void)
   g_autoptr(MsResult) result = NULL;
 
   ms_test_fake_server_start (starttls);
-  set_auto_ports (NULL, starttls);
 
-  result = probe_auto ();
+  result = probe_auto (NULL, starttls);
   g_assert_true (ms_result_is_ok (result));
   g_assert_true (result->has_recommended);
   g_assert_cmpint (result->recommended_security, ==, MS_SECURITY_STARTTLS);
@@ -108,9 +125,8 @@ test_auto_under_attack (void)
   /* S12: 587 stripped of STARTTLS, 465 blocked. */
   ms_fake_server_set_capabilities (starttls, MS_FAKE_STEP_EHLO, stripped);
   ms_test_fake_server_start (starttls);
-  set_auto_ports (NULL, starttls);
 
-  result = probe_auto ();
+  result = probe_auto (NULL, starttls);
   g_assert_false (ms_result_is_ok (result));
   g_assert_false (result->has_recommended);
   g_assert_cmpint (result->error->code, ==, MS_ERROR_STARTTLS_UNAVAILABLE);
@@ -225,6 +241,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   ms_test_capture_logs ();
 
+  g_test_add_func ("/ms/probe/auto/default-ports", test_auto_default_ports);
   g_test_add_func ("/ms/probe/auto/both", test_auto_both);
   g_test_add_func ("/ms/probe/auto/starttls-only", test_auto_starttls_only);
   g_test_add_func ("/ms/probe/auto/under-attack", test_auto_under_attack);

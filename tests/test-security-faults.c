@@ -277,9 +277,9 @@ on_done (GObject      *source,
   run->n_callbacks++;
   run->done_at = g_get_monotonic_time ();
   if (run->op == MS_TEST_OP_TEST_SEND)
-    run->result = ms_test_send_run_finish (res, &error);
+    run->result = ms_sender_test_send_finish (res, &error);
   else
-    run->result = ms_login_run_finish (res, &error);
+    run->result = ms_sender_login_finish (res, &error);
   g_assert_no_error (error);
   g_main_loop_quit (run->loop);
 }
@@ -325,9 +325,9 @@ run_cancel (MsFakeServer *server,
     }
 
   if (op == MS_TEST_OP_TEST_SEND)
-    ms_test_send_run_async (request, run.cancellable, on_done, &run);
+    ms_sender_test_send_async (request, run.cancellable, on_done, &run);
   else
-    ms_login_run_async (request, run.cancellable, on_done, &run);
+    ms_sender_login_async (request, run.cancellable, on_done, &run);
   g_clear_pointer (&request, ms_request_free);  /* the operation keeps a copy */
 
   source = g_timeout_source_new (cancel_after_ms);

@@ -265,17 +265,6 @@ closed_port (void)
 }
 
 static void
-set_auto_ports (guint16 tls_port,
-                guint16 starttls_port)
-{
-  g_autofree char *a = g_strdup_printf ("%u", tls_port);
-  g_autofree char *b = g_strdup_printf ("%u", starttls_port);
-
-  g_setenv ("MS_TEST_AUTO_TLS_PORT", a, TRUE);
-  g_setenv ("MS_TEST_AUTO_STARTTLS_PORT", b, TRUE);
-}
-
-static void
 assert_never_plaintext (MsResult *result)
 {
   if (result->has_recommended)
@@ -301,8 +290,8 @@ test_s12_auto_under_attack (void)
   g_autoptr(MsResult) result = NULL;
 
   ms_test_fake_server_start (stripped);
-  set_auto_ports (closed_port (), ms_fake_server_get_port (stripped));
   request = ms_test_request_new (NULL, MS_SECURITY_AUTO);
+  ms_request_set_auto_ports (request, closed_port (), ms_fake_server_get_port (stripped));
   request->config->port = 0;
   result = ms_test_run (MS_TEST_OP_PROBE, request);
 
@@ -327,8 +316,9 @@ test_s12_auto_recommends_tls (void)
 
   ms_test_fake_server_start (tls);
   ms_test_fake_server_start (stripped);
-  set_auto_ports (ms_fake_server_get_port (tls), ms_fake_server_get_port (stripped));
   request = ms_test_request_new (NULL, MS_SECURITY_AUTO);
+  ms_request_set_auto_ports (request, ms_fake_server_get_port (tls),
+                             ms_fake_server_get_port (stripped));
   request->config->port = 0;
   result = ms_test_run (MS_TEST_OP_PROBE, request);
 

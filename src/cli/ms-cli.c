@@ -15,6 +15,7 @@
 #include "ms-cli.h"
 #include "ms-cli-private.h"
 #include "ms-probe.h"
+#include "ms-sender.h"
 
 typedef struct
 {
@@ -668,11 +669,11 @@ operation_done_cb (GObject      *source,
   const char *command = wait->command;
 
   if (g_strcmp0 (command, "login") == 0)
-    wait->result = ms_login_run_finish (async_result, &error);
+    wait->result = ms_sender_login_finish (async_result, &error);
   else if (g_strcmp0 (command, "test-send") == 0)
-    wait->result = ms_test_send_run_finish (async_result, &error);
+    wait->result = ms_sender_test_send_finish (async_result, &error);
   else if (g_strcmp0 (command, "send") == 0)
-    wait->result = ms_send_run_finish (async_result, &error);
+    wait->result = ms_sender_send_finish (async_result, &error);
   else
     wait->result = ms_probe_run_finish (async_result, &error);
 
@@ -724,11 +725,11 @@ ms_cli_run_operation (MsCliOptions *options,
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, cancellable);
 
   if (g_str_equal (command, "login"))
-    ms_login_run_async (request, cancellable, operation_done_cb, &wait);
+    ms_sender_login_async (request, cancellable, operation_done_cb, &wait);
   else if (g_str_equal (command, "test-send"))
-    ms_test_send_run_async (request, cancellable, operation_done_cb, &wait);
+    ms_sender_test_send_async (request, cancellable, operation_done_cb, &wait);
   else if (g_str_equal (command, "send"))
-    ms_send_run_async (request, cancellable, operation_done_cb, &wait);
+    ms_sender_send_async (request, cancellable, operation_done_cb, &wait);
   else
     ms_probe_run_async (request, cancellable, operation_done_cb, &wait);
 

@@ -7,7 +7,7 @@
 
 #include "ms-account-ops.h"
 #include "ms-error.h"
-#include "ms-probe.h"
+#include "ms-sender.h"
 #include "ms-secret-store.h"
 
 /*
@@ -147,7 +147,7 @@ add_keyring_phase (OpsJob       *job,
   if (!(job->flags & MS_ACCOUNT_ADD_NO_VERIFY))
     {
       g_clear_pointer (&job->result, ms_result_unref);
-      job->result = ms_login_run (job->request, cancellable);
+      job->result = ms_sender_login (job->request, cancellable);
       add_fill_result (job);
       if (!ms_result_is_ok (job->result))
         return;
@@ -225,7 +225,7 @@ add_job_new (MsAccountStore    *store,
  * "config" after it.
  *
  * Returns: (transfer full): the result; its error is one of invalid-input
- *   (step config), every sign-in code (see ms_login_run()),
+ *   (step config), every sign-in code (see ms_sender_login()),
  *   keyring-unavailable, keyring-locked (step keyring), config-invalid
  *   (step config), cancelled
  */
@@ -320,7 +320,7 @@ update_file_phase (OpsJob  *job,
  * Changes an account. A new password replaces the keyring item; new server
  * settings without a password move the stored secret to the new server's
  * attributes. When accounts.ini cannot be written, the keyring is put back.
- * It does not sign in: check with ms_login_run() first if you want to.
+ * It does not sign in: check with ms_sender_login() first if you want to.
  *
  * Returns: %TRUE on success; errors: unknown-account, invalid-input,
  *   keyring-unavailable, keyring-locked, secret-missing (moving a secret

@@ -8,6 +8,7 @@
 #include "ms-advice.h"
 #include "ms-diagnose.h"
 #include "ms-probe.h"
+#include "ms-sender.h"
 #include "ms-validate.h"
 
 typedef struct
@@ -214,8 +215,8 @@ run_operation (const MsRequest *request,
   if (request->password == NULL)
     return ms_probe_run (request, cancellable);
   if (send_test)
-    return ms_test_send_run (request, cancellable);
-  return ms_login_run (request, cancellable);
+    return ms_sender_test_send (request, cancellable);
+  return ms_sender_login (request, cancellable);
 }
 
 static void

@@ -3,154 +3,14 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include <glib/gi18n-lib.h>
-
 #include "ms-advice.h"
-#include "ms-message.h"
+#include "ms-operation.h"
 #include "ms-probe.h"
-#include "ms-smtp-client.h"
-#include "ms-validate.h"
 
 /*
- * The operations. Each runs in one worker thread (g_task_run_in_thread)
- * with blocking calls that wait with poll() on the socket and the
- * cancellable, so a cancel ends it within a second; the GTask hands the
- * result back on the caller's main context.
- *
- * Test hook: with `--security auto` and a loopback host (127.0.0.1, ::1 or
- * localhost), the environment variables MS_TEST_AUTO_TLS_PORT and
- * MS_TEST_AUTO_STARTTLS_PORT replace ports 465 and 587, so that tests can
- * point the two candidates at fake servers. They are ignored for any other
- * host.
+ * Probing: what a server offers, without credentials. Signing in and
+ * sending are in ms-sender.c; both run through ms-operation.c.
  */
-
-typedef enum
-{
-  OP_PROBE,
-  OP_LOGIN,
-  OP_TEST_SEND,
-  OP_SEND,
-} Operation;
-
-static const char *operation_names[] = {
-  [OP_PROBE] = "probe",
-  [OP_LOGIN] = "login",
-  [OP_TEST_SEND] = "test-send",
-  [OP_SEND] = "send",
-};
-
-static MsSmtpNeeds
-operation_needs (Operation op)
-{
-  switch (op)
-    {
-    case OP_LOGIN:
-      return MS_SMTP_NEEDS_AUTH;
-    case OP_TEST_SEND:
-      return MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER;
-    case OP_SEND:
-      return MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER | MS_SMTP_NEEDS_MESSAGE;
-    case OP_PROBE:
-    default:
-      return MS_SMTP_NEEDS_NOTHING;
-    }
-}
-
-/* The Message-ID header of a message the sendmail parser normalised. */
-static char *
-find_message_id (GBytes *message)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (message, &len);
-  const char *p = data, *end = data + len;
-
-  while (p < end && !(*p == '\r' || *p == '\n'))
-    {
-      const char *eol = memchr (p, '\n', end - p);
-      gsize line_len = (eol ? eol : end) - p;
-
-      if (line_len > 11 && g_ascii_strncasecmp (p, "Message-ID:", 11) == 0)
-        return g_strstrip (g_strndup (p + 11, line_len - 11));
-      if (eol == NULL)
-        break;
-      p = eol + 1;
-    }
-
-  return NULL;
-}
-
-static void
-run_test_send (MsSmtpClient    *client,
-               const MsRequest *request,
-               MsResult        *result)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *message_id = NULL;
-  g_autoptr(GBytes) message = NULL;
-  const char *to = request->recipients && request->recipients[0] ? request->recipients[0]
-                                                                  : request->from;
-  const char *recipients[] = { to, NULL };
-  message = ms_message_compose_test (request->from, to, ms_smtp_client_get_host (client),
-                                     result->port,
-                                     request->program ? request->program : PACKAGE_NAME,
-                                     ms_smtp_client_has_extension (client, "8BITMIME"),
-                                     now, &message_id, &error);
-  if (message == NULL)
-    {
-      ms_result_set_error_from_gerror (result, MS_STEP_DATA, error);
-      return;
-    }
-
-  if (ms_smtp_client_send_message (client, request->from, recipients, message, TRUE))
-    result->message_id = g_steal_pointer (&message_id);
-}
-
-static void
-run_send (MsSmtpClient    *client,
-          const MsRequest *request,
-          MsResult        *result)
-{
-  if (ms_smtp_client_send_message (client, request->from,
-                                   (const char * const *) request->recipients,
-                                   request->message, TRUE))
-    result->message_id = find_message_id (request->message);
-}
-
-/* One operation against one port and mode, into @result. */
-static void
-run_single (const MsRequest *request,
-            Operation        op,
-            MsResult        *result,
-            const char      *prefix,
-            GCancellable    *cancellable)
-{
-  g_autoptr(MsSmtpClient) client = ms_smtp_client_new (request, result, prefix, cancellable);
-
-  if (ms_smtp_client_check_config (client, operation_needs (op))
-      && ms_smtp_client_open (client))
-    {
-      switch (op)
-        {
-        case OP_LOGIN:
-          ms_smtp_client_authenticate (client);
-          break;
-        case OP_TEST_SEND:
-          run_test_send (client, request, result);
-          break;
-        case OP_SEND:
-          run_send (client, request, result);
-          break;
-        case OP_PROBE:
-        default:
-          break;
-        }
-    }
-
-  ms_smtp_client_finish (client);
-}
 
 /* ---- probe --security auto ---- */
 
@@ -161,40 +21,6 @@ typedef struct
   char         *prefix;
   GCancellable *cancellable;
 } Candidate;
-
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-  g_autofree char *bare = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-
-  bare = g_strdup (host[0] == '[' ? host + 1 : host);
-  if (bare[0] != '\0' && bare[strlen (bare) - 1] == ']')
-    bare[strlen (bare) - 1] = '\0';
-  address = g_inet_address_new_from_string (bare);
-
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-static guint16
-candidate_port (const MsRequest *request,
-                const char      *variable,
-                guint16          port)
-{
-  const char *value = g_getenv (variable);
-  guint64 parsed;
-
-  if (value != NULL && host_is_loopback (request->config->host)
-      && g_ascii_string_to_unsigned (value, 10, 1, 65535, &parsed, NULL))
-    return parsed;
-
-  return port;
-}
 
 static void
 candidate_init (Candidate       *candidate,
@@ -221,8 +47,8 @@ candidate_thread (gpointer data)
   Candidate *candidate = data;
   gint64 start = g_get_monotonic_time ();
 
-  run_single (candidate->request, OP_PROBE, candidate->result, candidate->prefix,
-              candidate->cancellable);
+  ms_operation_run_session (candidate->request, MS_SMTP_NEEDS_NOTHING, NULL,
+                            candidate->result, candidate->prefix, candidate->cancellable);
   candidate->result->total_ms = (g_get_monotonic_time () - start) / 1000;
   ms_advice_fill (candidate->result, candidate->request->provider);
 
@@ -271,8 +97,9 @@ recommend (MsResult       *result,
   result->auth_mechanisms = g_strdupv (candidate->auth_mechanisms);
 }
 
-/* 465/tls and 587/starttls at the same time; implicit TLS is preferred
- * when both work (RFC 8314 section 3.3). Plain SMTP is never a candidate. */
+/* 465/tls and 587/starttls (or the request's auto ports) at the same time;
+ * implicit TLS is preferred when both work (RFC 8314 section 3.3). Plain
+ * SMTP is never a candidate. */
 static void
 run_auto (const MsRequest *request,
           MsResult        *result,
@@ -282,9 +109,10 @@ run_auto (const MsRequest *request,
   GThread *thread;
 
   candidate_init (&candidates[0], request, MS_SECURITY_TLS,
-                  candidate_port (request, "MS_TEST_AUTO_TLS_PORT", 465), cancellable);
+                  request->auto_tls_port ? request->auto_tls_port : 465, cancellable);
   candidate_init (&candidates[1], request, MS_SECURITY_STARTTLS,
-                  candidate_port (request, "MS_TEST_AUTO_STARTTLS_PORT", 587), cancellable);
+                  request->auto_starttls_port ? request->auto_starttls_port : 587,
+                  cancellable);
 
   thread = g_thread_new ("ms-probe-auto", candidate_thread, &candidates[0]);
   candidate_thread (&candidates[1]);
@@ -307,87 +135,15 @@ run_auto (const MsRequest *request,
                           g_ptr_array_index (result->candidates, 1));
 }
 
-/* ---- running an operation ---- */
-
-static MsResult *
-run_operation (const MsRequest *request,
-               Operation        op,
-               GCancellable    *cancellable)
+static void
+probe_body (const MsRequest *request,
+            MsResult        *result,
+            GCancellable    *cancellable)
 {
-  MsResult *result = ms_result_new (operation_names[op]);
-  gint64 start = g_get_monotonic_time ();
-
-  result->account = g_strdup (request->account);
-  result->host = g_strdup (request->config->host);
-  result->port = request->config->port;
-  result->security = request->config->security;
-
-  if (op == OP_PROBE && request->config->security == MS_SECURITY_AUTO)
+  if (request->config->security == MS_SECURITY_AUTO)
     run_auto (request, result, cancellable);
   else
-    run_single (request, op, result, NULL, cancellable);
-
-  result->total_ms = (g_get_monotonic_time () - start) / 1000;
-  ms_advice_fill (result, request->provider);
-
-  return result;
-}
-
-typedef struct
-{
-  MsRequest *request;
-  Operation  op;
-} TaskData;
-
-static void
-task_data_free (TaskData *data)
-{
-  ms_request_free (data->request);
-  g_free (data);
-}
-
-static void
-run_in_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  TaskData *data = task_data;
-
-  g_task_return_pointer (task, run_operation (data->request, data->op, cancellable),
-                         (GDestroyNotify) ms_result_unref);
-}
-
-static void
-start_operation (const MsRequest     *request,
-                 Operation            op,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data,
-                 gpointer             source_tag)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  TaskData *data = g_new0 (TaskData, 1);
-
-  data->request = ms_request_copy (request);
-  data->op = op;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_name (task, operation_names[op]);
-  /* A cancelled operation still yields its result, with error cancelled. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, data, (GDestroyNotify) task_data_free);
-  g_task_run_in_thread (task, run_in_thread);
-}
-
-static MsResult *
-finish_operation (GAsyncResult  *result,
-                  gpointer       source_tag,
-                  GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+    ms_operation_run_session (request, MS_SMTP_NEEDS_NOTHING, NULL, result, NULL, cancellable);
 }
 
 /**
@@ -399,7 +155,8 @@ finish_operation (GAsyncResult  *result,
  *
  * Resolve, connect, TLS, greeting, EHLO (and STARTTLS, EHLO again), QUIT;
  * never sends credentials. With %MS_SECURITY_AUTO, probes 465/tls and
- * 587/starttls in parallel and fills candidates and recommended.
+ * 587/starttls (see ms_request_set_auto_ports()) in parallel and fills
+ * candidates and recommended.
  *
  * Error codes (in the result): see ms_smtp_client_open(); invalid-input,
  *   cancelled.
@@ -412,14 +169,15 @@ ms_probe_run_async (const MsRequest     *request,
 {
   g_return_if_fail (request != NULL && request->config != NULL);
 
-  start_operation (request, OP_PROBE, cancellable, callback, user_data, ms_probe_run_async);
+  ms_operation_start (request, "probe", probe_body, cancellable, callback, user_data,
+                      ms_probe_run_async);
 }
 
 MsResult *
 ms_probe_run_finish (GAsyncResult  *result,
                      GError       **error)
 {
-  return finish_operation (result, ms_probe_run_async, error);
+  return ms_operation_finish (result, ms_probe_run_async, error);
 }
 
 /**
@@ -437,126 +195,5 @@ ms_probe_run (const MsRequest *request,
 {
   g_return_val_if_fail (request != NULL && request->config != NULL, NULL);
 
-  return run_operation (request, OP_PROBE, cancellable);
-}
-
-/**
- * ms_login_run_async:
- * @request: server, user (config->username, else from) and password
- * @cancellable: (nullable): a #GCancellable
- * @callback: called on the caller's main context with the result
- * @user_data: data for @callback
- *
- * A probe, then AUTH, then QUIT; sends no mail.
- *
- * Error codes (in the result): those of the probe, plus auth-unsupported,
- *   auth-failed, app-password-required, web-login-required,
- *   temporary-failure.
- */
-void
-ms_login_run_async (const MsRequest     *request,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_return_if_fail (request != NULL && request->config != NULL);
-
-  start_operation (request, OP_LOGIN, cancellable, callback, user_data, ms_login_run_async);
-}
-
-MsResult *
-ms_login_run_finish (GAsyncResult  *result,
-                     GError       **error)
-{
-  return finish_operation (result, ms_login_run_async, error);
-}
-
-MsResult *
-ms_login_run (const MsRequest *request,
-              GCancellable    *cancellable)
-{
-  g_return_val_if_fail (request != NULL && request->config != NULL, NULL);
-
-  return run_operation (request, OP_LOGIN, cancellable);
-}
-
-/**
- * ms_test_send_run_async:
- * @request: as for login, plus from and recipients[0] (default: from)
- * @cancellable: (nullable): a #GCancellable
- * @callback: called on the caller's main context with the result
- * @user_data: data for @callback
- *
- * A login, then the test message of CONTRACT.md; sets message_id on
- * success.
- *
- * Error codes (in the result): those of login, plus message-too-large,
- *   sender-rejected, recipient-rejected, message-rejected, quota-exceeded,
- *   connection-lost.
- */
-void
-ms_test_send_run_async (const MsRequest     *request,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_return_if_fail (request != NULL && request->config != NULL);
-
-  start_operation (request, OP_TEST_SEND, cancellable, callback, user_data,
-                   ms_test_send_run_async);
-}
-
-MsResult *
-ms_test_send_run_finish (GAsyncResult  *result,
-                         GError       **error)
-{
-  return finish_operation (result, ms_test_send_run_async, error);
-}
-
-MsResult *
-ms_test_send_run (const MsRequest *request,
-                  GCancellable    *cancellable)
-{
-  g_return_val_if_fail (request != NULL && request->config != NULL, NULL);
-
-  return run_operation (request, OP_TEST_SEND, cancellable);
-}
-
-/**
- * ms_send_run_async:
- * @request: as for login, plus from, recipients and the normalised message
- * @cancellable: (nullable): a #GCancellable
- * @callback: called on the caller's main context with the result
- * @user_data: data for @callback
- *
- * A login, then @request->message to every recipient; sets message_id from
- * the message's Message-ID on success.
- *
- * Error codes (in the result): as for ms_test_send_run_async().
- */
-void
-ms_send_run_async (const MsRequest     *request,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_return_if_fail (request != NULL && request->config != NULL);
-
-  start_operation (request, OP_SEND, cancellable, callback, user_data, ms_send_run_async);
-}
-
-MsResult *
-ms_send_run_finish (GAsyncResult  *result,
-                    GError       **error)
-{
-  return finish_operation (result, ms_send_run_async, error);
-}
-
-MsResult *
-ms_send_run (const MsRequest *request,
-             GCancellable    *cancellable)
-{
-  g_return_val_if_fail (request != NULL && request->config != NULL, NULL);
-
-  return run_operation (request, OP_SEND, cancellable);
+  return ms_operation_run (request, "probe", probe_body, cancellable);
 }

@@ -38,6 +38,8 @@ ms_request_copy (const MsRequest *request)
   copy->recipients = g_strdupv (request->recipients);
   copy->message = request->message ? g_bytes_ref (request->message) : NULL;
   copy->program = g_strdup (request->program);
+  copy->auto_tls_port = request->auto_tls_port;
+  copy->auto_starttls_port = request->auto_starttls_port;
   copy->transcript_func = request->transcript_func;
   copy->transcript_data = request->transcript_data;
 
@@ -59,4 +61,25 @@ ms_request_free (MsRequest *request)
   g_clear_pointer (&request->message, g_bytes_unref);
   g_free (request->program);
   g_free (request);
+}
+
+/**
+ * ms_request_set_auto_ports:
+ * @request: a request
+ * @tls_port: the port of the implicit TLS candidate; 0 for 465
+ * @starttls_port: the port of the STARTTLS candidate; 0 for 587
+ *
+ * The ports a probe with %MS_SECURITY_AUTO tries. The command line always
+ * uses the standard ports; tests and benchmarks point the candidates at
+ * their own servers.
+ */
+void
+ms_request_set_auto_ports (MsRequest *request,
+                           guint16    tls_port,
+                           guint16    starttls_port)
+{
+  g_return_if_fail (request != NULL);
+
+  request->auto_tls_port = tls_port;
+  request->auto_starttls_port = starttls_port;
 }

@@ -29,6 +29,9 @@ typedef struct
   char            **recipients;    /* test-send: one; send: every RCPT */
   GBytes           *message;       /* send: the normalised message, CRLF, unstuffed */
   char             *program;       /* test-send: the program named in the body */
+  guint16           auto_tls_port;      /* probe --security auto: the implicit TLS
+                                         * candidate's port; 0: 465 */
+  guint16           auto_starttls_port; /* and the STARTTLS candidate's; 0: 587 */
   MsTranscriptFunc  transcript_func;
   gpointer          transcript_data;
 } MsRequest;
@@ -39,6 +42,9 @@ GType      ms_request_get_type (void) G_GNUC_CONST;
 MsRequest *ms_request_new      (const MsSmtpConfig *config);
 MsRequest *ms_request_copy     (const MsRequest    *request);
 void       ms_request_free     (MsRequest          *request);
+void       ms_request_set_auto_ports (MsRequest    *request,
+                                      guint16       tls_port,
+                                      guint16       starttls_port);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsRequest, ms_request_free)
 

@@ -8,6 +8,7 @@
 #include "ms-account-ops.h"
 #include "ms-diagnose.h"
 #include "ms-gui-ops.h"
+#include "ms-sender.h"
 #include "ms-provider.h"
 #include "ms-secret-store.h"
 #include "ms-validate.h"
@@ -255,12 +256,12 @@ ms_gui_run_async (MsGuiOperation       operation,
   switch (operation)
     {
     case MS_GUI_OP_LOGIN:
-      g_task_set_task_data (task, ms_login_run_finish, NULL);
-      ms_login_run_async (request, cancellable, on_run_done_cb, task);
+      g_task_set_task_data (task, ms_sender_login_finish, NULL);
+      ms_sender_login_async (request, cancellable, on_run_done_cb, task);
       break;
     case MS_GUI_OP_TEST_SEND:
-      g_task_set_task_data (task, ms_test_send_run_finish, NULL);
-      ms_test_send_run_async (request, cancellable, on_run_done_cb, task);
+      g_task_set_task_data (task, ms_sender_test_send_finish, NULL);
+      ms_sender_test_send_async (request, cancellable, on_run_done_cb, task);
       break;
     case MS_GUI_OP_PROBE:
     default:

@@ -755,7 +755,13 @@ file_exists (gpointer data)
 }
 
 /* Export for msmtp through its file chooser: the file has passwordeval and
- * no password, and only its owner may read it. */
+ * no password, and only its owner may read it.
+ *
+ * The chooser opens in the working folder and may go back there after
+ * set_current_folder(); a run started from the top of the checkout once
+ * saved its msmtprc there. So the working folder is the temporary folder
+ * for as long as the chooser is open: whatever the chooser does, the file
+ * lands in the folder this test removes. */
 static void
 check_export (Fixture    *fixture,
               GtkWidget  *done_page,
@@ -764,10 +770,13 @@ check_export (Fixture    *fixture,
   GtkWindow *chooser = NULL;
   g_autofree char *folder = g_dir_make_tmp ("ms-export-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (folder, "msmtprc", NULL);
+  g_autofree char *start_folder = g_get_current_dir ();
   g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
   g_autofree char *contents = NULL;
   GStatBuf st;
 
+  g_assert_nonnull (folder);
+  g_assert_cmpint (g_chdir (folder), ==, 0);
   g_assert_true (gtk_widget_activate_action (done_page, "wizard.export-msmtp", NULL));
   g_assert_true (wait_until (find_file_chooser, &chooser, WAIT_MS));
   /* Once it is shown: on showing, the chooser goes to its own start folder. */
@@ -779,6 +788,7 @@ check_export (Fixture    *fixture,
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
   g_assert_true (wait_until (file_exists, path, WAIT_MS));
   spin (100);
+  g_assert_cmpint (g_chdir (start_folder), ==, 0);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "passwordeval \"mailsetup-cli password demo-example.com\""));
   g_assert_nonnull (strstr (contents, "account demo-example.com\n"));

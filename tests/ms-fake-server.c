@@ -49,6 +49,8 @@ struct _MsFakeServer
   guint              delay[MS_FAKE_N_STEPS];
   gboolean           verbose;
   gboolean           trickle;
+  gboolean           require_auth;
+  GHashTable        *rcpt_replies;   /* lower-case address -> reply */
   MsFakeMessageFunc  message_func;
   gpointer           message_data;
 
@@ -152,6 +154,7 @@ ms_fake_server_new (MsFakeMode mode)
   server->tls = g_byte_array_new ();
   server->commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_fake_message_free);
+  server->rcpt_replies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return server;
 }
 
@@ -187,6 +190,7 @@ ms_fake_server_free (MsFakeServer *server)
   g_free (server->sni);
   g_free (server->tls_version);
   g_ptr_array_unref (server->messages);
+  g_hash_table_unref (server->rcpt_replies);
   g_mutex_clear (&server->mutex);
   g_cond_clear (&server->cond);
   g_free (server);
@@ -295,6 +299,23 @@ ms_fake_server_set_trickle (MsFakeServer *server,
 {
   g_return_if_fail (!server->started);
   server->trickle = trickle;
+}
+
+void
+ms_fake_server_set_recipient_reply (MsFakeServer *server,
+                                    const char   *address,
+                                    const char   *raw)
+{
+  g_return_if_fail (!server->started);
+  g_hash_table_replace (server->rcpt_replies, g_ascii_strdown (address, -1), g_strdup (raw));
+}
+
+void
+ms_fake_server_set_require_auth (MsFakeServer *server,
+                                 gboolean      require_auth)
+{
+  g_return_if_fail (!server->started);
+  server->require_auth = require_auth;
 }
 
 void
@@ -1048,6 +1069,9 @@ do_mail (Conn       *conn,
       (path = parse_path (line + 10)) == NULL)
     return conn_puts (conn, "501 5.5.4 Syntax: MAIL FROM:<address>\r\n") ? STEP_CONTINUE : STEP_STOP;
 
+  if (conn->server->require_auth && conn->auth_user == NULL)
+    return conn_puts (conn, "530 5.7.0 Authentication required\r\n") ? STEP_CONTINUE : STEP_STOP;
+
   size = strstr (line, " SIZE=");
   if (size == NULL)
     size = strstr (line, " size=");
@@ -1065,10 +1089,29 @@ do_rcpt (Conn       *conn,
          const char *line)
 {
   char *path;
+  g_autofree char *key = NULL;
+  const char *own;
 
   if (g_ascii_strncasecmp (line, "RCPT TO:", 8) != 0 ||
       (path = parse_path (line + 8)) == NULL)
     return conn_puts (conn, "501 5.5.4 Syntax: RCPT TO:<address>\r\n") ? STEP_CONTINUE : STEP_STOP;
+  if (conn->server->require_auth && !conn->in_transaction)
+    {
+      g_free (path);
+      return conn_puts (conn, "503 5.5.1 MAIL needed first\r\n") ? STEP_CONTINUE : STEP_STOP;
+    }
+
+  key = g_ascii_strdown (path, -1);
+  own = g_hash_table_lookup (conn->server->rcpt_replies, key);
+  if (own != NULL)
+    {
+      /* Only an accepted recipient joins the transaction. */
+      if (own[0] == '2')
+        g_ptr_array_add (conn->rcpts, path);
+      else
+        g_free (path);
+      return conn_puts (conn, own) ? STEP_CONTINUE : STEP_STOP;
+    }
 
   g_ptr_array_add (conn->rcpts, path);
   return conn_step (conn, MS_FAKE_STEP_RCPT, "250 2.1.5 Ok\r\n");
@@ -1206,6 +1249,8 @@ do_bdat (Conn       *conn,
   if (g_strv_length (words) < 2 || !g_ascii_string_to_unsigned (words[1], 10, 0, G_MAXUINT32, &size, NULL))
     return conn_puts (conn, "501 5.5.4 Syntax: BDAT size [LAST]\r\n") ? STEP_CONTINUE : STEP_STOP;
   last = words[2] != NULL && g_ascii_strcasecmp (words[2], "LAST") == 0;
+  if (conn->server->require_auth && (conn->mail_from == NULL || conn->rcpts->len == 0))
+    return conn_puts (conn, "503 5.5.1 No valid recipients\r\n") ? STEP_CONTINUE : STEP_STOP;
 
   while (conn->in->len < size)
     if (!conn_fill (conn))

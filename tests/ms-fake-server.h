@@ -180,6 +180,18 @@ void          ms_fake_server_set_reply_len   (MsFakeServer *server,
                                               MsFakeStep    step,
                                               const char   *raw,
                                               gsize         len);
+/* The reply to RCPT TO:<@address> (exact match, case-insensitive), instead
+ * of the RCPT step's override or normal reply; for one refused recipient
+ * among accepted ones. May be called several times. */
+void          ms_fake_server_set_recipient_reply (MsFakeServer *server,
+                                                  const char   *address,
+                                                  const char   *raw);
+/* As a submission server does (Dovecot, Postfix with smtpd_sasl): MAIL
+ * before a successful AUTH gets "530 5.7.0 Authentication required", and
+ * RCPT, DATA and BDAT outside a transaction "503 5.5.1"; a refused BDAT
+ * does not consume its chunk, whose lines are then read as commands. */
+void          ms_fake_server_set_require_auth (MsFakeServer *server,
+                                               gboolean      require_auth);
 void          ms_fake_server_set_action      (MsFakeServer *server,
                                               MsFakeStep    step,
                                               MsFakeAction  action);

@@ -887,6 +887,89 @@ test_sendmail_long_from_domain (void)
   g_assert_nonnull (strstr (text, "Message-ID: <"));
 }
 
+
+/* A one-digit day: GLib pads %e with U+2007, which must not turn the
+ * English test message 8-bit. */
+static void
+test_compose_single_digit_day (void)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) now = g_date_time_new (utc, 2026, 12, 6, 5, 7, 9);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+  const guchar *data;
+
+  bytes = ms_message_compose_test ("me@example.com", "you@example.org", "smtp.example.com", 465,
+                                   "Mail Setup 0.1.0", TRUE, now, NULL, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &length);
+  for (gsize i = 0; i < length; i++)
+    g_assert_cmpuint (data[i], <, 0x80);
+  text = bytes_to_string (bytes);
+  g_assert_true (has_header_line (text, "Date: Sun, 06 Dec 2026 05:07:09 +0000"));
+  g_assert_true (has_header_line (text, "Content-Transfer-Encoding: 7bit"));
+}
+
+/* The wire form computed in pieces of any size is the wire form of the
+ * whole, and the 8-bit findings are right. */
+static void
+test_wire_in_pieces (void)
+{
+  static const char input[] = "Subject: x\r\n\r\n.lead\rbare\n\r\n.\r\nGrüße\r\nend";
+  g_autofree char *ys = g_strnfill (2100, 'y');
+  g_autofree char *zs = g_strnfill (997, 'z');
+  g_autofree char *long_input = NULL;
+  const char *inputs[2];
+  gsize lengths[2];
+
+  long_input = g_strconcat ("A: b\r\n\r\n", ys, "é", zs, "\r\n", NULL);
+  inputs[0] = input;
+  lengths[0] = strlen (input);
+  inputs[1] = long_input;
+  lengths[1] = strlen (long_input);
+
+  for (guint k = 0; k < G_N_ELEMENTS (inputs); k++)
+    for (guint dot = 0; dot < 2; dot++)
+      {
+        g_autoptr(GBytes) whole_in = g_bytes_new (inputs[k], lengths[k]);
+        g_autoptr(GBytes) whole = dot ? ms_message_dot_stuff (whole_in)
+                                      : ms_message_to_crlf (whole_in);
+
+        for (gsize piece = 1; piece < 40; piece += 3)
+          {
+            g_autoptr(MsMessageWire) wire = ms_message_wire_new (dot);
+            g_autoptr(GByteArray) out = g_byte_array_new ();
+            gboolean in_header = TRUE;
+
+            for (gsize at = 0; at < lengths[k]; at += piece)
+              ms_message_wire_feed (wire, inputs[k] + at, MIN (piece, lengths[k] - at), out);
+            ms_message_wire_finish (wire, out);
+
+            g_assert_cmpmem (out->data, out->len, g_bytes_get_data (whole, NULL),
+                             g_bytes_get_size (whole));
+            g_assert_cmpuint (ms_message_wire_get_size (wire), ==, out->len);
+            g_assert_true (ms_message_wire_has_8bit (wire, &in_header));
+            g_assert_false (in_header);
+          }
+      }
+}
+
+static void
+test_wire_8bit_header (void)
+{
+  static const char input[] = "Subject: Grüße\r\n\r\nplain\r\n";
+  g_autoptr(MsMessageWire) wire = ms_message_wire_new (FALSE);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gboolean in_header = FALSE;
+
+  ms_message_wire_feed (wire, input, strlen (input), out);
+  ms_message_wire_finish (wire, out);
+  g_assert_true (ms_message_wire_has_8bit (wire, &in_header));
+  g_assert_true (in_header);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -894,6 +977,9 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/ms/message/compose", test_compose);
+  g_test_add_func ("/ms/message/compose-single-digit-day", test_compose_single_digit_day);
+  g_test_add_func ("/ms/message/wire-in-pieces", test_wire_in_pieces);
+  g_test_add_func ("/ms/message/wire-8bit-header", test_wire_8bit_header);
   g_test_add_func ("/ms/message/compose-encodings", test_compose_encodings);
   g_test_add_func ("/ms/message/compose-long-fields", test_compose_long_fields);
   g_test_add_func ("/ms/message/compose-injection", test_compose_injection);

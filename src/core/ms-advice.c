@@ -230,7 +230,7 @@ static const Words generic_words[MS_ERROR_N_CODES] = {
     N_("The connection closed before the server confirmed."),
     N_("Nothing was sent. Try again; if it keeps happening, the network may be dropping the connection.") },
   [MS_ERROR_DELIVERY_UNKNOWN] = {
-    N_("The connection closed after the whole message was sent, before the server confirmed it."),
+    N_("The whole message was sent, but the server did not confirm it."),
     N_("The message may have arrived. Ask a recipient before sending it again; if it keeps happening, the network may be dropping the connection.") },
   [MS_ERROR_KEYRING_UNAVAILABLE] = {
     N_("The keyring cannot be reached."),

@@ -52,6 +52,29 @@ GBytes *ms_message_dot_stuff      (GBytes      *message);
  * dot-stuffed, no terminator. */
 GBytes *ms_message_to_crlf        (GBytes      *message);
 
+/*
+ * MsMessageWire: the same wire forms computed piece by piece, so that a
+ * message of any size goes out through buffers of fixed size (the engine
+ * streams it; ms_message_dot_stuff() and ms_message_to_crlf() are this
+ * applied to a whole message). It also notes what the envelope needs:
+ * octets >= 0x80, and whether any is in the header section.
+ */
+typedef struct _MsMessageWire MsMessageWire;
+
+MsMessageWire *ms_message_wire_new      (gboolean       dot_stuff);
+void           ms_message_wire_free     (MsMessageWire *wire);
+void           ms_message_wire_feed     (MsMessageWire *wire,
+                                         const char    *data,
+                                         gsize          length,
+                                         GByteArray    *out);
+void           ms_message_wire_finish   (MsMessageWire *wire,
+                                         GByteArray    *out);
+guint64        ms_message_wire_get_size (MsMessageWire *wire);
+gboolean       ms_message_wire_has_8bit (MsMessageWire *wire,
+                                         gboolean      *in_header);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsMessageWire, ms_message_wire_free)
+
 /* Header helpers (RFC 5322 / RFC 2047). Values must be free of CR, LF and
  * NUL already (ms_validate_no_control()). */
 char   *ms_message_format_date    (GDateTime   *when);          /* "Sat, 28 Nov 2026 19:46:10 +0000" */

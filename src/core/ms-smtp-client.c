@@ -45,6 +45,8 @@ struct _MsSmtpClient
   gint64               timeout_us;
   gint64               step_start;
   gboolean             broken;
+  gboolean             authenticated;
+  guint                n_transactions;
   GPtrArray           *secret_forms;  /* the password as a server could echo it */
 };
 
@@ -915,6 +917,7 @@ check_auth_reply (MsSmtpClient      *self,
 {
   if (reply->code == 235)
     {
+      self->authenticated = TRUE;
       step_end (self, MS_STEP_AUTH, TRUE, reply);
       return TRUE;
     }
@@ -1044,45 +1047,47 @@ ms_smtp_client_authenticate (MsSmtpClient *self)
 
 /* ---- the mail transaction ---- */
 
+/* Message octets read and written at a time: memory stays flat in the
+ * message's size (docs/architecture.md, "The SMTP engine"). */
+#define MS_BODY_BUFFER (64 * 1024)
+
 typedef enum
 {
+  CMD_RSET,
   CMD_AUTH,
   CMD_MAIL,
   CMD_RCPT,
   CMD_DATA,
-  CMD_BDAT,
 } CommandKind;
 
 typedef struct
 {
+  CommandKind  kind;
+  const char  *argument;
+  guint        index;      /* RCPT: which recipient */
+} Command;
+
+typedef struct
+{
   const char * const *recipients;
-  GBytes             *message;
-  GBytes             *wire;       /* dot-stuffed for DATA, CRLF only for BDAT */
+  GInputStream       *message;
+  goffset             start;            /* where the message begins in the stream */
+  guint64             size;             /* wire octets, not dot-stuffed */
+  gboolean            eight_bit;
+  gboolean            eight_bit_header;
   gboolean            chunking;
   gboolean            pipelining;
-  guint               n_accepted;
-  MsSmtpReply        *last_refusal;
   gboolean            data_accepted;
+  gboolean            whole_sent;
+  MsSmtpReply       **rcpt_replies;     /* one per recipient, NULL when accepted */
 } Transaction;
 
 static void
 transaction_clear (Transaction *t)
 {
-  g_clear_pointer (&t->wire, g_bytes_unref);
-  g_clear_pointer (&t->last_refusal, ms_smtp_reply_free);
-}
-
-static gboolean
-has_8bit (GBytes *bytes)
-{
-  gsize len;
-  const guchar *p = g_bytes_get_data (bytes, &len);
-
-  for (gsize i = 0; i < len; i++)
-    if (p[i] & 0x80)
-      return TRUE;
-
-  return FALSE;
+  for (guint i = 0; t->rcpt_replies && t->recipients[i]; i++)
+    g_clear_pointer (&t->rcpt_replies[i], ms_smtp_reply_free);
+  g_clear_pointer (&t->rcpt_replies, g_free);
 }
 
 static gboolean
@@ -1098,20 +1103,64 @@ envelope_is_ascii (const char         *from,
   return TRUE;
 }
 
+/* The message read once before anything is sent: its wire size for SIZE=
+ * and BDAT, and the 8-bit octets that decide BODY= and SMTPUTF8. */
+static gboolean
+measure_message (MsSmtpClient  *self,
+                 Transaction   *t,
+                 GError       **error)
+{
+  g_autoptr(MsMessageWire) wire = ms_message_wire_new (FALSE);
+  g_autoptr(GByteArray) scratch = g_byte_array_sized_new (2 * MS_BODY_BUFFER + 1024);
+  g_autofree char *buffer = g_malloc (MS_BODY_BUFFER);
+  gssize n;
+
+  t->start = g_seekable_tell (G_SEEKABLE (t->message));
+  while ((n = g_input_stream_read (t->message, buffer, MS_BODY_BUFFER, self->cancellable,
+                                   error)) > 0)
+    {
+      ms_message_wire_feed (wire, buffer, n, scratch);
+      g_byte_array_set_size (scratch, 0);
+    }
+  if (n < 0)
+    return FALSE;
+
+  ms_message_wire_finish (wire, scratch);
+  t->size = ms_message_wire_get_size (wire);
+  t->eight_bit = ms_message_wire_has_8bit (wire, &t->eight_bit_header);
+
+  return g_seekable_seek (G_SEEKABLE (t->message), t->start, G_SEEK_SET, self->cancellable,
+                          error);
+}
+
+static gboolean
+fail_message_read (MsSmtpClient *self,
+                   MsStepKind    kind,
+                   GError       *error)
+{
+  g_autofree char *detail = g_strdup_printf ("cannot read the message: %s", error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return fail_step (self, kind, MS_ERROR_CANCELLED, error->message, NULL);
+
+  return fail_step (self, kind, MS_ERROR_INTERNAL, detail, NULL);
+}
+
 static char *
 mail_command (MsSmtpClient       *self,
               const char         *from,
-              const char * const *recipients,
-              GBytes             *message)
+              const Transaction  *t)
 {
   GString *line = g_string_new (NULL);
 
   g_string_printf (line, "MAIL FROM:<%s>", from);
   if (ms_smtp_client_has_extension (self, "SIZE"))
-    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (message));
-  if (ms_smtp_client_has_extension (self, "8BITMIME") && has_8bit (message))
+    g_string_append_printf (line, " SIZE=%" G_GUINT64_FORMAT, t->size);
+  if (ms_smtp_client_has_extension (self, "8BITMIME") && t->eight_bit)
     g_string_append (line, " BODY=8BITMIME");
-  if (!envelope_is_ascii (from, recipients))
+  /* RFC 6531: UTF-8 in an address, or in a header the server may parse. */
+  if (!envelope_is_ascii (from, t->recipients)
+      || (t->eight_bit_header && ms_smtp_client_has_extension (self, "SMTPUTF8")))
     g_string_append (line, " SMTPUTF8");
 
   return g_string_free (line, FALSE);
@@ -1121,22 +1170,26 @@ mail_command (MsSmtpClient       *self,
 static gboolean
 check_transaction (MsSmtpClient       *self,
                    const char         *from,
-                   const char * const *recipients,
-                   GBytes             *message)
+                   Transaction        *t)
 {
-  guint64 size = self->caps ? ms_smtp_capabilities_get_size (self->caps) : 0;
+  guint64 limit = self->caps ? ms_smtp_capabilities_get_size (self->caps) : 0;
+  g_autoptr(GError) error = NULL;
 
   step_begin (self);
-  if (size > 0 && g_bytes_get_size (message) > size)
+  if (!measure_message (self, t, &error))
+    return fail_message_read (self, MS_STEP_MAIL, error);
+
+  if (limit > 0 && t->size > limit)
     {
-      g_autofree char *detail = g_strdup_printf ("message of %" G_GSIZE_FORMAT " octets, "
+      g_autofree char *detail = g_strdup_printf ("message of %" G_GUINT64_FORMAT " octets, "
                                                  "server limit %" G_GUINT64_FORMAT,
-                                                 g_bytes_get_size (message), size);
+                                                 t->size, limit);
 
       return fail_step (self, MS_STEP_MAIL, MS_ERROR_MESSAGE_TOO_LARGE, detail, NULL);
     }
 
-  if (!envelope_is_ascii (from, recipients) && !ms_smtp_client_has_extension (self, "SMTPUTF8"))
+  if (!envelope_is_ascii (from, t->recipients)
+      && !ms_smtp_client_has_extension (self, "SMTPUTF8"))
     return fail_step (self, MS_STEP_MAIL, MS_ERROR_INVALID_INPUT,
                       "an address is not ASCII and the server does not offer SMTPUTF8", NULL);
 
@@ -1144,112 +1197,34 @@ check_transaction (MsSmtpClient       *self,
 }
 
 static void
-queue_transaction_command (MsSmtpClient *self,
-                           Transaction  *t,
-                           CommandKind   kind,
-                           const char   *argument)
+queue_transaction_command (MsSmtpClient  *self,
+                           const Command *command)
 {
   g_autofree char *line = NULL;
 
-  switch (kind)
+  switch (command->kind)
     {
+    case CMD_RSET:
+      queue_command (self, "RSET");
+      break;
     case CMD_AUTH:
       queue_auth_plain (self);
       break;
     case CMD_MAIL:
-      queue_command (self, argument);
+      queue_command (self, command->argument);
       break;
     case CMD_RCPT:
-      line = g_strdup_printf ("RCPT TO:<%s>", argument);
+      line = g_strdup_printf ("RCPT TO:<%s>", command->argument);
       queue_command (self, line);
       break;
     case CMD_DATA:
       queue_command (self, "DATA");
       break;
-    case CMD_BDAT:
-      line = g_strdup_printf ("BDAT %" G_GSIZE_FORMAT " LAST", g_bytes_get_size (t->wire));
-      queue_command (self, line);
-      g_string_append_len (self->out, g_bytes_get_data (t->wire, NULL), g_bytes_get_size (t->wire));
-      ms_transcript_client_data (self->transcript, g_bytes_get_size (t->wire));
-      break;
     default:
       g_assert_not_reached ();
     }
 }
 
-/* Checks one reply of the transaction; RCPT refusals only count once every
- * recipient has answered. */
-static gboolean
-check_transaction_reply (MsSmtpClient      *self,
-                         Transaction       *t,
-                         CommandKind        kind,
-                         MsSmtpReply       *owned_reply)
-{
-  g_autoptr(MsSmtpReply) reply = owned_reply;
-
-  switch (kind)
-    {
-    case CMD_AUTH:
-      return check_auth_reply (self, reply);
-    case CMD_MAIL:
-      if (reply->code != 250)
-        return fail_reply (self, MS_STEP_MAIL, reply);
-      step_end (self, MS_STEP_MAIL, TRUE, reply);
-      return TRUE;
-    case CMD_RCPT:
-      step_end (self, MS_STEP_RCPT, reply->code == 250 || reply->code == 251, reply);
-      if (reply->code == 250 || reply->code == 251)
-        t->n_accepted++;
-      else
-        {
-          g_clear_pointer (&t->last_refusal, ms_smtp_reply_free);
-          t->last_refusal = g_steal_pointer (&reply);
-        }
-      return TRUE;
-    case CMD_DATA:
-      t->data_accepted = reply->code == 354;
-      if (!t->data_accepted)
-        return fail_reply (self, MS_STEP_DATA, reply);
-      return TRUE;
-    case CMD_BDAT:
-      if (reply->code != 250)
-        return fail_reply (self, MS_STEP_DATA, reply);
-      step_end (self, MS_STEP_DATA, TRUE, reply);
-      return TRUE;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gboolean
-check_recipients (MsSmtpClient *self,
-                  Transaction  *t)
-{
-  if (t->n_accepted > 0 || self->result->error != NULL)
-    return TRUE;
-
-  if (t->last_refusal != NULL)
-    {
-      g_autofree char *text = t->last_refusal->lines ? g_strjoinv (" ", t->last_refusal->lines)
-                                                     : g_strdup ("");
-      MsErrorCode code = ms_advice_classify_reply (MS_STEP_RCPT, t->last_refusal->code,
-                                                   t->last_refusal->enhanced, text);
-
-      return fail (self, MS_STEP_RCPT, code, "every recipient was refused", t->last_refusal);
-    }
-
-  return fail (self, MS_STEP_RCPT, MS_ERROR_RECIPIENT_REJECTED, "no recipient accepted", NULL);
-}
-
-typedef struct
-{
-  CommandKind  kind;
-  const char  *argument;
-} Command;
-
-/* With PIPELINING every command goes in one write and the replies are read
- * in order (RFC 2920); without, one command at a time, stopping at the
- * first failure. Either way the first failure is the one reported. */
 static MsStepKind
 command_step (CommandKind kind)
 {
@@ -1257,23 +1232,114 @@ command_step (CommandKind kind)
     {
     case CMD_AUTH:
       return MS_STEP_AUTH;
+    case CMD_RSET:
     case CMD_MAIL:
       return MS_STEP_MAIL;
     case CMD_RCPT:
       return MS_STEP_RCPT;
     case CMD_DATA:
-    case CMD_BDAT:
     default:
       return MS_STEP_DATA;
     }
 }
 
-static gboolean
-is_data_command (CommandKind kind)
+/* Checks one reply of the transaction. A refused RCPT only counts once
+ * every recipient has answered, so that each refusal can be named. */
+static void
+check_transaction_reply (MsSmtpClient  *self,
+                         Transaction   *t,
+                         const Command *command,
+                         MsSmtpReply   *owned_reply)
 {
-  return kind == CMD_DATA || kind == CMD_BDAT;
+  g_autoptr(MsSmtpReply) reply = owned_reply;
+  gboolean accepted;
+
+  switch (command->kind)
+    {
+    case CMD_AUTH:
+      check_auth_reply (self, reply);
+      break;
+    case CMD_RSET:
+    case CMD_MAIL:
+      if (reply->code != 250)
+        fail_reply (self, MS_STEP_MAIL, reply);
+      else if (command->kind == CMD_MAIL)
+        step_end (self, MS_STEP_MAIL, TRUE, reply);
+      break;
+    case CMD_RCPT:
+      accepted = reply->code == 250 || reply->code == 251;
+      step_end (self, MS_STEP_RCPT, accepted, reply);
+      if (!accepted)
+        t->rcpt_replies[command->index] = g_steal_pointer (&reply);
+      break;
+    case CMD_DATA:
+      t->data_accepted = reply->code == 354;
+      if (!t->data_accepted)
+        fail_reply (self, MS_STEP_DATA, reply);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
+static const MsSmtpReply *
+first_refusal (const Transaction *t,
+               guint              hundreds)
+{
+  for (guint i = 0; t->recipients[i]; i++)
+    if (t->rcpt_replies[i] != NULL
+        && (hundreds == 0 || t->rcpt_replies[i]->code / 100 == hundreds))
+      return t->rcpt_replies[i];
+
+  return NULL;
+}
+
+/* Any recipient refused (5xx) or deferred (4xx) abandons the whole
+ * transaction: nobody gets half a delivery, and a deferred one keeps the
+ * message whole for a retry. The error names every such recipient. */
+static gboolean
+check_recipients (MsSmtpClient *self,
+                  Transaction  *t)
+{
+  const MsSmtpReply *decisive = first_refusal (t, 5);
+  g_autofree char *text = NULL;
+  g_autofree char *detail = NULL;
+  guint n_refused = 0, n_recipients = g_strv_length ((char **) t->recipients);
+  MsErrorCode code;
+
+  if (self->result->error != NULL)
+    return FALSE;
+  if (first_refusal (t, 0) == NULL)
+    return TRUE;
+
+  if (decisive == NULL)
+    decisive = first_refusal (t, 0);
+  text = decisive->lines ? g_strjoinv (" ", decisive->lines) : g_strdup ("");
+  code = ms_advice_classify_reply (MS_STEP_RCPT, decisive->code, decisive->enhanced, text);
+  if (code == MS_ERROR_PROTOCOL_ERROR)
+    code = MS_ERROR_RECIPIENT_REJECTED;
+
+  for (guint i = 0; t->recipients[i]; i++)
+    n_refused += t->rcpt_replies[i] != NULL;
+  detail = g_strdup_printf ("%u of %u recipients not accepted; nothing was sent",
+                            n_refused, n_recipients);
+  fail (self, MS_STEP_RCPT, code, detail, decisive);
+
+  for (guint i = 0; t->recipients[i]; i++)
+    {
+      g_autofree char *reply = NULL;
+
+      if (t->rcpt_replies[i] == NULL)
+        continue;
+      reply = reply_display (t->rcpt_replies[i]);
+      ms_result_error_add_recipient (self->result->error, t->recipients[i], reply);
+    }
+
+  return FALSE;
+}
+
+/* With PIPELINING the group's replies are read in order (RFC 2920), and
+ * the recipients are judged before DATA's reply. */
 static gboolean
 read_command_replies (MsSmtpClient  *self,
                       Transaction   *t,
@@ -1285,17 +1351,20 @@ read_command_replies (MsSmtpClient  *self,
     {
       MsSmtpReply *reply;
 
-      if (t->pipelining && is_data_command (commands[i].kind))
+      if (commands[i].kind == CMD_DATA)
         check_recipients (self, t);
       reply = read_reply (self, command_step (commands[i].kind));
       if (reply == NULL)
         return FALSE;
-      check_transaction_reply (self, t, commands[i].kind, reply);
+      check_transaction_reply (self, t, &commands[i], reply);
     }
 
   return self->result->error == NULL;
 }
 
+/* With PIPELINING every command goes in one write; without, one command at
+ * a time, stopping at the first failure but asking for every recipient.
+ * Either way the first failure is the one reported. */
 static gboolean
 run_commands (MsSmtpClient  *self,
               Transaction   *t,
@@ -1311,11 +1380,9 @@ run_commands (MsSmtpClient  *self,
 
       do
         {
-          /* Unpipelined, no message goes out once every RCPT was refused. */
-          if (!t->pipelining && is_data_command (commands[sent].kind)
-              && !check_recipients (self, t))
+          if (!t->pipelining && commands[sent].kind == CMD_DATA && !check_recipients (self, t))
             return FALSE;
-          queue_transaction_command (self, t, commands[sent].kind, commands[sent].argument);
+          queue_transaction_command (self, &commands[sent]);
         }
       while (++sent < n_commands && t->pipelining);
 
@@ -1324,26 +1391,132 @@ run_commands (MsSmtpClient  *self,
         return FALSE;
     }
 
+  return check_recipients (self, t);
+}
+
+/* After the whole message went out, no final reply does not mean "not
+ * sent": the server may have taken it (docs/contract.md, delivery-unknown). */
+static gboolean
+fail_final_reply (MsSmtpClient *self)
+{
+  MsResultError *error = self->result->error;
+
+  if (error == NULL || (error->code != MS_ERROR_TIMEOUT && error->code != MS_ERROR_CONNECTION_LOST))
+    return FALSE;
+
+  ms_transcript_event (self->transcript, "no final reply after the whole message: "
+                                         "it may have been delivered");
+  error->code = MS_ERROR_DELIVERY_UNKNOWN;
+
+  return FALSE;
+}
+
+static gboolean
+write_body_octets (MsSmtpClient *self,
+                   GByteArray   *out,
+                   gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (length == 0)
+    return TRUE;
+  if (!ms_transport_write_all (self->transport, out->data, length, &error))
+    return fail_gerror (self, MS_STEP_DATA, error);
+  g_byte_array_remove_range (out, 0, length);
+
   return TRUE;
 }
 
 static gboolean
+fail_body (MsSmtpClient *self,
+           const char   *detail)
+{
+  self->broken = TRUE;
+
+  return fail_step (self, MS_STEP_DATA, MS_ERROR_INTERNAL, detail, NULL);
+}
+
+/* Reads, converts and writes the message in MS_BODY_BUFFER pieces. For
+ * BDAT the size was announced: the last octet is held back until the
+ * message is known to end there, so a message that changed since it was
+ * measured is never taken as complete. */
+static gboolean
+stream_body (MsSmtpClient *self,
+             Transaction  *t,
+             GByteArray   *out)
+{
+  g_autoptr(MsMessageWire) wire = ms_message_wire_new (!t->chunking);
+  g_autofree char *buffer = g_malloc (MS_BODY_BUFFER);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (t->message, buffer, MS_BODY_BUFFER, self->cancellable,
+                                      &error);
+      gsize hold;
+
+      if (n < 0)
+        {
+          self->broken = TRUE;
+          return fail_message_read (self, MS_STEP_DATA, error);
+        }
+      if (n == 0)
+        ms_message_wire_finish (wire, out);
+      else
+        ms_message_wire_feed (wire, buffer, n, out);
+
+      if (t->chunking && ms_message_wire_get_size (wire) > t->size)
+        return fail_body (self, "the message grew while it was being sent");
+      hold = (t->chunking && n > 0) ? MIN (out->len, 1) : 0;
+      if (!write_body_octets (self, out, out->len - hold))
+        return FALSE;
+      if (n == 0)
+        break;
+    }
+
+  if (t->chunking && ms_message_wire_get_size (wire) != t->size)
+    return fail_body (self, "the message shrank while it was being sent");
+
+  return TRUE;
+}
+
+/* The body (after 354, or as one BDAT LAST chunk of the announced size),
+ * then the final reply. From the first octet until that reply, the timeout
+ * counts time without progress, not the whole transfer. */
+static gboolean
 send_body (MsSmtpClient *self,
            Transaction  *t)
 {
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (2 * MS_BODY_BUFFER + MS_MESSAGE_MAX_LINE + 64);
   g_autoptr(MsSmtpReply) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize size = g_bytes_get_size (t->wire);
+  gboolean ok;
 
-  ms_transcript_client_data (self->transcript, g_bytes_get_size (t->message));
-  if (!ms_transport_write_all (self->transport, g_bytes_get_data (t->wire, NULL), size, &error))
-    return fail_gerror (self, MS_STEP_DATA, error);
+  step_begin (self);
+  if (t->chunking)
+    {
+      g_autofree char *line = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT " LAST", t->size);
 
-  self->result->round_trips++;
-  /* F5: no final reply means not sent, whatever was written. */
-  reply = read_reply (self, MS_STEP_DATA);
-  if (reply == NULL)
+      ms_transcript_client (self->transcript, line);
+      g_byte_array_append (out, (const guint8 *) line, strlen (line));
+      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+    }
+  ms_transcript_client_data (self->transcript, t->size);
+
+  ms_transport_set_idle_timeout (self->transport, self->timeout_us);
+  ok = stream_body (self, t, out);
+  if (ok)
+    {
+      t->whole_sent = TRUE;
+      self->result->round_trips++;
+      reply = read_reply (self, MS_STEP_DATA);
+    }
+  ms_transport_set_idle_timeout (self->transport, 0);
+  ms_transport_set_deadline (self->transport, g_get_monotonic_time () + self->timeout_us);
+
+  if (!ok)
     return FALSE;
+  if (reply == NULL)
+    return fail_final_reply (self);
   if (reply->code != 250)
     return fail_reply (self, MS_STEP_DATA, reply);
 
@@ -1352,40 +1525,42 @@ send_body (MsSmtpClient *self,
   return TRUE;
 }
 
-/* DATA was accepted although the transaction failed before it (pipelined,
- * on a server that lets MAIL through without AUTH): SMTP has no way to
- * cancel DATA but dropping the connection, and a final dot would deliver
- * an empty message. So: no dot, no QUIT, close. */
+/* DATA was accepted although the transaction must not go on (a recipient
+ * refused, or an earlier command failed on a server that lets MAIL through
+ * without AUTH): SMTP has no way to cancel DATA but dropping the
+ * connection, and a final dot would deliver. So: no dot, no QUIT, close. */
 static void
 abort_data (MsSmtpClient *self)
 {
-  ms_transcript_event (self->transcript, "closing without a message: an earlier command failed");
+  ms_transcript_event (self->transcript, "closing without a message: the transaction failed");
   self->broken = TRUE;
 }
 
 static guint
-build_commands (MsSmtpClient       *self,
-                Transaction        *t,
-                gboolean            authenticate,
-                const char         *mail_line,
-                const char * const *recipients,
-                Command            *commands)
+build_commands (MsSmtpClient *self,
+                Transaction  *t,
+                gboolean      pipelined_auth,
+                const char   *mail_line,
+                Command      *commands)
 {
   guint n = 0;
 
-  if (authenticate)
-    commands[n++] = (Command) { CMD_AUTH, NULL };
-  commands[n++] = (Command) { CMD_MAIL, mail_line };
-  for (guint i = 0; recipients[i]; i++)
-    commands[n++] = (Command) { CMD_RCPT, recipients[i] };
-  commands[n++] = (Command) { t->chunking ? CMD_BDAT : CMD_DATA, NULL };
+  /* Between messages on one session (RFC 5321 4.1.1.5). */
+  if (self->n_transactions > 0)
+    commands[n++] = (Command) { CMD_RSET, NULL, 0 };
+  if (pipelined_auth)
+    commands[n++] = (Command) { CMD_AUTH, NULL, 0 };
+  commands[n++] = (Command) { CMD_MAIL, mail_line, 0 };
+  for (guint i = 0; t->recipients[i]; i++)
+    commands[n++] = (Command) { CMD_RCPT, t->recipients[i], i };
+  if (!t->chunking)
+    commands[n++] = (Command) { CMD_DATA, NULL, 0 };
 
   return n;
 }
 
 static gsize
 transaction_size (MsSmtpClient       *self,
-                  Transaction        *t,
                   const char         *mail_line,
                   const char * const *recipients)
 {
@@ -1393,34 +1568,123 @@ transaction_size (MsSmtpClient       *self,
 
   for (guint i = 0; recipients[i]; i++)
     size += strlen (recipients[i]) + 16;
-  if (t->chunking)
-    size += g_bytes_get_size (t->wire);
 
   return size;
 }
 
 static gboolean
-run_transaction (MsSmtpClient       *self,
-                 Transaction        *t,
-                 const char         *from,
-                 const char * const *recipients,
-                 gboolean            pipelined_auth)
+run_transaction (MsSmtpClient *self,
+                 Transaction  *t,
+                 const char   *from,
+                 gboolean      pipelined_auth)
 {
-  g_autofree char *mail_line = mail_command (self, from, recipients, t->message);
-  g_autofree Command *commands = g_new0 (Command, g_strv_length ((char **) recipients) + 3);
-  guint n = build_commands (self, t, pipelined_auth, mail_line, recipients, commands);
+  g_autofree char *mail_line = mail_command (self, from, t);
+  guint n_recipients = g_strv_length ((char **) t->recipients);
+  g_autofree Command *commands = g_new0 (Command, n_recipients + 4);
+  guint n = build_commands (self, t, pipelined_auth, mail_line, commands);
   gboolean ok;
 
-  reserve_out (self, transaction_size (self, t, mail_line, recipients));
+  t->rcpt_replies = g_new0 (MsSmtpReply *, n_recipients + 1);
+  reserve_out (self, transaction_size (self, mail_line, t->recipients));
+  self->n_transactions++;
   ok = run_commands (self, t, commands, n);
 
   if (t->data_accepted && !ok)
     abort_data (self);
-  if (!ok || t->chunking)
-    return ok;
+  if (!ok)
+    return FALSE;
 
-  step_begin (self);
   return send_body (self, t);
+}
+
+static gboolean
+send_transaction (MsSmtpClient *self,
+                  Transaction  *t,
+                  const char   *from,
+                  gboolean      authenticate)
+{
+  gboolean pipelined_auth;
+
+  if (!check_transaction (self, from, t))
+    return FALSE;
+
+  t->pipelining = ms_smtp_client_has_extension (self, "PIPELINING");
+  t->chunking = ms_smtp_client_has_extension (self, "CHUNKING");
+  authenticate = authenticate && !self->authenticated;
+  pipelined_auth = authenticate && t->pipelining && self->caps != NULL && use_plain (self);
+
+  if (pipelined_auth)
+    return auth_allowed (self) && run_transaction (self, t, from, TRUE);
+  if (authenticate && !ms_smtp_client_authenticate (self))
+    return FALSE;
+
+  return run_transaction (self, t, from, FALSE);
+}
+
+/**
+ * ms_smtp_client_send_stream:
+ * @self: an open #MsSmtpClient
+ * @from: the envelope sender
+ * @recipients: every envelope recipient
+ * @message: the message from the stream's current position to its end:
+ *   CRLF or bare LF line ends, not dot-stuffed; a #GSeekable stream (a
+ *   file or memory input stream), since it is read twice
+ * @authenticate: whether to sign in first (skipped when this session has
+ *   signed in already)
+ *
+ * Sends one message, reading it in fixed-size buffers so that memory stays
+ * flat in the message's size: a first pass measures it (its wire size for
+ * SIZE= and BDAT, 8-bit octets for BODY=8BITMIME, UTF-8 in the header
+ * section for SMTPUTF8 when offered), the second converts it as it passes
+ * (CRLF everywhere, lines over 998 octets cut, dot-stuffing for DATA) and
+ * writes it. The stream is left at its end.
+ *
+ * No octet of the message is sent before the server has answered AUTH,
+ * MAIL and every RCPT. With PIPELINING, AUTH PLAIN (initial response),
+ * MAIL, every RCPT and (without CHUNKING) DATA go in one write (RFC 2920,
+ * RFC 4954 section 4); with CHUNKING the message follows as one
+ * `BDAT size LAST` once the replies are in. A recipient refused (5xx) or
+ * deferred (4xx) abandons the transaction: error.recipients names each with
+ * the server's reply; if DATA was already accepted the connection is
+ * dropped without the final dot. A later message on the same session
+ * starts with RSET.
+ *
+ * The step timeout applies to each command; for the message and its final
+ * reply it is the time without progress (the server taking octets). No
+ * final reply after the whole message went out is delivery-unknown, never
+ * connection-lost.
+ *
+ * Errors: those of ms_smtp_client_authenticate(), message-too-large,
+ *   invalid-input (non-ASCII address without SMTPUTF8), sender-rejected,
+ *   recipient-rejected (any RCPT refused with 5xx), temporary-failure and
+ *   quota-exceeded (a recipient deferred, or the message refused with 4xx),
+ *   message-rejected, connection-lost (before the whole message was sent),
+ *   delivery-unknown (after), timeout, cancelled, internal (the stream
+ *   could not be read, or changed while it was sent).
+ *
+ * Returns: %TRUE when the server accepted the message for every recipient
+ */
+gboolean
+ms_smtp_client_send_stream (MsSmtpClient       *self,
+                            const char         *from,
+                            const char * const *recipients,
+                            GInputStream       *message,
+                            gboolean            authenticate)
+{
+  Transaction t = { 0, };
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
+  g_return_val_if_fail (from != NULL && recipients != NULL && recipients[0] != NULL, FALSE);
+  g_return_val_if_fail (G_IS_SEEKABLE (message) && g_seekable_can_seek (G_SEEKABLE (message)),
+                        FALSE);
+
+  t.recipients = recipients;
+  t.message = message;
+  ok = send_transaction (self, &t, from, authenticate);
+  transaction_clear (&t);
+
+  return ok;
 }
 
 /**
@@ -1431,18 +1695,11 @@ run_transaction (MsSmtpClient       *self,
  * @message: the message, CRLF, not dot-stuffed
  * @authenticate: whether to sign in first
  *
- * With PIPELINING, AUTH PLAIN (initial response), MAIL, every RCPT and DATA
- * go in one write (RFC 2920, RFC 4954 section 4); with CHUNKING, BDAT LAST
- * carries the message in that same write. Without PIPELINING, one command
- * at a time. The message is sent only when every step before it succeeded
- * or (pipelined) is refused by the server for the failure before it.
+ * ms_smtp_client_send_stream() for a message in memory.
  *
- * Errors: those of ms_smtp_client_authenticate(), message-too-large,
- *   invalid-input (non-ASCII address without SMTPUTF8), sender-rejected,
- *   recipient-rejected (every RCPT refused), message-rejected,
- *   quota-exceeded, temporary-failure, connection-lost, timeout, cancelled.
+ * Errors: those of ms_smtp_client_send_stream().
  *
- * Returns: %TRUE when the server accepted the message
+ * Returns: %TRUE when the server accepted the message for every recipient
  */
 gboolean
 ms_smtp_client_send_message (MsSmtpClient       *self,
@@ -1451,31 +1708,56 @@ ms_smtp_client_send_message (MsSmtpClient       *self,
                              GBytes             *message,
                              gboolean            authenticate)
 {
-  Transaction t = { recipients, message, NULL, FALSE, FALSE, 0, NULL, FALSE };
-  gboolean pipelined_auth;
-  gboolean ok;
+  g_autoptr(GInputStream) stream = NULL;
 
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
-  g_return_val_if_fail (from != NULL && recipients != NULL && message != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
 
-  if (!check_transaction (self, from, recipients, message))
-    return FALSE;
+  stream = g_memory_input_stream_new_from_bytes (message);
 
-  t.pipelining = ms_smtp_client_has_extension (self, "PIPELINING");
-  t.chunking = ms_smtp_client_has_extension (self, "CHUNKING");
-  t.wire = t.chunking ? ms_message_to_crlf (message) : ms_message_dot_stuff (message);
-  pipelined_auth = authenticate && t.pipelining && self->caps != NULL && use_plain (self);
+  return ms_smtp_client_send_stream (self, from, recipients, stream, authenticate);
+}
 
-  if (pipelined_auth)
-    ok = auth_allowed (self) && run_transaction (self, &t, from, recipients, TRUE);
-  else if (authenticate)
-    ok = ms_smtp_client_authenticate (self) && run_transaction (self, &t, from, recipients, FALSE);
-  else
-    ok = run_transaction (self, &t, from, recipients, FALSE);
+/**
+ * ms_smtp_client_set_result:
+ * @self: an #MsSmtpClient
+ * @result: where the next steps, details and error go
+ *
+ * For several messages over one session (a queue flush): each message gets
+ * its own result, so one message's failure is not another's.
+ */
+void
+ms_smtp_client_set_result (MsSmtpClient *self,
+                           MsResult     *result)
+{
+  g_return_if_fail (MS_IS_SMTP_CLIENT (self));
+  g_return_if_fail (result != NULL);
 
-  transaction_clear (&t);
+  if (result == self->result)
+    return;
+  g_free (result->host);
+  result->host = g_strdup (self->result->host);
+  result->port = self->result->port;
+  ms_result_unref (self->result);
+  self->result = ms_result_ref (result);
+  ms_transcript_set_result (self->transcript, result);
+}
 
-  return ok;
+/**
+ * ms_smtp_client_can_continue:
+ * @self: an #MsSmtpClient
+ *
+ * Whether another message may be sent on this session: it is open and in
+ * step (no dropped DATA, no timeout, no broken reply).
+ *
+ * Returns: %TRUE when ms_smtp_client_send_stream() may be called again
+ */
+gboolean
+ms_smtp_client_can_continue (MsSmtpClient *self)
+{
+  g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
+
+  return self->transport != NULL && self->caps != NULL && !self->broken;
 }
 
 /* ---- the end ---- */

@@ -43,6 +43,14 @@ gboolean      ms_smtp_client_send_message   (MsSmtpClient    *self,
                                              const char * const *recipients,
                                              GBytes          *message,
                                              gboolean         authenticate);
+gboolean      ms_smtp_client_send_stream    (MsSmtpClient    *self,
+                                             const char      *from,
+                                             const char * const *recipients,
+                                             GInputStream    *message,
+                                             gboolean         authenticate);
+void          ms_smtp_client_set_result     (MsSmtpClient    *self,
+                                             MsResult        *result);
+gboolean      ms_smtp_client_can_continue   (MsSmtpClient    *self);
 const char   *ms_smtp_client_get_host       (MsSmtpClient    *self);
 void          ms_smtp_client_finish         (MsSmtpClient    *self);
 

@@ -53,6 +53,25 @@ ms_transcript_free (MsTranscript *transcript)
   g_free (transcript);
 }
 
+/**
+ * ms_transcript_set_result:
+ * @transcript: an #MsTranscript
+ * @result: the result that receives the next lines
+ *
+ * For a connection that carries several operations, each with its result.
+ */
+void
+ms_transcript_set_result (MsTranscript *transcript,
+                          MsResult     *result)
+{
+  g_return_if_fail (transcript != NULL);
+  g_return_if_fail (result != NULL);
+
+  ms_result_ref (result);
+  ms_result_unref (transcript->result);
+  transcript->result = result;
+}
+
 static void
 add_line (MsTranscript *transcript,
           const char   *line)

@@ -23,6 +23,8 @@ MsTranscript *ms_transcript_new             (MsResult          *result,
                                              gpointer           func_data,
                                              const char        *prefix);
 void          ms_transcript_free            (MsTranscript      *transcript);
+void          ms_transcript_set_result      (MsTranscript      *transcript,
+                                             MsResult          *result);
 void          ms_transcript_client          (MsTranscript      *transcript,
                                              const char        *line);
 void          ms_transcript_client_redacted (MsTranscript      *transcript,

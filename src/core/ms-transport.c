@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -28,11 +30,17 @@
  * greeting ("220 ", "554-") sent by a server that does not speak TLS. */
 #define MS_FIRST_BYTES 8
 
+/* How often a wait with an idle timeout looks at the send queue. */
+#define MS_PROGRESS_POLL_US (100 * G_TIME_SPAN_MILLISECOND)
+
 struct _MsTransport
 {
   int            fd;
   GCancellable  *cancellable;
   gint64         deadline;
+  gint64         idle_timeout;   /* 0: the deadline rules */
+  gint64         last_progress;
+  int            last_queued;
   GInetAddress  *address;
   MsTlsSession  *tls;
   gboolean       tls_trusted;
@@ -341,6 +349,89 @@ ms_transport_set_deadline (MsTransport *self,
   self->deadline = deadline;
 }
 
+/* Octets the peer has not acknowledged yet (SIOCOUTQ): they shrink only
+ * when the server's side takes them, whereas a send() returns as soon as
+ * the kernel has room. -1 when the kernel does not say. */
+static int
+unacknowledged (MsTransport *self)
+{
+  int queued = 0;
+
+  if (ioctl (self->fd, SIOCOUTQ, &queued) < 0)
+    return -1;
+
+  return queued;
+}
+
+static void
+note_progress (MsTransport *self)
+{
+  int queued = unacknowledged (self);
+
+  if (queued >= 0 && queued < self->last_queued)
+    self->last_progress = g_get_monotonic_time ();
+  self->last_queued = queued;
+}
+
+/* Like wait_fd(), with the transport's limit: the step deadline, or with
+ * an idle timeout, that long without progress. @limit caps it further. */
+static gboolean
+transport_wait (MsTransport  *self,
+                short         events,
+                gint64        limit,
+                GError      **error)
+{
+  if (self->idle_timeout == 0)
+    return wait_fd (self->fd, events, MIN (self->deadline, limit), self->cancellable,
+                    MS_ERROR_TIMEOUT, error);
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 idle_deadline = self->last_progress + self->idle_timeout;
+      gint64 slice = MIN (MIN (g_get_monotonic_time () + MS_PROGRESS_POLL_US, idle_deadline),
+                          limit);
+
+      if (wait_fd (self->fd, events, slice, self->cancellable, MS_ERROR_TIMEOUT, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, MS_ERROR, MS_ERROR_TIMEOUT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      note_progress (self);
+      if (g_get_monotonic_time () >= MIN (self->last_progress + self->idle_timeout, limit))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+}
+
+/**
+ * ms_transport_set_idle_timeout:
+ * @self: an #MsTransport
+ * @timeout_us: microseconds without progress after which a blocking call
+ *   fails with timeout; 0 to go back to the deadline
+ *
+ * For a message body and its final reply: a large message on a slow link
+ * may take far longer than any fixed deadline while it moves. Progress is
+ * the server taking octets (the kernel's count of unacknowledged octets
+ * going down, not a send() returning: the kernel takes megabytes at once)
+ * or octets arriving from the server.
+ */
+void
+ms_transport_set_idle_timeout (MsTransport *self,
+                               gint64       timeout_us)
+{
+  g_return_if_fail (self != NULL);
+
+  self->idle_timeout = MAX (timeout_us, 0);
+  self->last_progress = g_get_monotonic_time ();
+  self->last_queued = unacknowledged (self);
+}
+
 static gssize
 raw_recv (MsTransport  *self,
           void         *buffer,
@@ -351,6 +442,8 @@ raw_recv (MsTransport  *self,
     {
       gssize n = recv (self->fd, buffer, length, 0);
 
+      if (n > 0)
+        self->last_progress = g_get_monotonic_time ();
       if (n >= 0)
         return n;
       if (errno == EINTR)
@@ -360,7 +453,7 @@ raw_recv (MsTransport  *self,
           g_set_error (error, MS_ERROR, MS_ERROR_CONNECTION_LOST, "%s", g_strerror (errno));
           return -1;
         }
-      if (!wait_fd (self->fd, G_IO_IN, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
+      if (!transport_wait (self, G_IO_IN, G_MAXINT64, error))
         return -1;
     }
 }
@@ -388,7 +481,7 @@ raw_send_all (MsTransport  *self,
           g_set_error (error, MS_ERROR, MS_ERROR_CONNECTION_LOST, "%s", g_strerror (errno));
           return FALSE;
         }
-      if (!wait_fd (self->fd, G_IO_OUT, self->deadline, self->cancellable, MS_ERROR_TIMEOUT, error))
+      if (!transport_wait (self, G_IO_OUT, G_MAXINT64, error))
         return FALSE;
     }
 
@@ -446,13 +539,13 @@ tls_io_wait (gpointer io,
              guint    timeout_ms)
 {
   MsTransport *self = io;
-  gint64 deadline = self->deadline;
+  gint64 limit = G_MAXINT64;
   g_autoptr(GError) local_error = NULL;
 
   if (timeout_ms != G_MAXUINT)
-    deadline = MIN (deadline, g_get_monotonic_time () + (gint64) timeout_ms * 1000);
+    limit = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
-  if (wait_fd (self->fd, G_IO_IN, deadline, self->cancellable, MS_ERROR_TIMEOUT, &local_error))
+  if (transport_wait (self, G_IO_IN, limit, &local_error))
     return 1;
   if (g_error_matches (local_error, MS_ERROR, MS_ERROR_TIMEOUT))
     return 0;

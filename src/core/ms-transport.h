@@ -32,6 +32,8 @@ void          ms_transport_close              (MsTransport         *transport);
 GInetAddress *ms_transport_get_address        (MsTransport         *transport);
 void          ms_transport_set_deadline       (MsTransport         *transport,
                                                gint64               deadline);
+void          ms_transport_set_idle_timeout   (MsTransport         *transport,
+                                               gint64               timeout_us);
 gboolean      ms_transport_write_all          (MsTransport         *transport,
                                                const void          *data,
                                                gsize                length,

@@ -5,13 +5,15 @@
 # po/LANG.po, or only a fuzzy one. It extracts the strings afresh from the files
 # in po/POTFILES.in (with the same keywords as meson's glib preset) and merges
 # LANG.po with them in a temporary folder, so it sees strings added since
-# LANG.po was last merged.
+# LANG.po was last merged. Files the build writes (src/core/providers.json.i18n)
+# are found in BUILDDIR, and read with the ITS rules in po/its/.
 #
-#   tests/check-translations.sh SRCDIR LANG
+#   tests/check-translations.sh SRCDIR LANG BUILDDIR
 set -euo pipefail
 
 srcdir="${1:?usage: check-translations.sh SRCDIR LANG}"
-lang="${2:?usage: check-translations.sh SRCDIR LANG}"
+lang="${2:?usage: check-translations.sh SRCDIR LANG BUILDDIR}"
+builddir="${3:?usage: check-translations.sh SRCDIR LANG BUILDDIR}"
 po="$srcdir/po/$lang.po"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -19,7 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$srcdir"
 [ -f "$po" ] || { echo "not ok: $po does not exist"; exit 1; }
 
-xgettext --files-from=po/POTFILES.in --from-code=UTF-8 --add-comments \
+GETTEXTDATADIRS="$srcdir/po" \
+xgettext --files-from=po/POTFILES.in --directory=. --directory="$builddir" \
+  --from-code=UTF-8 --add-comments \
   --package-name=mailsetup \
   --msgid-bugs-address=https://github.com/mailsetup/mailsetup/issues \
   --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \

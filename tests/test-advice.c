@@ -88,11 +88,14 @@ test_gmail_replies (void)
       const GmailCase *c = &gmail_cases[i];
       MsErrorCode code = ms_advice_classify_reply (c->step, c->code, c->enhanced, c->text);
       g_autoptr(MsResult) result = NULL;
+      g_autofree char *reply = NULL;
 
       g_test_message ("%u %s: %s", c->code, c->enhanced, ms_error_code_to_string (code));
       g_assert_cmpstr (ms_error_code_to_string (code), ==, ms_error_code_to_string (c->expected));
 
-      result = gmail_result (code, c->step, c->text);
+      /* As the engine keeps it: the code, then the text. */
+      reply = g_strdup_printf ("%u %s %s", c->code, c->enhanced, c->text);
+      result = gmail_result (code, c->step, reply);
       ms_advice_fill (result, "gmail");
       g_assert_nonnull (result->error->message);
       g_assert_cmpstr (result->error->message, !=, "");
@@ -100,7 +103,9 @@ test_gmail_replies (void)
       g_assert_nonnull (strstr (result->error->advice, c->advice_has));
       g_assert_cmpstr (result->error->action_url, ==, c->url);
       /* The raw reply stays for "Server said: ...". */
-      g_assert_cmpstr (result->error->server_reply, ==, c->text);
+      g_assert_cmpstr (result->error->server_reply, ==, reply);
+      g_assert_cmpstr (ms_error_code_to_string (result->error->code), ==,
+                       ms_error_code_to_string (c->expected));
     }
 }
 
@@ -115,7 +120,8 @@ test_gmail_words (void)
   ms_advice_fill (app, "gmail");
   g_assert_cmpstr (app->error->message, ==, "Google wants an app password for this account.");
   g_assert_nonnull (strstr (app->error->advice, "2-Step Verification"));
-  g_assert_nonnull (strstr (app->error->advice, APP_PASSWORDS));
+  g_assert_nonnull (strstr (app->error->advice, "App passwords page"));
+  g_assert_cmpstr (app->error->action_url, ==, APP_PASSWORDS);
 
   ms_advice_fill (bad, "gmail");
   g_assert_nonnull (strstr (bad->error->advice, "normal Google password does not work"));

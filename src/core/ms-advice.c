@@ -10,10 +10,6 @@
 #include "ms-advice.h"
 #include "ms-provider.h"
 
-#define GOOGLE_APP_PASSWORDS_URL "https://myaccount.google.com/apppasswords"
-#define GOOGLE_SIGN_IN_URL       "https://accounts.google.com/"
-#define GOOGLE_LIMITS_URL        "https://support.google.com/a/answer/166852"
-
 /* ---- classifying replies ---- */
 
 static gboolean
@@ -34,10 +30,11 @@ text_has (const char *text,
 }
 
 /*
- * Replies whose meaning is more precise than their basic code: Gmail's
- * table in PROVIDERS.md (matched on the enhanced code and the ?p= keyword,
- * never on the whole sentence, which Google changes) and the common
- * "Must issue a STARTTLS command first".
+ * Replies whose meaning is more precise than their basic code. A provider
+ * that signs its replies (Gmail's "gsmtp") is known from the reply alone:
+ * its rules in providers.json come first (matched on the enhanced code and
+ * the keyword, never on the whole sentence, which providers change). Then
+ * the meanings any server may give.
  */
 static gboolean
 classify_specific (MsStepKind   step,
@@ -46,17 +43,17 @@ classify_specific (MsStepKind   step,
                    const char  *text,
                    MsErrorCode *out)
 {
-  if (code == 534 && (enhanced_is (enhanced, "5.7.9") || text_has (text, "InvalidSecondFactor")))
-    *out = MS_ERROR_APP_PASSWORD_REQUIRED;
-  else if (code == 534 && (enhanced_is (enhanced, "5.7.14") || text_has (text, "WebLoginRequired")
-                           || text_has (text, "answer/78754")))
-    *out = MS_ERROR_WEB_LOGIN_REQUIRED;
+  const MsProvider *provider = ms_provider_lookup_reply (text);
+  const MsProviderReply *rule = NULL;
+
+  if (provider != NULL)
+    rule = ms_provider_match_reply (provider, code, enhanced, text);
+  if (rule != NULL)
+    *out = rule->error;
   else if (code == 530 && text_has (text, "STARTTLS"))
     *out = MS_ERROR_WRONG_SECURITY_MODE;
   else if (code == 454 && enhanced_is (enhanced, "4.5.0") && text_has (text, "pipelin"))
     *out = MS_ERROR_PROTOCOL_ERROR;
-  else if (code == 550 && (enhanced_is (enhanced, "5.4.5") || text_has (text, "sending limit")))
-    *out = MS_ERROR_QUOTA_EXCEEDED;
   else if (code / 100 == 5 && enhanced_is (enhanced, "5.3.4") && step >= MS_STEP_MAIL)
     *out = MS_ERROR_MESSAGE_TOO_LARGE;
   else
@@ -271,13 +268,6 @@ security_display_name (MsSecurity security)
     }
 }
 
-static gboolean
-is_google (const MsProvider *provider)
-{
-  return provider != NULL && (g_str_equal (provider->id, "gmail")
-                              || g_str_equal (provider->id, "google-workspace"));
-}
-
 static void
 set_words (MsResultError *error,
            char          *message,
@@ -292,55 +282,38 @@ set_words (MsResultError *error,
   error->action_url = g_strdup (url);
 }
 
+/* "534-5.7.9 Application-specific ..." (ms_smtp_reply_to_display()): the
+ * basic and the enhanced code of the first line. */
 static gboolean
-fill_google (MsResultError *error)
+parse_reply_codes (const char  *reply,
+                   guint       *code,
+                   char       **enhanced)
 {
-  switch (error->code)
-    {
-    case MS_ERROR_APP_PASSWORD_REQUIRED:
-      set_words (error, g_strdup (_("Google wants an app password for this account.")),
-                 g_strdup (_("2-Step Verification is on for this Google account, so Google refuses the normal password here. Create an app password at https://myaccount.google.com/apppasswords and use it instead.")),
-                 GOOGLE_APP_PASSWORDS_URL);
-      return TRUE;
-    case MS_ERROR_AUTH_FAILED:
-      if (error->step == MS_STEP_MAIL || error->step == MS_STEP_RCPT)
-        {
-          set_words (error, g_strdup (_("Google wants a sign-in before it takes mail.")),
-                     g_strdup (_("Enter the full address as the user name and an app password, so that Mail Setup signs in before sending.")),
-                     GOOGLE_APP_PASSWORDS_URL);
-          return TRUE;
-        }
-      set_words (error, g_strdup (_("Google did not accept the user name or the app password.")),
-                 g_strdup (_("The user name must be the full address. Paste the app password again: 16 letters, spaces do not matter. A normal Google password does not work here, and changing the Google password revokes every app password: create a new one if you changed it.")),
-                 GOOGLE_APP_PASSWORDS_URL);
-      return TRUE;
-    case MS_ERROR_WEB_LOGIN_REQUIRED:
-      set_words (error, g_strdup (_("Google wants you to sign in once in a web browser.")),
-                 g_strdup (_("Google stopped this sign-in as unusual. Sign in at https://accounts.google.com in a web browser on this computer, confirm that it was you, then try again.")),
-                 GOOGLE_SIGN_IN_URL);
-      return TRUE;
-    case MS_ERROR_QUOTA_EXCEEDED:
-      set_words (error, g_strdup (_("Gmail's daily sending limit has been reached.")),
-                 /* Translators: 24 is a number of hours. */
-                 g_strdup (_("Google stops an account from sending after too many messages in a day. Sending starts again by itself within 24 hours; try again then.")),
-                 GOOGLE_LIMITS_URL);
-      return TRUE;
-    case MS_ERROR_PROTOCOL_ERROR:
-      if (error->server_reply == NULL || !text_has (error->server_reply, "pipeline"))
-        return FALSE;
-      /* Translators: STARTTLS is a protocol name; keep it as it is. */
-      set_words (error, g_strdup (_("Google says commands were sent too early after STARTTLS.")),
-                 g_strdup (_("This is a bug in Mail Setup, not in your settings. Please report it, with the details below.")),
-                 NULL);
-      return TRUE;
-    case MS_ERROR_TEMPORARY_FAILURE:
-      set_words (error, g_strdup (_("Google is not taking requests from this computer right now.")),
-                 g_strdup (_("Google limits how often a program may connect and sign in. Wait a few minutes, then try again.")),
-                 NULL);
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  g_auto(GStrv) words = NULL;
+
+  if (reply == NULL || strlen (reply) < 3 || !g_ascii_isdigit (reply[0])
+      || !g_ascii_isdigit (reply[1]) || !g_ascii_isdigit (reply[2])
+      || (reply[3] != '\0' && reply[3] != ' ' && reply[3] != '-'))
+    return FALSE;
+  *code = (guint) g_ascii_strtoull (reply, NULL, 10);
+  words = g_strsplit (reply[3] != '\0' ? reply + 4 : "", " ", 2);
+  *enhanced = NULL;
+  if (words[0] != NULL && words[0][0] == reply[0] && words[0][1] == '.')
+    *enhanced = g_strdup (words[0]);
+  return TRUE;
+}
+
+/* The provider's rule for the reply in @error, from providers.json. */
+static const MsProviderReply *
+match_provider_reply (const MsResultError *error,
+                      const MsProvider    *provider)
+{
+  g_autofree char *enhanced = NULL;
+  guint code = 0;
+
+  if (provider == NULL || !parse_reply_codes (error->server_reply, &code, &enhanced))
+    return NULL;
+  return ms_provider_match_reply (provider, code, enhanced, error->server_reply);
 }
 
 static gboolean
@@ -365,12 +338,6 @@ fill_other_provider (MsResultError    *error,
                  /* Translators: %s is a provider name, for example "Yahoo Mail". */
                  g_strdup_printf (_("%s needs an app password here, not your normal password. Create one, paste it again, and check that the user name is your full address."), name),
                  ms_provider_get_secret_url (provider));
-      return TRUE;
-    }
-  if (provider->secret_kind == MS_SECRET_BRIDGE_PASSWORD && error->code == MS_ERROR_AUTH_FAILED)
-    {
-      set_words (error, g_strdup (_("The Bridge did not accept the user name or the password.")),
-                 g_strdup (ms_provider_get_note (provider, 0)), NULL);
       return TRUE;
     }
   return FALSE;
@@ -417,14 +384,6 @@ message_is_unset (const MsResultError *error)
          || (error->server_reply != NULL && g_str_equal (error->message, error->server_reply));
 }
 
-static gboolean
-reply_is_from_gmail (const char *reply)
-{
-  g_autofree char *trimmed = reply ? g_strstrip (g_strdup (reply)) : NULL;
-
-  return trimmed != NULL && g_str_has_suffix (trimmed, " gsmtp");
-}
-
 /**
  * ms_advice_fill:
  * @result: a result with an error
@@ -436,12 +395,69 @@ reply_is_from_gmail (const char *reply)
  * provider and the suggestion, in the user's language: what happened, why,
  * and what to do. Does nothing when the result has no error.
  */
+static const MsProvider *
+find_provider (const MsResult *result,
+               const char     *provider_id)
+{
+  const MsProvider *provider = NULL;
+
+  if (provider_id != NULL)
+    provider = ms_provider_lookup (provider_id);
+  else if (result->host != NULL)
+    provider = ms_provider_lookup_host (result->host);
+  /* A provider that signs its replies (Gmail: "- gsmtp") is known behind
+   * an alias host name or a local relay too. */
+  if (provider == NULL && result->error != NULL)
+    provider = ms_provider_lookup_reply (result->error->server_reply);
+  return provider;
+}
+
+/* The provider's words: its rule for this reply, else its words for the
+ * code, else what its kind of secret implies. */
+static gboolean
+fill_provider (MsResultError         *error,
+               const MsProvider      *provider,
+               const MsProviderReply *rule)
+{
+  const MsProviderWords *words = rule != NULL ? &rule->words : NULL;
+
+  if (words == NULL || (words->message == NULL && words->advice == NULL))
+    words = &provider->advice[error->code];
+  if (words->message != NULL || words->advice != NULL)
+    {
+      if (words->message != NULL)
+        set_words (error, g_strdup (ms_provider_get_text (words->message)),
+                   g_strdup (ms_provider_get_text (words->advice)),
+                   ms_provider_get_link_url (provider, words->link));
+      else
+        set_words (error, g_steal_pointer (&error->message),
+                   g_strdup (ms_provider_get_text (words->advice)),
+                   ms_provider_get_link_url (provider, words->link));
+      return TRUE;
+    }
+  return fill_other_provider (error, provider);
+}
+
+/**
+ * ms_advice_fill:
+ * @result: a result with an error
+ * @provider_id: (nullable): the provider ("gmail"), or %NULL to find it
+ *   from the result's host or from the reply's signature
+ *
+ * Fills result->error's message (when the engine left none, or only the
+ * server's reply), its advice and its action URL from the error code, the
+ * provider and the suggestion, in the user's language: what happened, why,
+ * and what to do. A reply the provider's table explains (Microsoft's
+ * 535 5.7.139) also sets the code it means. Does nothing when the result
+ * has no error.
+ */
 void
 ms_advice_fill (MsResult   *result,
                 const char *provider_id)
 {
   MsResultError *error;
-  const MsProvider *provider = NULL;
+  const MsProvider *provider;
+  const MsProviderReply *rule;
   const Words *words;
   g_autofree char *kept_message = NULL;
   gboolean keep_message;
@@ -452,14 +468,10 @@ ms_advice_fill (MsResult   *result,
   error = result->error;
   if (error == NULL || (guint) error->code >= MS_ERROR_N_CODES)
     return;
-  if (provider_id != NULL)
-    provider = ms_provider_lookup (provider_id);
-  else if (result->host != NULL)
-    provider = ms_provider_lookup_host (result->host);
-  /* Gmail signs every error "- gsmtp" (PROVIDERS.md): that identifies it
-   * behind an alias host name or a local relay too. */
-  if (provider == NULL && reply_is_from_gmail (error->server_reply))
-    provider = ms_provider_lookup ("gmail");
+  provider = find_provider (result, provider_id);
+  rule = match_provider_reply (error, provider);
+  if (rule != NULL && error->code != MS_ERROR_WRONG_SECURITY_MODE)
+    error->code = rule->error;
 
   keep_message = !message_is_unset (error);
   kept_message = g_strdup (error->message);
@@ -469,10 +481,8 @@ ms_advice_fill (MsResult   *result,
 
   if (error->code == MS_ERROR_WRONG_SECURITY_MODE)
     specific = fill_wrong_security_mode (result, error);
-  else if (is_google (provider))
-    specific = fill_google (error);
   else if (provider != NULL)
-    specific = fill_other_provider (error, provider);
+    specific = fill_provider (error, provider, rule);
 
   /* The engine's own words win unless ours are about this provider or mode. */
   if (keep_message && !specific)

@@ -6,598 +6,12 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
-
-#include "ms-core-resources.h"
 #include "ms-error.h"
 #include "ms-provider.h"
 
-#define PROVIDERS_RESOURCE "/io/github/mailsetup/MailSetup/core/providers.json"
 #define PROVIDER_CONTEXT "provider"
 
-/*
- * Every human string of providers.json, so that xgettext finds them (it
- * cannot read JSON on Debian 12). They are looked up at run time with the
- * "provider" context; test-provider fails when providers.json holds a
- * string that is missing here.
- */
-static const char *const provider_strings[] = {
-  NC_("provider", "Gmail (Google Account)"),
-  NC_("provider", "Gmail"),
-  NC_("provider", "Google Workspace (mail handled by Google)"),
-  NC_("provider", "Google Workspace"),
-  /* Translators: the name of the Google page; keep it close to Google's own words. */
-  NC_("provider", "Turn on 2-Step Verification"),
-  /* Translators: "App passwords" is the name of the Google page. */
-  NC_("provider", "Open App passwords"),
-  NC_("provider", "App passwords need 2-Step Verification."),
-  NC_("provider", "There is no App passwords page when 2-Step Verification uses only security keys, when Advanced Protection is on, or when a work or school administrator turned app passwords off."),
-  NC_("provider", "Changing the Google password revokes every app password."),
-  NC_("provider", "Since 30 September 2024 Google Workspace accepts only app passwords from programs that sign in with a password."),
-  NC_("provider", "Yahoo Mail"),
-  NC_("provider", "How to create an app password (Yahoo Help)"),
-  NC_("provider", "Create the app password on the Yahoo Account Security page, under External connections."),
-  NC_("provider", "An app password keeps working when the account password changes; delete it to stop it."),
-  NC_("provider", "AOL Mail"),
-  NC_("provider", "How to create an app password (AOL Help)"),
-  NC_("provider", "Create the app password on the AOL Account Security page and enter it without spaces."),
-  NC_("provider", "Mail Setup does not know AOL's server settings yet: enter the server AOL gives you."),
-  NC_("provider", "iCloud Mail"),
-  NC_("provider", "Open your Apple Account (Sign-In and Security, App-Specific Passwords)"),
-  NC_("provider", "How to create an app-specific password (Apple Support)"),
-  NC_("provider", "App-specific passwords need two-factor authentication on the Apple Account."),
-  NC_("provider", "Changing or resetting the Apple Account password revokes every app-specific password."),
-  NC_("provider", "Fastmail"),
-  NC_("provider", "How to create an app password (Fastmail Help)"),
-  NC_("provider", "Every program needs its own app password; the normal Fastmail password does not work here."),
-  NC_("provider", "Create it under Settings, Privacy & Security, Integrations, New App Password."),
-  NC_("provider", "Zoho Mail"),
-  NC_("provider", "How to create an app-specific password (Zoho Help)"),
-  NC_("provider", "With two-factor authentication on, use an app-specific password (Security, App passwords)."),
-  NC_("provider", "GMX"),
-  NC_("provider", "Allow POP3 and IMAP access (GMX Help)"),
-  NC_("provider", "Allow access through POP3 and IMAP once in the GMX mail settings first."),
-  NC_("provider", "mailbox.org"),
-  NC_("provider", "Mail program settings (mailbox.org Knowledge Base)"),
-  NC_("provider", "With two-factor authentication on, the mailbox password does not work here: create an application password under All settings, Security, Application passwords."),
-  NC_("provider", "Outlook.com"),
-  NC_("provider", "Outlook.com accepts only Microsoft sign-in (OAuth) from other programs, not a password, so Mail Setup cannot sign in to it. Use the mail program's own Microsoft sign-in, or another mail account for this program."),
-  NC_("provider", "Proton Mail Bridge"),
-  NC_("provider", "Use the password the Bridge app shows under Mailbox details, not the Proton account password."),
-  /* Translators: 1025 is a port number; keep it as is. */
-  NC_("provider", "The Bridge shows the port it listens on; 1025 is the usual one."),
-  NC_("provider", "The Bridge uses a self-signed certificate: trust it by its key pin when asked."),
-};
-
-typedef struct
-{
-  GPtrArray *providers;  /* MsProvider */
-} ProviderTable;
-
-static const char *const secret_kind_names[] = {
-  [MS_SECRET_APP_PASSWORD] = "app-password",
-  [MS_SECRET_ACCOUNT_PASSWORD] = "account-password",
-  [MS_SECRET_OAUTH_ONLY] = "oauth-only",
-  [MS_SECRET_BRIDGE_PASSWORD] = "bridge-password",
-};
-
-/* ---- freeing ---- */
-
-static void
-server_clear (MsProviderServer *server)
-{
-  g_clear_pointer (&server->host, g_free);
-}
-
-static void
-link_free (MsProviderLink *link)
-{
-  g_free (link->url);
-  g_free (link->label);
-  g_free (link);
-}
-
-static void
-source_free (MsProviderSource *source)
-{
-  g_free (source->fact);
-  g_free (source->url);
-  g_free (source);
-}
-
-static void
-provider_free (MsProvider *provider)
-{
-  g_free (provider->id);
-  g_free (provider->name);
-  g_free (provider->short_name);
-  g_strfreev (provider->domains);
-  g_strfreev (provider->mx_patterns);
-  if (provider->smtp != NULL)
-    server_clear (provider->smtp);
-  g_free (provider->smtp);
-  g_clear_pointer (&provider->alternatives, g_array_unref);
-  g_clear_pointer (&provider->secret_pages, g_ptr_array_unref);
-  g_free (provider->password_format);
-  g_free (provider->password_alphabet);
-  g_free (provider->password_strip);
-  g_strfreev (provider->notes);
-  g_clear_pointer (&provider->sources, g_ptr_array_unref);
-  g_free (provider);
-}
-
-/* ---- parsing and validation ---- */
-
-static gboolean
-data_error (GError    **error,
-            const char *provider_id,
-            const char *what)
-{
-  g_set_error (error, MS_ERROR, MS_ERROR_INTERNAL,
-               "providers.json: %s: %s", provider_id ? provider_id : "(top)", what);
-  return FALSE;
-}
-
-static gboolean
-is_https_url (const char *url)
-{
-  return url != NULL && g_str_has_prefix (url, "https://") && strlen (url) > 8
-         && strpbrk (url, " \t\r\n") == NULL;
-}
-
-static gboolean
-regex_compiles (const char *pattern)
-{
-  g_autoptr(GRegex) regex = NULL;
-
-  regex = g_regex_new (pattern, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, NULL);
-  return regex != NULL;
-}
-
-/* A string member; absent or null gives NULL. Wrong types fail. */
-static gboolean
-read_string (JsonObject  *object,
-             const char  *member,
-             gboolean     required,
-             char       **out,
-             const char  *id,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? data_error (error, id, member) : TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return data_error (error, id, member);
-  *out = g_strdup (json_node_get_string (node));
-  if (required && **out == '\0')
-    return data_error (error, id, member);
-  return TRUE;
-}
-
-static gboolean
-read_string_array (JsonObject   *object,
-                   const char   *member,
-                   char       ***out,
-                   const char   *id,
-                   GError      **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array;
-
-  *out = NULL;
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return data_error (error, id, member);
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING
-          || *json_node_get_string (item) == '\0')
-        return data_error (error, id, member);
-      g_strv_builder_add (builder, json_node_get_string (item));
-    }
-  *out = g_strv_builder_end (builder);
-  return TRUE;
-}
-
-/* An integer member, @missing when there is none, or -1 when it is not a
- * number (json-glib's own getters warn on an object or array there). */
-static gint64
-read_int (JsonObject *object,
-          const char *name,
-          gint64      missing)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL)
-    return missing;
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return -1;
-
-  return json_node_get_int (node);
-}
-
-static gboolean
-parse_server (JsonNode         *node,
-              MsProviderServer *server,
-              const char       *id,
-              GError          **error)
-{
-  JsonObject *object;
-  g_autofree char *security = NULL;
-  gint64 port;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return data_error (error, id, "server");
-  object = json_node_get_object (node);
-  if (!read_string (object, "host", TRUE, &server->host, id, error)
-      || !read_string (object, "security", TRUE, &security, id, error))
-    return FALSE;
-  port = read_int (object, "port", 0);
-  if (port < 1 || port > 65535)
-    return data_error (error, id, "port");
-  server->port = (guint16) port;
-  if (!ms_security_from_string (security, &server->security)
-      || server->security == MS_SECURITY_AUTO)
-    return data_error (error, id, "security");
-  return TRUE;
-}
-
-static gboolean
-parse_smtp (JsonObject *object,
-            MsProvider *provider,
-            GError    **error)
-{
-  JsonNode *node = json_object_get_member (object, "smtp");
-  JsonNode *alternatives = json_object_get_member (object, "alternatives");
-  JsonArray *array;
-
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    {
-      provider->smtp = g_new0 (MsProviderServer, 1);
-      if (!parse_server (node, provider->smtp, provider->id, error))
-        return FALSE;
-    }
-  provider->alternatives = g_array_new (FALSE, TRUE, sizeof (MsProviderServer));
-  g_array_set_clear_func (provider->alternatives, (GDestroyNotify) server_clear);
-  if (alternatives == NULL || !JSON_NODE_HOLDS_ARRAY (alternatives))
-    return data_error (error, provider->id, "alternatives");
-  array = json_node_get_array (alternatives);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      MsProviderServer server = { NULL, };
-
-      if (!parse_server (json_array_get_element (array, i), &server, provider->id, error))
-        {
-          server_clear (&server);
-          return FALSE;
-        }
-      g_array_append_val (provider->alternatives, server);
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_links (JsonObject  *object,
-             const char  *member,
-             gboolean     is_source,
-             GPtrArray  **out,
-             const char  *id,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  JsonArray *array;
-
-  *out = g_ptr_array_new_with_free_func (is_source ? (GDestroyNotify) source_free
-                                                   : (GDestroyNotify) link_free);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return data_error (error, id, member);
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      char *url = NULL, *text = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (item)
-          || !read_string (json_node_get_object (item), "url", TRUE, &url, id, error)
-          || !read_string (json_node_get_object (item), is_source ? "fact" : "label", TRUE,
-                           &text, id, error))
-        {
-          g_free (url);
-          g_free (text);
-          return error && *error ? FALSE : data_error (error, id, member);
-        }
-      if (is_source)
-        {
-          MsProviderSource *source = g_new0 (MsProviderSource, 1);
-
-          source->url = url;
-          source->fact = text;
-          g_ptr_array_add (*out, source);
-        }
-      else
-        {
-          MsProviderLink *link = g_new0 (MsProviderLink, 1);
-
-          link->url = url;
-          link->label = text;
-          g_ptr_array_add (*out, link);
-        }
-      if (!is_https_url (url))
-        return data_error (error, id, "a URL that is not https");
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_password (JsonObject *object,
-                MsProvider *provider,
-                GError    **error)
-{
-  JsonNode *node = json_object_get_member (object, "password");
-  JsonObject *password;
-  gint64 length;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return data_error (error, provider->id, "password");
-  password = json_node_get_object (node);
-  if (!read_string (password, "format", FALSE, &provider->password_format, provider->id, error)
-      || !read_string (password, "alphabet", FALSE, &provider->password_alphabet,
-                       provider->id, error)
-      || !read_string (password, "strip", FALSE, &provider->password_strip, provider->id, error))
-    return FALSE;
-  length = read_int (password, "length", 0);
-  if (length < 0 || length > 256)
-    return data_error (error, provider->id, "password length");
-  provider->password_length = (guint) length;
-  if (provider->password_format != NULL && !regex_compiles (provider->password_format))
-    return data_error (error, provider->id, "password format does not compile");
-  if (provider->password_alphabet != NULL && !regex_compiles (provider->password_alphabet))
-    return data_error (error, provider->id, "password alphabet does not compile");
-  if (provider->password_format != NULL && provider->password_length == 0)
-    return data_error (error, provider->id, "a password format needs a length");
-  return TRUE;
-}
-
-static gboolean
-parse_kinds (JsonObject *object,
-             MsProvider *provider,
-             GError    **error)
-{
-  g_autofree char *username = NULL;
-  g_autofree char *secret = NULL;
-  gboolean found = FALSE;
-
-  if (!read_string (object, "username", TRUE, &username, provider->id, error)
-      || !read_string (object, "secret", TRUE, &secret, provider->id, error))
-    return FALSE;
-  if (g_str_equal (username, "address"))
-    provider->username_form = MS_USERNAME_ADDRESS;
-  else if (g_str_equal (username, "local-part"))
-    provider->username_form = MS_USERNAME_LOCAL_PART;
-  else
-    return data_error (error, provider->id, "username");
-  for (guint i = 0; i < G_N_ELEMENTS (secret_kind_names); i++)
-    {
-      if (g_str_equal (secret, secret_kind_names[i]))
-        {
-          provider->secret_kind = (MsSecretKind) i;
-          found = TRUE;
-        }
-    }
-  return found ? TRUE : data_error (error, provider->id, "secret");
-}
-
-static gboolean
-has_source (const MsProvider *provider,
-            const char       *fact)
-{
-  for (guint i = 0; i < provider->sources->len; i++)
-    {
-      const MsProviderSource *source = g_ptr_array_index (provider->sources, i);
-
-      if (g_str_equal (source->fact, fact))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-check_complete (const MsProvider *provider,
-                GError          **error)
-{
-  const char *id = provider->id;
-
-  for (const char *p = id; *p; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
-      return data_error (error, id, "id");
-  for (guint i = 0; provider->domains[i] != NULL; i++)
-    {
-      g_autofree char *lower = g_ascii_strdown (provider->domains[i], -1);
-
-      if (!g_str_equal (lower, provider->domains[i]) || strchr (lower, '@') != NULL)
-        return data_error (error, id, "domains");
-    }
-  if (provider->sources->len == 0)
-    return data_error (error, id, "no sources");
-  if (provider->smtp != NULL && !has_source (provider, "smtp"))
-    return data_error (error, id, "smtp without a source");
-  if (provider->secret_kind != MS_SECRET_ACCOUNT_PASSWORD && !has_source (provider, "secret"))
-    return data_error (error, id, "secret kind without a source");
-  if (provider->secret_kind == MS_SECRET_APP_PASSWORD && provider->secret_pages->len == 0)
-    return data_error (error, id, "an app password needs a page to create it");
-  if (provider->password_format != NULL && !has_source (provider, "password"))
-    return data_error (error, id, "password format without a source");
-  return TRUE;
-}
-
-static MsProvider *
-parse_provider (JsonNode *node,
-                GError  **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  MsProvider *provider = g_new0 (MsProvider, 1);
-  JsonObject *object;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      data_error (error, NULL, "a provider that is not an object");
-      provider_free (provider);
-      return NULL;
-    }
-  object = json_node_get_object (node);
-  if (!read_string (object, "id", TRUE, &provider->id, NULL, &local_error)
-      || !read_string (object, "name", TRUE, &provider->name, provider->id, &local_error)
-      || !read_string (object, "short_name", TRUE, &provider->short_name, provider->id,
-                       &local_error)
-      || !read_string_array (object, "domains", &provider->domains, provider->id, &local_error)
-      || !read_string_array (object, "mx_patterns", &provider->mx_patterns, provider->id,
-                             &local_error)
-      || !read_string_array (object, "notes", &provider->notes, provider->id, &local_error)
-      || !parse_smtp (object, provider, &local_error)
-      || !parse_kinds (object, provider, &local_error)
-      || !parse_links (object, "secret_pages", FALSE, &provider->secret_pages, provider->id,
-                       &local_error)
-      || !parse_links (object, "sources", TRUE, &provider->sources, provider->id, &local_error)
-      || !parse_password (object, provider, &local_error)
-      || !check_complete (provider, &local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      provider_free (provider);
-      return NULL;
-    }
-  return provider;
-}
-
-static gboolean
-check_unique (GPtrArray *providers,
-              GError   **error)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < providers->len; i++)
-    {
-      MsProvider *provider = g_ptr_array_index (providers, i);
-
-      if (!g_hash_table_add (seen, provider->id))
-        return data_error (error, provider->id, "id used twice");
-      for (guint j = 0; provider->domains[j] != NULL; j++)
-        if (!g_hash_table_add (seen, provider->domains[j]))
-          return data_error (error, provider->id, "domain used twice");
-    }
-  return TRUE;
-}
-
-static GPtrArray *
-parse_table (GBytes  *json,
-             GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) providers = NULL;
-  JsonObject *root;
-  JsonArray *array;
-  gsize size;
-  const char *data = g_bytes_get_data (json, &size);
-  g_autoptr(GError) parse_error = NULL;
-
-  if (data == NULL || size == 0)
-    return data_error (error, NULL, "empty"), NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
-    return data_error (error, NULL, parse_error->message), NULL;
-  if (json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return data_error (error, NULL, "root"), NULL;
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (read_int (root, "version", 0) != 1
-      || !json_object_has_member (root, "providers")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "providers")))
-    return data_error (error, NULL, "version or providers"), NULL;
-  array = json_object_get_array_member (root, "providers");
-  providers = g_ptr_array_new_with_free_func ((GDestroyNotify) provider_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      MsProvider *provider = parse_provider (json_array_get_element (array, i), error);
-
-      if (provider == NULL)
-        return NULL;
-      g_ptr_array_add (providers, provider);
-    }
-  if (!check_unique (providers, error))
-    return NULL;
-  return g_steal_pointer (&providers);
-}
-
-/**
- * ms_provider_validate_data:
- * @json: the text of a providers.json
- * @error: return location for an error
- *
- * Checks a provider table the way the loader does: every entry complete,
- * every URL https, every format compiles, a source for every fact that
- * needs one, no id or domain twice.
- *
- * Returns: %TRUE when valid; otherwise @error is `internal`
- */
-gboolean
-ms_provider_validate_data (GBytes  *json,
-                           GError **error)
-{
-  g_autoptr(GPtrArray) providers = NULL;
-
-  g_return_val_if_fail (json != NULL, FALSE);
-
-  providers = parse_table (json, error);
-  return providers != NULL;
-}
-
-static ProviderTable *
-get_table (void)
-{
-  static gsize once = 0;
-  static ProviderTable table;
-
-  if (g_once_init_enter (&once))
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-
-      bytes = g_resource_lookup_data (ms_core_get_resource (), PROVIDERS_RESOURCE,
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      if (bytes != NULL)
-        table.providers = parse_table (bytes, &error);
-      if (table.providers == NULL)
-        {
-          g_critical ("Cannot load the provider table: %s", error->message);
-          table.providers = g_ptr_array_new ();
-        }
-      g_once_init_leave (&once, 1);
-    }
-  return &table;
-}
-
 /* ---- lookups ---- */
-
-/**
- * ms_provider_get_all:
- * @n_providers: (out) (optional): the number of providers
- *
- * Returns: (transfer none) (array length=n_providers): every provider, in
- *   the table's order
- */
-const MsProvider *const *
-ms_provider_get_all (guint *n_providers)
-{
-  ProviderTable *table = get_table ();
-
-  if (n_providers != NULL)
-    *n_providers = table->providers->len;
-  return (const MsProvider *const *) table->providers->pdata;
-}
 
 /**
  * ms_provider_lookup:
@@ -755,45 +169,180 @@ ms_provider_link_get_label (const MsProviderLink *link)
 }
 
 /**
+ * ms_provider_get_text:
+ * @text: (nullable): a human string of the table (a step, a reply's advice)
+ *
+ * Returns: (transfer none) (nullable): @text in the user's language
+ */
+const char *
+ms_provider_get_text (const char *text)
+{
+  return translate (text);
+}
+
+/**
+ * ms_provider_get_link:
+ * @provider: a provider
+ * @id: a link id ("app-passwords")
+ *
+ * Returns: (transfer none) (nullable): the provider's link with that id
+ */
+const MsProviderLink *
+ms_provider_get_link (const MsProvider *provider,
+                      const char       *id)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+
+  if (id == NULL || provider->links == NULL)
+    return NULL;
+  for (guint i = 0; i < provider->links->len; i++)
+    {
+      const MsProviderLink *link = g_ptr_array_index (provider->links, i);
+
+      if (g_str_equal (link->id, id))
+        return link;
+    }
+  return NULL;
+}
+
+/**
+ * ms_provider_get_link_url:
+ * @provider: a provider
+ * @id: (nullable): a link id
+ *
+ * Returns: (transfer none) (nullable): its https URL
+ */
+const char *
+ms_provider_get_link_url (const MsProvider *provider,
+                          const char       *id)
+{
+  const MsProviderLink *link = ms_provider_get_link (provider, id);
+
+  return link != NULL ? link->url : NULL;
+}
+
+/**
  * ms_provider_get_secret_url:
  * @provider: a provider
  *
- * Returns: (transfer none) (nullable): the page where the secret is made:
- *   the last of the secret pages (Gmail: App passwords)
+ * Returns: (transfer none) (nullable): the page where the secret is made
+ *   (Gmail: App passwords)
  */
 const char *
 ms_provider_get_secret_url (const MsProvider *provider)
 {
-  const MsProviderLink *link;
-
   g_return_val_if_fail (provider != NULL, NULL);
 
-  if (provider->secret_pages->len == 0)
-    return NULL;
-  link = g_ptr_array_index (provider->secret_pages, provider->secret_pages->len - 1);
-  return link->url;
-}
-
-const char *
-ms_secret_kind_to_string (MsSecretKind kind)
-{
-  g_return_val_if_fail (kind < G_N_ELEMENTS (secret_kind_names), NULL);
-  return secret_kind_names[kind];
+  return ms_provider_get_link_url (provider, provider->secret_link);
 }
 
 /**
- * ms_provider_translatable_strings:
- * @n_strings: (out): how many
+ * ms_provider_is_confirmed:
+ * @provider: a provider
+ * @fact: a fact of the table ("smtp", "username", ...)
  *
- * For tests: the untranslated strings the catalog holds for providers.
+ * Whether @fact was confirmed on the provider's own pages. When it was
+ * not, the table still carries it (from other mail programs' data) and the
+ * wizard says it is what the provider *usually* uses.
  *
- * Returns: (transfer none) (array length=n_strings): the strings
+ * Returns: %FALSE when the table lists @fact as unconfirmed
  */
-const char *const *
-ms_provider_translatable_strings (guint *n_strings)
+gboolean
+ms_provider_is_confirmed (const MsProvider *provider,
+                          const char       *fact)
 {
-  *n_strings = G_N_ELEMENTS (provider_strings);
-  return provider_strings;
+  g_return_val_if_fail (provider != NULL, FALSE);
+  g_return_val_if_fail (fact != NULL, FALSE);
+
+  return !g_strv_contains ((const char *const *) provider->unconfirmed, fact);
+}
+
+static gboolean
+text_has (const char *text,
+          const char *needle)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  g_autofree char *lower_needle = g_ascii_strdown (needle, -1);
+
+  return strstr (lower, lower_needle) != NULL;
+}
+
+static gboolean
+reply_matches (const MsProviderReply *reply,
+               guint                  code,
+               const char            *enhanced,
+               const char            *text)
+{
+  gboolean keyword = reply->keywords[0] == NULL;
+
+  if (reply->code != code)
+    return FALSE;
+  if (reply->enhanced != NULL && g_strcmp0 (reply->enhanced, enhanced) != 0)
+    return FALSE;
+  for (guint i = 0; reply->keywords[i] != NULL && !keyword; i++)
+    keyword = text_has (text, reply->keywords[i]);
+  return keyword;
+}
+
+/**
+ * ms_provider_match_reply:
+ * @provider: a provider
+ * @code: a reply's basic code (534)
+ * @enhanced: (nullable): its enhanced code ("5.7.9")
+ * @text: (nullable): its text, all lines
+ *
+ * The provider's rule for a reply. Rules with keywords come first: Gmail's
+ * "?p=WebLoginRequired" decides over the 5.7.9 that comes with it.
+ *
+ * Returns: (transfer none) (nullable): the rule, or %NULL
+ */
+const MsProviderReply *
+ms_provider_match_reply (const MsProvider *provider,
+                         guint             code,
+                         const char       *enhanced,
+                         const char       *text)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+
+  if (text == NULL)
+    text = "";
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < provider->replies->len; i++)
+      {
+        const MsProviderReply *reply = g_ptr_array_index (provider->replies, i);
+        gboolean has_keywords = reply->keywords[0] != NULL;
+
+        if (has_keywords == (pass == 0) && reply_matches (reply, code, enhanced, text))
+          return reply;
+      }
+  return NULL;
+}
+
+/**
+ * ms_provider_lookup_reply:
+ * @reply_text: (nullable): a server's reply text
+ *
+ * Returns: (transfer none) (nullable): the provider whose signature ends
+ *   @reply_text (Gmail ends every error with "gsmtp"), so that it is known
+ *   behind an alias host name or a local relay too
+ */
+const MsProvider *
+ms_provider_lookup_reply (const char *reply_text)
+{
+  g_autofree char *trimmed = NULL;
+  const char *last_word;
+  guint n;
+  const MsProvider *const *all = ms_provider_get_all (&n);
+
+  if (reply_text == NULL)
+    return NULL;
+  trimmed = g_strstrip (g_strdup (reply_text));
+  last_word = strrchr (trimmed, ' ');
+  last_word = last_word != NULL ? last_word + 1 : trimmed;
+  for (guint i = 0; i < n; i++)
+    if (all[i]->reply_signature != NULL && g_str_equal (all[i]->reply_signature, last_word))
+      return all[i];
+  return NULL;
 }
 
 /* ---- app-password checks ---- */

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "ms-config.h"
+#include "ms-error.h"
 #include "ms-password.h"
 
 G_BEGIN_DECLS
@@ -37,19 +38,64 @@ typedef struct
   char       *host;
   guint16     port;
   MsSecurity  security;
+  char       *label;    /* untranslated, nullable: names a regional server to choose */
 } MsProviderServer;
 
 typedef struct
 {
+  char *id;     /* "app-passwords", "two-step", ...: what steps and advice name */
   char *url;    /* always https */
   char *label;  /* untranslated; see ms_provider_link_get_label() */
 } MsProviderLink;
 
 typedef struct
 {
-  char *fact;   /* "smtp", "secret", "password", "domains", "notes", ... */
+  char *fact;       /* "smtp", "secret", "password", "domains", "notes", ... */
   char *url;
 } MsProviderSource;
+
+/* One numbered step of the wizard's password page. */
+typedef struct
+{
+  char *text;       /* untranslated; see ms_provider_step_get_text() */
+  char *link;       /* a link id of the same provider, or NULL */
+} MsProviderStep;
+
+/* What the wizard's password page says for this provider. Every string is
+ * untranslated and may be NULL; the page then says the generic thing. */
+typedef struct
+{
+  char       *title;          /* the page title: "Create an App Password" */
+  char       *why;            /* why this secret, in a sentence or two */
+  GPtrArray  *steps;          /* MsProviderStep, maybe empty */
+  char       *help_title;     /* an expander's title: "No App passwords page?" */
+  char       *help;           /* its text */
+  char       *password_label; /* the entry's title: "App password" */
+} MsProviderSignIn;
+
+/* What the provider's words are for one contract code, or for one reply. */
+typedef struct
+{
+  char *message;    /* untranslated, nullable */
+  char *advice;     /* untranslated, nullable */
+  char *link;       /* a link id, nullable */
+} MsProviderWords;
+
+/*
+ * A reply the provider is known to send. It matches a reply whose basic
+ * code is @code, whose enhanced code is @enhanced (when set) and whose text
+ * holds one of @keywords (when any; ASCII case ignored). Rules with
+ * keywords are tried before rules without, so Gmail's "?p=" keyword
+ * decides over the enhanced code.
+ */
+typedef struct
+{
+  guint            code;
+  char            *enhanced;  /* "5.7.9", or NULL */
+  char           **keywords;  /* never NULL, maybe empty */
+  MsErrorCode      error;     /* the contract code it means */
+  MsProviderWords  words;     /* empty: the provider's words for @error */
+} MsProviderReply;
 
 typedef struct
 {
@@ -63,21 +109,42 @@ typedef struct
   GArray            *alternatives;      /* MsProviderServer */
   MsUsernameForm     username_form;
   MsSecretKind       secret_kind;
-  GPtrArray         *secret_pages;      /* MsProviderLink */
+  char              *secret_link;       /* the link id of the page that makes the secret */
+  GPtrArray         *links;             /* MsProviderLink */
+  MsProviderSignIn   sign_in;
   char              *password_format;   /* regex, or NULL */
   char              *password_alphabet; /* regex, or NULL */
   guint              password_length;   /* 0 when not fixed */
   char              *password_strip;    /* characters the normaliser drops */
   char             **notes;             /* untranslated */
+  char              *reply_signature;   /* a word that ends its replies ("gsmtp"), or NULL */
+  GPtrArray         *replies;           /* MsProviderReply */
+  MsProviderWords    advice[MS_ERROR_N_CODES]; /* its words per contract code */
+  char             **unconfirmed;       /* facts not confirmed on the provider's own pages */
   GPtrArray         *sources;           /* MsProviderSource */
 } MsProvider;
+
+/* A translatable string of the table, for the catalogue (see
+ * ms_provider_collect_strings()). */
+typedef struct
+{
+  char *text;
+  char *where;       /* "gmail: sign_in.steps[0].text" */
+  char *translators; /* a note for translators, or NULL */
+} MsProviderString;
+
+void               ms_provider_string_free     (MsProviderString *string);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsProviderString, ms_provider_string_free)
 
 const MsProvider  *ms_provider_lookup          (const char        *id);
 const MsProvider  *ms_provider_lookup_domain   (const char        *domain);
 const MsProvider  *ms_provider_lookup_mx       (const char        *mx_host);
 const MsProvider  *ms_provider_lookup_host     (const char        *smtp_host);
+const MsProvider  *ms_provider_lookup_reply    (const char        *reply_text);
 const MsProvider *const *ms_provider_get_all   (guint             *n_providers);
 gboolean           ms_provider_validate_data   (GBytes            *json,
+                                                GError           **error);
+GPtrArray         *ms_provider_collect_strings (GBytes            *json,
                                                 GError           **error);
 
 const char        *ms_provider_get_name        (const MsProvider  *provider);
@@ -85,9 +152,19 @@ const char        *ms_provider_get_short_name  (const MsProvider  *provider);
 const char        *ms_provider_get_note        (const MsProvider  *provider,
                                                 guint              index);
 const char        *ms_provider_link_get_label  (const MsProviderLink *link);
+const MsProviderLink *ms_provider_get_link     (const MsProvider  *provider,
+                                                const char        *id);
+const char        *ms_provider_get_link_url    (const MsProvider  *provider,
+                                                const char        *id);
 const char        *ms_provider_get_secret_url  (const MsProvider  *provider);
+const char        *ms_provider_get_text        (const char        *text);
+gboolean           ms_provider_is_confirmed    (const MsProvider  *provider,
+                                                const char        *fact);
+const MsProviderReply *ms_provider_match_reply (const MsProvider  *provider,
+                                                guint              code,
+                                                const char        *enhanced,
+                                                const char        *text);
 const char        *ms_secret_kind_to_string    (MsSecretKind       kind);
-const char *const *ms_provider_translatable_strings (guint        *n_strings);
 
 /* App-password checks (UX.md page 2). */
 typedef enum

@@ -42,10 +42,6 @@ ms_gui_detection_free (MsGuiDetection *detection)
   g_free (detection->display_name);
   g_free (detection->source);
   g_free (detection->host);
-  g_free (detection->app_password_url);
-  g_free (detection->two_step_url);
-  g_free (detection->app_password_label);
-  g_free (detection->two_step_label);
   g_free (detection->note);
   g_free (detection->ca_file);
   g_free (detection);
@@ -61,45 +57,9 @@ ms_gui_detection_copy (const MsGuiDetection *detection)
   copy->display_name = g_strdup (detection->display_name);
   copy->source = g_strdup (detection->source);
   copy->host = g_strdup (detection->host);
-  copy->app_password_url = g_strdup (detection->app_password_url);
-  copy->two_step_url = g_strdup (detection->two_step_url);
-  copy->app_password_label = g_strdup (detection->app_password_label);
-  copy->two_step_label = g_strdup (detection->two_step_label);
   copy->note = g_strdup (detection->note);
   copy->ca_file = g_strdup (detection->ca_file);
   return copy;
-}
-
-/* The provider's secret pages: the last one makes the secret (Gmail: App
- * passwords); one before it prepares the account (2-Step Verification). */
-static const MsProviderLink *
-secret_page (const MsProvider *provider,
-             gboolean          last)
-{
-  guint n = provider->secret_pages->len;
-
-  if (n == 0 || (!last && n < 2))
-    return NULL;
-  return g_ptr_array_index (provider->secret_pages, last ? n - 1 : 0);
-}
-
-static void
-fill_secret_pages (MsGuiDetection   *detection,
-                   const MsProvider *provider)
-{
-  const MsProviderLink *make = secret_page (provider, TRUE);
-  const MsProviderLink *prepare = secret_page (provider, FALSE);
-
-  if (make != NULL)
-    {
-      detection->app_password_url = g_strdup (make->url);
-      detection->app_password_label = g_strdup (ms_provider_link_get_label (make));
-    }
-  if (prepare != NULL)
-    {
-      detection->two_step_url = g_strdup (prepare->url);
-      detection->two_step_label = g_strdup (ms_provider_link_get_label (prepare));
-    }
 }
 
 static MsGuiDetection *
@@ -128,7 +88,6 @@ detection_from_core (const MsDetection *found)
   detection->oauth_only = provider->secret_kind == MS_SECRET_OAUTH_ONLY;
   if (provider->notes != NULL && provider->notes[0] != NULL)
     detection->note = g_strdup (ms_provider_get_note (provider, 0));
-  fill_secret_pages (detection, provider);
   return detection;
 }
 

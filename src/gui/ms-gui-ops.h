@@ -24,10 +24,6 @@ typedef struct
   guint16     port;
   MsSecurity  security;
   gboolean    needs_app_password;
-  char       *app_password_url;   /* nullable */
-  char       *app_password_label; /* translated, nullable */
-  char       *two_step_url;       /* nullable */
-  char       *two_step_label;     /* translated, nullable */
   char       *note;               /* translated first note of the provider, nullable */
   gboolean    oauth_only;         /* no password sign-in at all (Outlook.com) */
   gboolean    demo;               /* build-aux/run --demo's server (ms-gui-demo.h) */

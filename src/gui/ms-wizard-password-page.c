@@ -6,12 +6,14 @@
 #include <glib/gi18n.h>
 
 #include "ms-gui-demo.h"
+#include "ms-provider.h"
 #include "ms-wizard-password-page.h"
 
 /*
  * MsWizardPasswordPage:
- * Step 2. For a provider that needs an app password, how to create one, with
- * buttons for the provider's pages; otherwise just the account password.
+ * Step 2. What the provider wants as the password and how to get it: its
+ * words and numbered steps from providers.json, with buttons for its pages;
+ * otherwise just the account password.
  */
 struct _MsWizardPasswordPage
 {
@@ -19,13 +21,10 @@ struct _MsWizardPasswordPage
 
   AdwPreferencesGroup  *why_group;
   AdwPreferencesGroup  *steps_group;
-  AdwActionRow         *two_step_row;
-  AdwActionRow         *app_passwords_row;
-  GtkButton            *two_step_button;
-  GtkButton            *app_passwords_button;
-  AdwActionRow         *name_row;
-  AdwActionRow         *copy_row;
+  AdwPreferencesGroup  *help_group;
   AdwExpanderRow       *help_row;
+  GtkLabel             *help_label;
+  GPtrArray            *step_rows;   /* the rows added to steps_group */
   AdwPasswordEntryRow  *password_row;
   AdwActionRow         *check_row;
   AdwActionRow         *demo_row;
@@ -84,77 +83,117 @@ on_entry_activated_cb (MsWizardPasswordPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
 }
 
-static void
-set_link (GtkButton  *button,
-          const char *uri)
+static const MsProvider *
+get_provider (MsWizardPasswordPage *self)
 {
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", uri);
-}
-
-static gboolean
-is_google (MsWizardPasswordPage *self)
-{
-  return self->detection != NULL
-         && (g_strcmp0 (self->detection->provider_id, "gmail") == 0
-             || g_strcmp0 (self->detection->provider_id, "google-workspace") == 0);
+  if (self->detection == NULL || self->detection->provider_id == NULL)
+    return NULL;
+  return ms_provider_lookup (self->detection->provider_id);
 }
 
 static void
-set_step_row (AdwActionRow *row,
-              GtkButton    *button,
-              guint         number,
-              const char   *label,
-              const char   *uri)
+clear_steps (MsWizardPasswordPage *self)
 {
+  for (guint i = 0; i < self->step_rows->len; i++)
+    adw_preferences_group_remove (self->steps_group, g_ptr_array_index (self->step_rows, i));
+  g_ptr_array_set_size (self->step_rows, 0);
+}
+
+static GtkWidget *
+link_button_new (const MsProviderLink *link)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("adw-external-link-symbolic");
+  g_autofree char *accessible = NULL;
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Open in Browser"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "wizard.open-uri");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", link->url);
+  /* Translators: the accessible name of a button; %s is the name of a
+     provider's page, for example "App passwords". */
+  accessible = g_strdup_printf (_("Open %s in the browser"), ms_provider_link_get_label (link));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  return button;
+}
+
+static void
+add_step (MsWizardPasswordPage *self,
+          const MsProvider     *provider,
+          const MsProviderStep *step,
+          guint                 number)
+{
+  const MsProviderLink *link = ms_provider_get_link (provider, step->link);
+  GtkWidget *row = adw_action_row_new ();
   g_autofree char *title = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (row), uri != NULL);
-  if (uri == NULL)
-    return;
-  set_link (button, uri);
   /* Translators: a numbered step, "2. Open App passwords" */
-  title = g_strdup_printf (_("%u. %s"), number, label != NULL ? label : uri);
+  title = g_strdup_printf (_("%u. %s"), number, ms_provider_get_text (step->text));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  if (link != NULL)
+    {
+      GtkWidget *button = link_button_new (link);
+
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+    }
+  adw_preferences_group_add (self->steps_group, row);
+  g_ptr_array_add (self->step_rows, row);
 }
 
-/* Another provider's app password: its own pages and its note, none of
- * Google's words. */
+/* The provider's numbered steps and its help expander. */
 static void
-show_other_steps (MsWizardPasswordPage *self)
+show_steps (MsWizardPasswordPage *self,
+            const MsProvider     *provider)
 {
-  const MsGuiDetection *found = self->detection;
-  guint number = 1;
+  const MsProviderSignIn *sign_in = provider != NULL ? &provider->sign_in : NULL;
+  gboolean has_help = sign_in != NULL && sign_in->help != NULL;
 
-  adw_preferences_group_set_description (self->why_group,
-                                         _("Your provider does not let other programs use your account password. An app password is a separate password just for this program."));
-  set_step_row (self->two_step_row, self->two_step_button, number, found->two_step_label,
-                found->two_step_url);
-  if (found->two_step_url != NULL)
-    number++;
-  set_step_row (self->app_passwords_row, self->app_passwords_button, number,
-                found->app_password_label, found->app_password_url);
-  gtk_widget_set_visible (GTK_WIDGET (self->name_row), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->copy_row), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->help_row), FALSE);
-  adw_preferences_group_set_description (self->steps_group, found->note);
+  clear_steps (self);
+  for (guint i = 0; sign_in != NULL && i < sign_in->steps->len; i++)
+    add_step (self, provider, g_ptr_array_index (sign_in->steps, i), i + 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), self->step_rows->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->help_group), has_help);
+  if (!has_help)
+    return;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->help_row),
+                                 sign_in->help_title != NULL
+                                 ? ms_provider_get_text (sign_in->help_title) : _("More Help"));
+  gtk_label_set_text (self->help_label, ms_provider_get_text (sign_in->help));
 }
 
 static void
-show_plain_password (MsWizardPasswordPage *self)
+show_why (MsWizardPasswordPage *self,
+          const char           *title,
+          const char           *text)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->why_group), text != NULL);
+  adw_preferences_group_set_title (self->why_group, title);
+  adw_preferences_group_set_description (self->why_group, text);
+}
+
+static void
+show_plain_password (MsWizardPasswordPage *self,
+                     const MsProvider     *provider)
 {
   const MsGuiDetection *found = self->detection;
   gboolean oauth_only = found != NULL && found->oauth_only;
+  const char *why = provider != NULL ? ms_provider_get_text (provider->sign_in.why) : NULL;
 
-  ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Password"));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
-  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->why_group), found != NULL && found->note != NULL);
-  if (found == NULL || found->note == NULL)
-    return;
-  adw_preferences_group_set_title (self->why_group,
-                                   oauth_only ? _("Password Sign-In Not Possible")
-                                              : _("Before You Start"));
-  adw_preferences_group_set_description (self->why_group, found->note);
+  if (why == NULL && found != NULL)
+    why = found->note;
+  ms_wizard_page_set_title (MS_WIZARD_PAGE (self),
+                            provider != NULL && provider->sign_in.title != NULL
+                            ? ms_provider_get_text (provider->sign_in.title) : _("Password"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
+                                 provider != NULL && provider->sign_in.password_label != NULL
+                                 ? ms_provider_get_text (provider->sign_in.password_label)
+                                 : _("Password"));
+  show_why (self, oauth_only ? _("Password Sign-In Not Possible") : _("Before You Start"), why);
+  show_steps (self, provider);
 }
 
 /* build-aux/run --demo: the fake server's throw-away password, in plain
@@ -176,33 +215,33 @@ show_demo_hint (MsWizardPasswordPage *self)
 static void
 show_app_password_help (MsWizardPasswordPage *self)
 {
+  const MsProvider *provider = get_provider (self);
+  const MsProviderSignIn *sign_in = provider != NULL ? &provider->sign_in : NULL;
+  const char *why;
+
   show_demo_hint (self);
   if (!needs_app_password (self))
     {
-      show_plain_password (self);
+      show_plain_password (self, provider);
       return;
     }
 
-  ms_wizard_page_set_title (MS_WIZARD_PAGE (self), _("Create an App Password"));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("App password"));
-  adw_preferences_group_set_title (self->why_group, _("Why an App Password?"));
-  gtk_widget_set_visible (GTK_WIDGET (self->why_group), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), TRUE);
-  if (!is_google (self))
-    {
-      show_other_steps (self);
-      return;
-    }
-  adw_preferences_group_set_description (self->why_group,
-                                         _("Google does not let other programs use your Google password. An app password is a separate 16-letter password just for this program."));
-  adw_preferences_group_set_description (self->steps_group, NULL);
-  set_step_row (self->two_step_row, self->two_step_button, 1,
-                _("Turn on 2-Step Verification"), self->detection->two_step_url);
-  set_step_row (self->app_passwords_row, self->app_passwords_button, 2,
-                _("Open App passwords"), self->detection->app_password_url);
-  gtk_widget_set_visible (GTK_WIDGET (self->name_row), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->copy_row), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->help_row), TRUE);
+  ms_wizard_page_set_title (MS_WIZARD_PAGE (self),
+                            sign_in != NULL && sign_in->title != NULL
+                            ? ms_provider_get_text (sign_in->title) : _("Create an App Password"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
+                                 sign_in != NULL && sign_in->password_label != NULL
+                                 ? ms_provider_get_text (sign_in->password_label)
+                                 : _("App password"));
+  why = sign_in != NULL && sign_in->why != NULL
+        ? ms_provider_get_text (sign_in->why)
+        : _("Your provider does not let other programs use your account password. An app password is a separate password just for this program.");
+  show_why (self, _("Why an App Password?"), why);
+  show_steps (self, provider);
+  /* A provider without its own help: its first note under the steps. */
+  adw_preferences_group_set_description (self->steps_group,
+                                         sign_in != NULL && sign_in->help == NULL
+                                         ? self->detection->note : NULL);
 }
 
 /* The typed secret does not outlive the wizard run. */
@@ -220,6 +259,7 @@ ms_wizard_password_page_finalize (GObject *object)
   MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (object);
 
   g_clear_pointer (&self->detection, ms_gui_detection_free);
+  g_clear_pointer (&self->step_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->finalize (object);
 }
@@ -236,13 +276,9 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, steps_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, two_step_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, two_step_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, app_passwords_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, name_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, copy_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_label);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, check_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, demo_row);
@@ -254,6 +290,7 @@ static void
 ms_wizard_password_page_init (MsWizardPasswordPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->step_rows = g_ptr_array_new ();
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->password_row));
 }
 

@@ -101,6 +101,7 @@ sign_in_clear (MsProviderSignIn *sign_in)
   g_clear_pointer (&sign_in->steps, g_ptr_array_unref);
   g_clear_pointer (&sign_in->help_title, g_free);
   g_clear_pointer (&sign_in->help, g_free);
+  g_clear_pointer (&sign_in->help_link, g_free);
   g_clear_pointer (&sign_in->password_label, g_free);
 }
 
@@ -516,6 +517,7 @@ parse_sign_in (Parse      *parse,
          && parse_steps (parse, member, sign_in)
          && read_text (parse, member, "help_title", FALSE, "sign_in", &sign_in->help_title)
          && read_text (parse, member, "help", FALSE, "sign_in", &sign_in->help)
+         && read_string (parse, member, "help_link", FALSE, &sign_in->help_link)
          && read_text (parse, member, "password_label", FALSE, "sign_in",
                        &sign_in->password_label);
 }
@@ -733,7 +735,8 @@ is_link (const MsProvider *provider,
 static gboolean
 links_resolve (const MsProvider *provider)
 {
-  if (!is_link (provider, provider->secret_link))
+  if (!is_link (provider, provider->secret_link)
+      || !is_link (provider, provider->sign_in.help_link))
     return FALSE;
   for (guint i = 0; i < provider->sign_in.steps->len; i++)
     if (!is_link (provider, ((MsProviderStep *) g_ptr_array_index (provider->sign_in.steps, i))->link))

@@ -70,6 +70,7 @@ typedef struct
   GPtrArray  *steps;          /* MsProviderStep, maybe empty */
   char       *help_title;     /* an expander's title: "No App passwords page?" */
   char       *help;           /* its text */
+  char       *help_link;      /* a link id shown under it, or NULL */
   char       *password_label; /* the entry's title: "App password" */
 } MsProviderSignIn;
 

@@ -25,6 +25,7 @@ struct _MsWizardPasswordPage
   AdwExpanderRow       *help_row;
   GtkLabel             *help_label;
   GPtrArray            *step_rows;   /* the rows added to steps_group */
+  GtkWidget            *help_link_row; /* the row added to help_row, or NULL */
   AdwPasswordEntryRow  *password_row;
   AdwActionRow         *check_row;
   AdwActionRow         *demo_row;
@@ -97,6 +98,8 @@ clear_steps (MsWizardPasswordPage *self)
   for (guint i = 0; i < self->step_rows->len; i++)
     adw_preferences_group_remove (self->steps_group, g_ptr_array_index (self->step_rows, i));
   g_ptr_array_set_size (self->step_rows, 0);
+  if (self->help_link_row != NULL)
+    adw_expander_row_remove (self->help_row, g_steal_pointer (&self->help_link_row));
 }
 
 static GtkWidget *
@@ -118,18 +121,12 @@ link_button_new (const MsProviderLink *link)
   return button;
 }
 
-static void
-add_step (MsWizardPasswordPage *self,
-          const MsProvider     *provider,
-          const MsProviderStep *step,
-          guint                 number)
+static GtkWidget *
+link_row_new (const char           *title,
+              const MsProviderLink *link)
 {
-  const MsProviderLink *link = ms_provider_get_link (provider, step->link);
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *title = NULL;
 
-  /* Translators: a numbered step, "2. Open App passwords" */
-  title = g_strdup_printf (_("%u. %s"), number, ms_provider_get_text (step->text));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
@@ -140,6 +137,21 @@ add_step (MsWizardPasswordPage *self,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
     }
+  return row;
+}
+
+static void
+add_step (MsWizardPasswordPage *self,
+          const MsProvider     *provider,
+          const MsProviderStep *step,
+          guint                 number)
+{
+  g_autofree char *title = NULL;
+  GtkWidget *row;
+
+  /* Translators: a numbered step, "2. Open App passwords" */
+  title = g_strdup_printf (_("%u. %s"), number, ms_provider_get_text (step->text));
+  row = link_row_new (title, ms_provider_get_link (provider, step->link));
   adw_preferences_group_add (self->steps_group, row);
   g_ptr_array_add (self->step_rows, row);
 }
@@ -151,6 +163,7 @@ show_steps (MsWizardPasswordPage *self,
 {
   const MsProviderSignIn *sign_in = provider != NULL ? &provider->sign_in : NULL;
   gboolean has_help = sign_in != NULL && sign_in->help != NULL;
+  const MsProviderLink *link;
 
   clear_steps (self);
   for (guint i = 0; sign_in != NULL && i < sign_in->steps->len; i++)
@@ -163,6 +176,12 @@ show_steps (MsWizardPasswordPage *self,
                                  sign_in->help_title != NULL
                                  ? ms_provider_get_text (sign_in->help_title) : _("More Help"));
   gtk_label_set_text (self->help_label, ms_provider_get_text (sign_in->help));
+  link = ms_provider_get_link (provider, sign_in->help_link);
+  if (link != NULL)
+    {
+      self->help_link_row = link_row_new (ms_provider_link_get_label (link), link);
+      adw_expander_row_add_row (self->help_row, self->help_link_row);
+    }
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "ms-fake-server.h"
@@ -115,6 +116,80 @@ static char *
 port_string (MsFakeServer *server)
 {
   return g_strdup_printf ("%u", ms_fake_server_get_port (server));
+}
+
+/* Port 0 is not "the default port" (V3), for every command that takes it. */
+static void
+test_port_zero (void)
+{
+  const char *values[] = { "0", "-1", "65536" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_auto(MsCliRun) probe = { 0 };
+      g_auto(MsCliRun) add = { 0 };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonParser) add_parser = json_parser_new ();
+      g_autofree char *dir = g_dir_make_tmp ("ms-cli-XXXXXX", NULL);
+      g_autofree char *ini = g_build_filename (dir, "accounts.ini", NULL);
+
+      cli_run (&probe, NULL, (const char *[]) { "--json", "probe", "--host", "localhost",
+                                                "--port", values[i], NULL });
+      g_assert_cmpint (probe.status, ==, 65);
+      g_assert_cmpstr (error_code (parse_json (probe.out, parser)), ==, "invalid-input");
+
+      ms_cli_run (&add, MS_CLI_PATH, dir, "not-a-real-secret\n", TRUE,
+                  (const char *[]) { "--json", "account", "add", "zero", "--address",
+                                     "me@localhost", "--host", "localhost", "--security",
+                                     "tls", "--port", values[i], "--no-verify",
+                                     "--password-stdin", NULL });
+      g_assert_cmpint (add.status, ==, 65);
+      g_assert_cmpstr (error_code (parse_json (add.out, add_parser)), ==, "invalid-input");
+      g_assert_false (g_file_test (ini, G_FILE_TEST_EXISTS));
+      g_rmdir (dir);
+    }
+}
+
+/* V1: a line break in any argument is refused before anything is read,
+ * looked up or sent: the part after it never becomes a command. */
+static void
+test_line_break_in_arguments (void)
+{
+  g_autoptr(MsFakeServer) server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  g_autofree char *port = NULL;
+  g_autofree char *ca = ms_test_pki_file ("ca.pem");
+  g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
+  const char *bad[] = { "a@localhost\r\nRCPT TO:<evil@localhost>", "a@localhost\nb@localhost",
+                        "a@localhost\r" };
+
+  ms_test_fake_server_start (server);
+  port = port_string (server);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto(MsCliRun) test_send = { 0 };
+      g_auto(MsCliRun) send = { 0 };
+      g_auto(MsCliRun) display_name = { 0 };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      cli_run (&test_send, input,
+               (const char *[]) { "--json", "test-send", "--host", "localhost", "--port", port,
+                                  "--security", "tls", "--ca-file", ca,
+                                  "--user", MS_FAKE_DEFAULT_USER, "--from", MS_FAKE_DEFAULT_USER,
+                                  "--to", bad[i], "--password-stdin", NULL });
+      g_assert_cmpint (test_send.status, ==, 65);
+      g_assert_cmpstr (error_code (parse_json (test_send.out, parser)), ==, "invalid-input");
+
+      cli_run (&send, "Subject: x\n\nbody\n", (const char *[]) { "send", bad[i], NULL });
+      g_assert_cmpint (send.status, ==, 65);
+
+      cli_run (&display_name, "not-a-real-secret\n",
+               (const char *[]) { "account", "add", "x", "--address", "me@localhost",
+                                  "--display-name", bad[i], "--no-verify", "--password-stdin",
+                                  NULL });
+      g_assert_cmpint (display_name.status, ==, 65);
+    }
+
+  g_assert_cmpuint (ms_fake_server_get_n_connections (server), ==, 0);
 }
 
 static void
@@ -267,6 +342,8 @@ main (int   argc,
   g_test_add_func ("/ms/cli/help-and-usage", test_help_and_usage);
   g_test_add_func ("/ms/cli/no-password-on-command-line", test_no_password_on_command_line);
   g_test_add_func ("/ms/cli/invalid-input", test_invalid_input);
+  g_test_add_func ("/ms/cli/port-zero", test_port_zero);
+  g_test_add_func ("/ms/cli/line-break-in-arguments", test_line_break_in_arguments);
   g_test_add_func ("/ms/cli/test-send-tls", test_test_send_tls);
   g_test_add_func ("/ms/cli/test-send-starttls", test_test_send_starttls);
   g_test_add_func ("/ms/cli/probe-json", test_probe_json);

@@ -295,10 +295,12 @@ account_from_options (MsCliOptions  *options,
           return NULL;
         }
       ms_account_set_security (account, security);
-      if (options->port == 0)
+      if (options->port == MS_CLI_PORT_UNSET)
         ms_account_set_port (account, ms_security_default_port (security));
     }
-  if (options->port != 0)
+  if (!ms_cli_check_port (options, error))
+    return NULL;
+  if (options->port != MS_CLI_PORT_UNSET)
     ms_account_set_port (account, options->port);
   if (options->user != NULL)
     ms_account_set_username (account, options->user);

@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* --port was not given (0 is a value, and not a valid one). */
+#define MS_CLI_PORT_UNSET G_MININT
+
 /* The global options of CONTRACT.md plus the connection options, parsed
  * once for every command. */
 typedef struct
@@ -66,6 +69,8 @@ char        *ms_cli_pad                (const char   *text,
 int          ms_cli_fail               (MsCliOptions *options,
                                         const char   *command,
                                         const GError *error);
+gboolean     ms_cli_check_port         (MsCliOptions *options,
+                                        GError      **error);
 int          ms_cli_usage_error        (const char   *format,
                                         ...) G_GNUC_PRINTF (1, 2);
 MsResult    *ms_cli_run_operation      (MsCliOptions *options,

@@ -23,6 +23,27 @@ ms_cli_set_str (char       **target,
   *target = g_strdup (value);
 }
 
+/**
+ * ms_cli_check_port:
+ * @options: the parsed options
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when --port was not given or is 1-65535; else
+ *   invalid-input (port 0 is not "the default")
+ */
+gboolean
+ms_cli_check_port (MsCliOptions  *options,
+                   GError       **error)
+{
+  if (options->port == MS_CLI_PORT_UNSET || (options->port >= 1 && options->port <= 65535))
+    return TRUE;
+
+  g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+               _("Port: %d is not a port number (1-65535)."), options->port);
+
+  return FALSE;
+}
+
 static gboolean
 apply_connection_options (MsCliOptions  *options,
                           MsSmtpConfig  *config,
@@ -40,16 +61,10 @@ apply_connection_options (MsCliOptions  *options,
       return FALSE;
     }
 
-  if (options->port != 0)
-    {
-      if (options->port < 1 || options->port > 65535)
-        {
-          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                       _("Port: %d is not a port number (1-65535)."), options->port);
-          return FALSE;
-        }
-      config->port = options->port;
-    }
+  if (!ms_cli_check_port (options, error))
+    return FALSE;
+  if (options->port != MS_CLI_PORT_UNSET)
+    config->port = options->port;
   else if (options->security != NULL || config->port == 0)
     config->port = ms_security_default_port (config->security);
 

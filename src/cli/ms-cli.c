@@ -256,6 +256,27 @@ ms_cli_options_clear (MsCliOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MsCliOptions, ms_cli_options_clear)
 
+/* A line break in any argument could start a second SMTP command or
+ * header (docs/security.md, V1); none has a use, so none is taken. NUL
+ * cannot reach a C argument at all. */
+static gboolean
+check_arguments (int      argc,
+                 char   **argv,
+                 GError **error)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (strpbrk (argv[i], "\r\n") != NULL)
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                       _("Argument %d holds a line break, which no argument may hold."), i);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static int
 run_command (const MsCliCommand *command,
              int                 argc,
@@ -271,6 +292,7 @@ run_command (const MsCliCommand *command,
   int parse_argc;
 
   options.timeout_seconds = MS_DEFAULT_TIMEOUT_SECONDS;
+  options.port = MS_CLI_PORT_UNSET;
   options.command = command->name;
 
   for (int i = 0; i < argc; i++)
@@ -290,6 +312,8 @@ run_command (const MsCliCommand *command,
 
   if (options.timeout_seconds <= 0 || options.timeout_seconds > 3600)
     return ms_cli_usage_error (_("--timeout takes a number of seconds from 1 to 3600."));
+  if (!check_arguments (argc, argv, &error))
+    return ms_cli_fail (&options, command->name, error);
 
   return command->func (&options);
 }

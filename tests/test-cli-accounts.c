@@ -25,6 +25,7 @@ typedef struct
   char          *config_dir;
   char          *port;
   char          *ca;
+  char          *state_dir;
 } Fixture;
 
 static void
@@ -59,6 +60,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->port = g_strdup_printf ("%u", ms_fake_server_get_port (fixture->server));
   fixture->ca = ms_test_pki_file ("ca.pem");
   fixture->config_dir = g_build_filename (g_get_user_config_dir (), "mailsetup-test", NULL);
+  fixture->state_dir = g_build_filename (g_get_user_config_dir (), "mailsetup-state", NULL);
+  g_setenv ("MAILSETUP_STATE_DIR", fixture->state_dir, TRUE);
 }
 
 static void
@@ -70,6 +73,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->config_dir);
   g_free (fixture->port);
   g_free (fixture->ca);
+  g_free (fixture->state_dir);
 }
 
 static void
@@ -279,6 +283,7 @@ test_send_exit_statuses (Fixture       *fixture,
 {
   g_auto(MsCliRun) rejected = { 0 };
   g_auto(MsCliRun) later = { 0 };
+  g_auto(MsCliRun) later_no_queue = { 0 };
   g_auto(MsCliRun) usage = { 0 };
   g_auto(MsCliRun) unknown = { 0 };
   MsFakeServer *refusing, *busy;
@@ -295,10 +300,17 @@ test_send_exit_statuses (Fixture       *fixture,
   g_assert_cmpint (rejected.status, ==, 65);
   g_assert_cmpuint (ms_fake_server_get_n_messages (refusing), ==, 0);
 
+  /* A deferred recipient: kept in the outbox for a retry, exit 0, one line. */
   cli_run (fixture, &later, "Subject: x\n\nbody\n",
            (const char *[]) { "send", "--account", "busy", "someone@localhost", NULL });
-  g_assert_cmpint (later.status, ==, 75);
+  g_assert_cmpint (later.status, ==, 0);
+  g_assert_nonnull (strstr (later.err, "kept in the outbox"));
   g_assert_cmpuint (ms_fake_server_get_n_messages (busy), ==, 0);
+
+  cli_run (fixture, &later_no_queue, "Subject: x\n\nbody\n",
+           (const char *[]) { "send", "--no-queue", "--account", "busy", "someone@localhost",
+                              NULL });
+  g_assert_cmpint (later_no_queue.status, ==, 75);
 
   cli_run (fixture, &usage, "Subject: x\n\nbody\n", (const char *[]) { "send", NULL });
   g_assert_cmpint (usage.status, ==, 64);

@@ -41,6 +41,10 @@ typedef struct
   /* send */
   gboolean   extract_recipients;
   gboolean   ignore_dots;
+  gboolean   no_queue;
+  gboolean   queue_only;
+  /* queue flush */
+  gboolean   now;
   /* diagnose */
   gboolean   send;
   /* export */
@@ -59,6 +63,7 @@ typedef enum
   MS_CLI_OPTIONS_SEND       = 1 << 3,
   MS_CLI_OPTIONS_DIAGNOSE   = 1 << 4,
   MS_CLI_OPTIONS_EXPORT     = 1 << 5,
+  MS_CLI_OPTIONS_QUEUE      = 1 << 6,
 } MsCliOptionSet;
 
 typedef int (*MsCliCommandFunc) (MsCliOptions *options);
@@ -106,6 +111,13 @@ gboolean     ms_cli_load_account_into  (MsCliOptions *options,
 int          ms_cli_account            (MsCliOptions *options);
 int          ms_cli_password           (MsCliOptions *options);
 int          ms_cli_export             (MsCliOptions *options);
+
+/* ms-cli-queue.c */
+int          ms_cli_send_kept          (MsCliOptions *options,
+                                        MsRequest    *request,
+                                        const char   *message_id,
+                                        const char   *subject);
+int          ms_cli_queue              (MsCliOptions *options);
 
 /* ms-cli-info.c */
 int          ms_cli_providers          (MsCliOptions *options);

@@ -299,6 +299,7 @@ static gboolean
 prepare_send (MsCliOptions  *options,
               MsRequest     *request,
               char         **message_id,
+              char         **subject,
               GError       **error)
 {
   g_autoptr(GBytes) input_bytes = NULL;
@@ -317,6 +318,7 @@ prepare_send (MsCliOptions  *options,
   request->recipients = collect_recipients (options, input, error);
   if (request->recipients == NULL)
     return FALSE;
+  *subject = g_strdup (ms_message_input_get_header (input, "Subject"));
 
   /* Bcc is removed always, not only with -t: a blind copy that shows its
    * recipients to everyone is never what the sender meant. */
@@ -325,28 +327,53 @@ prepare_send (MsCliOptions  *options,
   return request->message != NULL;
 }
 
-int
-ms_cli_send (MsCliOptions *options)
+/* send --no-queue: one attempt, nothing kept, the cause's exit status. */
+static int
+send_without_queue (MsCliOptions *options,
+                    MsRequest    *request,
+                    const char   *message_id)
 {
-  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsRequest) with_secret = ms_request_new (NULL);
   g_autoptr(MsResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message_id = NULL;
 
-  if (!ms_cli_build_request (options, TRUE, &request, &error))
+  if (!ms_cli_load_account_into (options, with_secret, TRUE, &error))
     return ms_cli_fail (options, "send", error);
-  if (!prepare_send (options, request, &message_id, &error))
-    return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
-           ? ms_cli_usage_error ("%s", error->message)
-           : ms_cli_fail (options, "send", error);
+  request->password = g_steal_pointer (&with_secret->password);
 
   result = ms_cli_run_operation (options, "send", request);
   if (result->error == NULL && result->message_id == NULL)
-    result->message_id = g_steal_pointer (&message_id);
+    result->message_id = g_strdup (message_id);
 
   /* sendmail is silent on success; callers read only the exit status. */
   if (result->error == NULL && !options->json)
     return 0;
 
   return ms_cli_finish (options, result);
+}
+
+int
+ms_cli_send (MsCliOptions *options)
+{
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *subject = NULL;
+
+  if (options->no_queue && options->queue_only)
+    return ms_cli_usage_error (_("--no-queue and --queue-only exclude each other."));
+
+  /* The message is read and checked before the keyring or the network is
+   * touched: a locked keyring or a dead link must never lose it. */
+  if (!ms_cli_build_request (options, FALSE, &request, &error))
+    return ms_cli_fail (options, "send", error);
+  if (!prepare_send (options, request, &message_id, &subject, &error))
+    return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
+           ? ms_cli_usage_error ("%s", error->message)
+           : ms_cli_fail (options, "send", error);
+
+  if (options->no_queue)
+    return send_without_queue (options, request, message_id);
+
+  return ms_cli_send_kept (options, request, message_id, subject);
 }

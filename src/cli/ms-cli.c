@@ -33,7 +33,9 @@ static const MsCliCommand commands[] = {
   { "account", ms_cli_account, MS_CLI_OPTIONS_CONNECTION | MS_CLI_OPTIONS_ADD,
     "account add|list|show|remove|set-default ..." },
   { "password", ms_cli_password, 0, "password ID" },
-  { "send", ms_cli_send, MS_CLI_OPTIONS_SEND, "send [--account ID] [-f FROM] [-t] [-i|-oi] [RCPT ...]" },
+  { "send", ms_cli_send, MS_CLI_OPTIONS_SEND,
+    "send [--account ID] [-f FROM] [-t] [-i|-oi] [--no-queue|--queue-only] [RCPT ...]" },
+  { "queue", ms_cli_queue, MS_CLI_OPTIONS_QUEUE, "queue list|flush [--now] [ID ...]|show ID|drop ID" },
   { "diagnose", ms_cli_diagnose, MS_CLI_OPTIONS_DIAGNOSE, "diagnose ID [--send]" },
   { "export", ms_cli_export, MS_CLI_OPTIONS_EXPORT, "export ID --format msmtp|json" },
   { "providers", ms_cli_providers, 0, "providers" },
@@ -179,6 +181,12 @@ create_context (const MsCliCommand *command,
     { "sender", 'f', 0, G_OPTION_ARG_STRING, &options->from, N_("Envelope sender"), N_("FROM") },
     { "read-recipients", 't', 0, G_OPTION_ARG_NONE, &options->extract_recipients, N_("Take recipients from To, Cc and Bcc"), NULL },
     { "ignore-dots", 'i', 0, G_OPTION_ARG_NONE, &options->ignore_dots, N_("A line with a single dot does not end the input"), NULL },
+    { "no-queue", 0, 0, G_OPTION_ARG_NONE, &options->no_queue, N_("Keep nothing in the outbox: fail with the cause's exit status"), NULL },
+    { "queue-only", 0, 0, G_OPTION_ARG_NONE, &options->queue_only, N_("Keep the message in the outbox without trying now"), NULL },
+    { NULL }
+  };
+  const GOptionEntry queue_entries[] = {
+    { "now", 0, 0, G_OPTION_ARG_NONE, &options->now, N_("Try every queued and held message now"), NULL },
     { NULL }
   };
   const GOptionEntry diagnose_entries[] = {
@@ -208,6 +216,8 @@ create_context (const MsCliCommand *command,
     add_entries (context, diagnose_entries);
   if (command->options & MS_CLI_OPTIONS_EXPORT)
     add_entries (context, export_entries);
+  if (command->options & MS_CLI_OPTIONS_QUEUE)
+    add_entries (context, queue_entries);
 
   return context;
 }

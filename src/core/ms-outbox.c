@@ -12,7 +12,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <gio/gunixinputstream.h>
 
 #include "ms-outbox.h"
 
@@ -745,22 +744,20 @@ ms_outbox_lock_get_entry (MsOutboxLock *lock)
   return lock->entry;
 }
 
+/* A seekable stream: the engine reads a message twice (measure, send). */
 static GInputStream *
 open_for_reading (const char  *path,
                   GError     **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) local_error = NULL;
+  GFileInputStream *stream = g_file_read (file, NULL, &local_error);
 
-  if (fd < 0)
-    {
-      int saved_errno = errno;
+  if (stream == NULL)
+    g_set_error (error, MS_ERROR, MS_ERROR_INTERNAL,
+                 _("Could not read the kept message (%s): %s"), path, local_error->message);
 
-      g_set_error (error, MS_ERROR, MS_ERROR_INTERNAL,
-                   _("Could not read the kept message (%s): %s"), path, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  return g_unix_input_stream_new (fd, TRUE);
+  return G_INPUT_STREAM (stream);
 }
 
 /**

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-outbox-delivery"
+
+#include "config.h"
+
+#include "ms-advice.h"
+#include "ms-outbox-delivery.h"
+#include "ms-smtp-client.h"
+
+/*
+ * Delivering kept messages (docs/contract.md, "The outbox"): the messages
+ * of one account, over one connection, signed in once, RSET between them.
+ * Each message's fate is written into the outbox as soon as it is known,
+ * so a kill between two messages loses no result.
+ */
+
+void
+ms_outbox_attempt_free (MsOutboxAttempt *attempt)
+{
+  if (attempt == NULL)
+    return;
+
+  ms_outbox_entry_free (attempt->entry);
+  g_clear_pointer (&attempt->result, ms_result_unref);
+  g_free (attempt);
+}
+
+static MsOutboxAttempt *
+attempt_new (MsOutboxLock *lock,
+             MsResult     *result)
+{
+  MsOutboxAttempt *attempt = g_new0 (MsOutboxAttempt, 1);
+
+  attempt->entry = ms_outbox_entry_copy (ms_outbox_lock_get_entry (lock));
+  attempt->result = result != NULL ? ms_result_ref (result) : NULL;
+
+  return attempt;
+}
+
+static GPtrArray *
+attempts_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_attempt_free);
+}
+
+/* Writes @failure into the entry. A full disk here leaves the entry as it
+ * was (still kept, tried again), which is what matters. */
+static MsOutboxAttempt *
+record_attempt (MsOutboxLock   *lock,
+                MsResult       *failure)
+{
+  g_autoptr(GError) error = NULL;
+  MsOutboxAttempt *attempt;
+
+  if (!ms_outbox_lock_record (lock, failure, &error))
+    g_debug ("Could not record the attempt: %s", error->message);
+  attempt = attempt_new (lock, failure);
+  attempt->tried = TRUE;
+
+  return attempt;
+}
+
+/**
+ * ms_outbox_record_failure:
+ * @locks: (element-type MsOutboxLock): held entries
+ * @failure: why none of them could be tried (result->error set), such as
+ *   a locked keyring
+ *
+ * Records @failure as an attempt of every entry.
+ *
+ * Returns: (transfer full) (element-type MsOutboxAttempt): what became of them
+ */
+GPtrArray *
+ms_outbox_record_failure (GPtrArray      *locks,
+                          const MsResult *failure)
+{
+  GPtrArray *attempts = attempts_new ();
+
+  g_return_val_if_fail (locks != NULL, attempts);
+  g_return_val_if_fail (failure != NULL && failure->error != NULL, attempts);
+
+  for (guint i = 0; i < locks->len; i++)
+    g_ptr_array_add (attempts, record_attempt (g_ptr_array_index (locks, i),
+                                               (MsResult *) failure));
+
+  return attempts;
+}
+
+static MsResult *
+message_result_new (const MsResult *session)
+{
+  MsResult *result = ms_result_new ("send");
+
+  result->account = g_strdup (session->account);
+  result->host = g_strdup (session->host);
+  result->port = session->port;
+  result->security = session->security;
+
+  return result;
+}
+
+/* One message on an open, signed-in session, streamed from its file in
+ * fixed-size buffers (memory stays flat in the message's size). Returns
+ * FALSE when the session cannot take another one. */
+static gboolean
+deliver_one (MsSmtpClient    *client,
+             const MsRequest *request,
+             MsResult        *result,
+             MsOutboxLock    *lock,
+             GPtrArray       *attempts)
+{
+  const MsOutboxEntry *entry = ms_outbox_lock_get_entry (lock);
+  g_autoptr(GInputStream) message = NULL;
+  g_autoptr(GError) error = NULL;
+  MsOutboxAttempt *attempt;
+
+  message = ms_outbox_lock_read (lock, &error);
+  if (message == NULL)
+    {
+      ms_result_set_error_from_gerror (result, MS_STEP_DATA, error);
+      g_ptr_array_add (attempts, record_attempt (lock, result));
+      return TRUE;
+    }
+
+  ms_smtp_client_set_result (client, result);
+  if (ms_smtp_client_send_stream (client, entry->from, (const char * const *) entry->recipients,
+                                  message, FALSE))
+    {
+      result->message_id = g_strdup (entry->message_id);
+      attempt = attempt_new (lock, result);
+      attempt->tried = TRUE;
+      attempt->delivered = TRUE;
+      if (!ms_outbox_lock_delivered (lock, &error))
+        g_debug ("Delivered, but could not remove the entry: %s", error->message);
+      g_ptr_array_add (attempts, attempt);
+      return ms_smtp_client_can_continue (client);
+    }
+
+  ms_advice_fill (result, request->provider);
+  g_ptr_array_add (attempts, record_attempt (lock, result));
+
+  return ms_smtp_client_can_continue (client);
+}
+
+static void
+add_untried (GPtrArray *locks,
+             guint      from,
+             GPtrArray *attempts)
+{
+  for (guint i = from; i < locks->len; i++)
+    g_ptr_array_add (attempts, attempt_new (g_ptr_array_index (locks, i), NULL));
+}
+
+/**
+ * ms_outbox_deliver:
+ * @request: the account's settings and secret (message and recipients
+ *   unused)
+ * @locks: (element-type MsOutboxLock): held entries of this account, in
+ *   the order to send them
+ * @attempts: (out) (transfer full) (element-type MsOutboxAttempt): what
+ *   became of each entry, in the order of @locks
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Connects and signs in once, then streams each message from its file,
+ * RSET between two.
+ * A delivered message leaves the outbox; a failed attempt is recorded in
+ * its entry (backoff, held, failed). Blocking: run it in a worker thread.
+ *
+ * Returns: (transfer full): the session with the first message (steps,
+ *   transcript, error); the attempt of every later message has its own
+ */
+MsResult *
+ms_outbox_deliver (const MsRequest  *request,
+                   GPtrArray        *locks,
+                   GPtrArray       **attempts,
+                   GCancellable     *cancellable)
+{
+  g_autoptr(MsResult) session = ms_result_new ("send");
+  g_autoptr(MsSmtpClient) client = NULL;
+  g_autoptr(GPtrArray) done = attempts_new ();
+  gboolean opened;
+  gint64 start;
+  guint i = 0;
+
+  g_return_val_if_fail (request != NULL && locks != NULL && attempts != NULL, NULL);
+
+  start = g_get_monotonic_time ();
+  session->account = g_strdup (request->account);
+  session->host = g_strdup (request->config->host);
+  session->port = request->config->port;
+  session->security = request->config->security;
+
+  client = ms_smtp_client_new (request, session, NULL, cancellable);
+  opened = ms_smtp_client_check_config (client, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER)
+           && ms_smtp_client_open (client)
+           && ms_smtp_client_authenticate (client);
+  for (i = 0; opened && i < locks->len; i++)
+    {
+      g_autoptr(MsResult) result = i == 0 ? ms_result_ref (session) : message_result_new (session);
+
+      if (!deliver_one (client, request, result, g_ptr_array_index (locks, i), done))
+        {
+          i++;
+          break;
+        }
+    }
+  if (opened)
+    add_untried (locks, i, done);
+
+  /* QUIT's step goes with the session and the first message. */
+  ms_smtp_client_set_result (client, session);
+  ms_smtp_client_finish (client);
+  session->total_ms = (g_get_monotonic_time () - start) / 1000;
+
+  if (!opened)
+    {
+      g_autoptr(GPtrArray) failed = NULL;
+
+      ms_advice_fill (session, request->provider);
+      failed = ms_outbox_record_failure (locks, session);
+      g_ptr_array_extend_and_steal (done, g_steal_pointer (&failed));
+    }
+
+  *attempts = g_steal_pointer (&done);
+
+  return g_steal_pointer (&session);
+}
+
+typedef struct
+{
+  MsRequest *request;
+  GPtrArray *locks;
+  GPtrArray *attempts;
+} DeliverData;
+
+static void
+deliver_data_free (DeliverData *data)
+{
+  ms_request_free (data->request);
+  g_ptr_array_unref (data->locks);
+  g_clear_pointer (&data->attempts, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+deliver_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  DeliverData *data = task_data;
+  MsResult *result = ms_outbox_deliver (data->request, data->locks, &data->attempts, cancellable);
+
+  /* The locks go with the work: released in this thread, now. */
+  g_ptr_array_set_size (data->locks, 0);
+  g_task_return_pointer (task, result, (GDestroyNotify) ms_result_unref);
+}
+
+/**
+ * ms_outbox_deliver_async:
+ * @request: as for ms_outbox_deliver(); copied
+ * @locks: (transfer full) (element-type MsOutboxLock): the entries
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_outbox_deliver() in a worker thread.
+ */
+void
+ms_outbox_deliver_async (const MsRequest     *request,
+                         GPtrArray           *locks,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  DeliverData *data = g_new0 (DeliverData, 1);
+
+  data->request = ms_request_copy (request);
+  data->locks = locks;
+  g_task_set_source_tag (task, ms_outbox_deliver_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) deliver_data_free);
+  g_task_run_in_thread (task, deliver_in_thread);
+}
+
+/**
+ * ms_outbox_deliver_finish:
+ * @result: the #GAsyncResult
+ * @attempts: (out) (transfer full) (element-type MsOutboxAttempt): what
+ *   became of each entry
+ * @error: return location for a programming error
+ *
+ * Returns: (transfer full): the session, as ms_outbox_deliver()'s
+ */
+MsResult *
+ms_outbox_deliver_finish (GAsyncResult  *result,
+                          GPtrArray    **attempts,
+                          GError       **error)
+{
+  DeliverData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_outbox_deliver_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  *attempts = g_steal_pointer (&data->attempts);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -473,19 +473,23 @@ test_kill_at_random (Fixture       *fixture,
 
   input_path = g_build_filename (g_get_user_config_dir (), "input.eml", NULL);
 
-  /* Kill anywhere in the life of a send: from its start to a little after
-   * the time one takes here. */
-  {
-    g_autofree char *input = message_text ("timing");
-    g_autoptr(GSubprocess) process = NULL;
-    gint64 start = g_get_monotonic_time ();
+  /* Kill anywhere in the life of a send: from its start to well past the
+   * longest of three uninterrupted ones of the same size here. */
+  span = 0;
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *input = g_strdup_printf ("To: friend@localhost\nSubject: timing\n\n%s\n%s\n",
+                                                padding, padding);
+      g_autoptr(GSubprocess) process = NULL;
+      gint64 start = g_get_monotonic_time ();
 
-    g_assert_true (g_file_set_contents (input_path, input, -1, NULL));
-    process = spawn_cli (fixture, (const char *[]) { "send", "-t", NULL }, input_path);
-    g_assert_true (g_subprocess_wait_check (process, NULL, NULL));
-    span = (g_get_monotonic_time () - start) * 5 / 4;
-    g_test_message ("one send takes %" G_GINT64_FORMAT " ms", span * 4 / 5 / 1000);
-  }
+      g_assert_true (g_file_set_contents (input_path, input, -1, NULL));
+      process = spawn_cli (fixture, (const char *[]) { "send", "-t", NULL }, input_path);
+      g_assert_true (g_subprocess_wait_check (process, NULL, NULL));
+      span = MAX (span, g_get_monotonic_time () - start);
+    }
+  g_test_message ("one send takes up to %" G_GINT64_FORMAT " ms", span / 1000);
+  span = span * 3 / 2;
 
   for (guint i = 0; i < runs; i++)
     {
@@ -521,7 +525,7 @@ test_kill_at_random (Fixture       *fixture,
       char *subject = header_value (text, "Subject");
       g_autofree char *end = g_strdup_printf ("end-of-%s\r\n", subject);
 
-      g_assert_true (g_str_has_suffix (text, end));
+      g_assert_true (g_str_equal (subject, "timing") || g_str_has_suffix (text, end));
       g_hash_table_add (delivered, subject);
     }
   for (guint i = 0; i < accepted->len; i++)

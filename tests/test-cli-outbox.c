@@ -298,6 +298,128 @@ test_held_until_flush_now (Fixture       *fixture,
   g_assert_cmpuint (count_kept (fixture), ==, 0);
 }
 
+/* The server drops the connection after the final dot: delivery-unknown,
+ * kept and marked uncertain, then retried with the same Message-ID and the
+ * same bytes. */
+static void
+test_dropped_after_dot (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_auto(MsCliRun) show = { 0 };
+  g_auto(MsCliRun) flush = { 0 };
+  g_autofree char *input = message_text ("unknown");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *received = NULL;
+  MsFakeServer *dropping = server_on_port (fixture->port);
+  JsonObject *root, *entry;
+
+  if (fixture->keyring == NULL)
+    {
+      ms_fake_server_free (dropping);
+      return;
+    }
+
+  ms_fake_server_set_action (dropping, MS_FAKE_STEP_DOT, MS_FAKE_ACTION_CLOSE);
+  ms_fake_server_stop (fixture->server);
+  restart_server (fixture, dropping);
+
+  cli_run (fixture, &run, input, (const char *[]) { "--json", "send", "-t", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "queued");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "error"),
+                                                  "code"), ==, "delivery-unknown");
+  id = g_strdup (json_object_get_string_member (root, "queue_id"));
+
+  entry = json_array_get_object_element (list_messages (fixture, parser), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "id"), ==, id);
+  g_assert_true (json_object_get_boolean_member (entry, "uncertain"));
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "queued");
+
+  cli_run (fixture, &show, NULL, (const char *[]) { "queue", "show", id, NULL });
+  g_assert_cmpint (show.status, ==, 0);
+
+  restart_server (fixture, NULL);
+  cli_run (fixture, &flush, NULL, (const char *[]) { "queue", "flush", "--now", NULL });
+  g_assert_cmpint (flush.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  received = received_text (fixture->server, 0);
+  g_assert_cmpstr (received, ==, show.out);
+  g_assert_cmpuint (count_kept (fixture), ==, 0);
+}
+
+/* One refused and one accepted recipient: nobody gets the message, exit 65,
+ * the refused one named with the server's reply, the message listed as
+ * failed. A deferred one (4xx) keeps the message queued. */
+static void
+test_refused_and_deferred_recipients (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_auto(MsCliRun) refused = { 0 };
+  g_auto(MsCliRun) deferred = { 0 };
+  g_autofree char *input = g_strdup ("To: friend@localhost, nobody@localhost\n"
+                                     "Subject: half\n\nbody\n");
+  g_autofree char *input2 = g_strdup ("To: friend@localhost, later@localhost\n"
+                                      "Subject: later\n\nbody\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  MsFakeServer *server = server_on_port (fixture->port);
+  JsonArray *messages;
+  JsonObject *failed = NULL, *queued = NULL, *error;
+
+  if (fixture->keyring == NULL)
+    {
+      ms_fake_server_free (server);
+      return;
+    }
+
+  ms_fake_server_set_recipient_reply (server, "nobody@localhost",
+                                      "550 5.1.1 <nobody@localhost>: no such user\r\n");
+  ms_fake_server_set_recipient_reply (server, "later@localhost",
+                                      "451 4.3.0 <later@localhost>: try again later\r\n");
+  ms_fake_server_stop (fixture->server);
+  restart_server (fixture, server);
+
+  cli_run (fixture, &refused, input, (const char *[]) { "send", "-t", NULL });
+  g_assert_cmpint (refused.status, ==, 65);
+  g_assert_nonnull (strstr (refused.err, "recipient-rejected"));
+  g_assert_nonnull (strstr (refused.err, "nobody@localhost: 550 5.1.1"));
+  g_assert_null (strstr (refused.err, "friend@localhost:"));
+  g_assert_nonnull (strstr (refused.err, "7 days"));
+
+  cli_run (fixture, &deferred, input2, (const char *[]) { "send", "-t", NULL });
+  g_assert_cmpint (deferred.status, ==, 0);
+  g_assert_nonnull (strstr (deferred.err, "kept in the outbox"));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 0);
+
+  messages = list_messages (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *entry = json_array_get_object_element (messages, i);
+
+      if (g_str_equal (json_object_get_string_member (entry, "state"), "failed"))
+        failed = entry;
+      else
+        queued = entry;
+    }
+  g_assert_nonnull (failed);
+  g_assert_nonnull (queued);
+  g_assert_cmpstr (json_object_get_string_member (queued, "state"), ==, "queued");
+  error = json_object_get_object_member (failed, "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "recipient-rejected");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (error, "recipients")),
+                    ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (error,
+                                                                                  "recipients"),
+                                                    0), "address"), ==, "nobody@localhost");
+}
+
 /* --queue-only keeps without a connection; the next send delivers both
  * over one connection, RSET between them. queue drop removes one. */
 static void
@@ -586,6 +708,8 @@ main (int   argc,
   ADD ("/ms/cli-outbox/sent-keeps-nothing", test_sent_keeps_nothing);
   ADD ("/ms/cli-outbox/down-then-flushed", test_down_then_flushed);
   ADD ("/ms/cli-outbox/held-until-flush-now", test_held_until_flush_now);
+  ADD ("/ms/cli-outbox/dropped-after-dot", test_dropped_after_dot);
+  ADD ("/ms/cli-outbox/refused-and-deferred-recipients", test_refused_and_deferred_recipients);
   ADD ("/ms/cli-outbox/queue-only-then-send", test_queue_only_then_send);
   ADD ("/ms/cli-outbox/concurrent-flushes", test_concurrent_flushes);
   ADD ("/ms/cli-outbox/kill-at-random", test_kill_at_random);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ms-diagnose.h"
+#include "ms-result-text.h"
 #include "ms-fake-server.h"
 #include "ms-test-util.h"
 
@@ -96,7 +97,7 @@ test_good_server (void)
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 1);
 
   /* The report holds the checks and the transcript, never the secret. */
-  report = ms_diagnose_report (result);
+  report = ms_result_text_report (result);
   g_assert_nonnull (strstr (report, "localhost"));
   g_assert_nonnull (strstr (report, "<redacted>"));
   ms_test_check_no_secret ("report", (const guint8 *) report, strlen (report),

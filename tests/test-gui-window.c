@@ -790,7 +790,7 @@ check_export (Fixture    *fixture,
   spin (100);
   g_assert_cmpint (g_chdir (start_folder), ==, 0);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_nonnull (strstr (contents, "passwordeval \"mailsetup-cli password demo-example.com\""));
+  g_assert_nonnull (strstr (contents, "passwordeval \"mailsetup-cli password 'demo-example.com'\""));
   g_assert_nonnull (strstr (contents, "account demo-example.com\n"));
   g_assert_null (strstr (contents, password));
   g_assert_cmpint (g_stat (path, &st), ==, 0);

@@ -11,6 +11,7 @@
 #include "ms-account-ops.h"
 #include "ms-account-store.h"
 #include "ms-cli-private.h"
+#include "ms-export.h"
 #include "ms-provider.h"
 #include "ms-secret-store.h"
 #include "ms-validate.h"
@@ -59,8 +60,8 @@ ms_cli_load_account_into (MsCliOptions  *options,
 {
   g_autoptr(MsAccountStore) store = NULL;
   g_autoptr(MsAccount) account = NULL;
-  g_autoptr(MsPassword) password = NULL;
   g_autoptr(MsRequest) filled = NULL;
+  g_autoptr(GError) keyring_error = NULL;
 
   if (options->account == NULL && !g_str_equal (options->command, "send"))
     return TRUE;
@@ -72,14 +73,13 @@ ms_cli_load_account_into (MsCliOptions  *options,
   if (account == NULL)
     return FALSE;
 
-  if (with_secret)
+  filled = with_secret ? ms_account_ops_load_request (account, NULL, &keyring_error)
+                       : ms_account_make_request (account, NULL);
+  if (keyring_error != NULL)
     {
-      password = ms_secret_store_lookup (account, NULL, error);
-      if (password == NULL)
-        return FALSE;
+      g_propagate_error (error, g_steal_pointer (&keyring_error));
+      return FALSE;
     }
-
-  filled = ms_account_make_request (account, password);
   ms_smtp_config_free (request->config);
   request->config = g_steal_pointer (&filled->config);
   request->password = g_steal_pointer (&filled->password);
@@ -463,54 +463,13 @@ ms_cli_password (MsCliOptions *options)
   return 0;
 }
 
-static char *
-password_command (MsCliOptions *options,
-                  const char   *id)
-{
-  g_autofree char *quoted_id = g_shell_quote (id);
-  g_autofree char *quoted_dir = options->config_dir ? g_shell_quote (options->config_dir) : NULL;
-
-  if (quoted_dir != NULL)
-    return g_strdup_printf ("mailsetup-cli --config-dir %s password %s", quoted_dir, quoted_id);
-
-  return g_strdup_printf ("mailsetup-cli password %s", quoted_id);
-}
-
-static void
-print_msmtp (MsCliOptions *options,
-             MsAccount    *account)
-{
-  const char *id = ms_account_get_id (account);
-  MsSecurity security = ms_account_get_security (account);
-  g_autofree char *command = password_command (options, id);
-  g_autofree char *escaped = g_strescape (command, NULL);
-
-  printf ("# %s\n", _("msmtp settings exported by mailsetup-cli; the password stays in the keyring."));
-  printf ("account %s\n", id);
-  printf ("host %s\n", ms_account_get_host (account));
-  printf ("port %u\n", ms_account_get_effective_port (account));
-  printf ("tls %s\n", security == MS_SECURITY_NONE ? "off" : "on");
-  printf ("tls_starttls %s\n", security == MS_SECURITY_STARTTLS ? "on" : "off");
-  printf ("tls_trust_file %s\n", ms_account_get_ca_file (account) ? ms_account_get_ca_file (account)
-                                                                  : "system");
-  if (ms_account_get_pin (account) != NULL)
-    printf ("# %s %s\n",
-            _("msmtp cannot check this key pin; give it the server's certificate with tls_trust_file:"),
-            ms_account_get_pin (account));
-  printf ("auth on\n");
-  printf ("user %s\n", ms_account_get_effective_username (account));
-  printf ("from %s\n", ms_account_get_address (account));
-  printf ("passwordeval \"%s\"\n", escaped);
-  if (ms_account_get_default (account))
-    printf ("\naccount default : %s\n", id);
-}
-
 static void
 print_export_json (MsCliOptions *options,
                    MsAccount    *account)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *command = password_command (options, ms_account_get_id (account));
+  g_autofree char *command = ms_export_password_command (ms_account_get_id (account),
+                                                         options->config_dir);
 
   ms_cli_json_begin_ok (builder, "export");
   json_builder_set_member_name (builder, "account");
@@ -536,7 +495,11 @@ ms_cli_export (MsCliOptions *options)
            : ms_cli_fail (options, "export", error);
 
   if (g_str_equal (options->format, "msmtp"))
-    print_msmtp (options, account);
+    {
+      g_autofree char *text = ms_export_msmtp (account, options->config_dir);
+
+      fputs (text, stdout);
+    }
   else
     print_export_json (options, account);
 

@@ -7,9 +7,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ms-account-ops.h"
 #include "ms-account-store.h"
 #include "ms-cli-private.h"
 #include "ms-diagnose.h"
+#include "ms-result-text.h"
 #include "ms-provider.h"
 #include "ms-secret-store.h"
 
@@ -159,7 +161,6 @@ ms_cli_diagnose (MsCliOptions *options)
 {
   g_autoptr(MsAccountStore) store = NULL;
   g_autoptr(MsAccount) account = NULL;
-  g_autoptr(MsPassword) password = NULL;
   g_autoptr(MsRequest) request = NULL;
   g_autoptr(MsResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -175,8 +176,7 @@ ms_cli_diagnose (MsCliOptions *options)
   if (account == NULL)
     return ms_cli_fail (options, "diagnose", error);
 
-  password = ms_secret_store_lookup (account, NULL, &keyring_error);
-  request = ms_account_make_request (account, password);
+  request = ms_account_ops_load_request (account, NULL, &keyring_error);
   request->config->timeout_seconds = options->timeout_seconds;
   request->recipients = g_new0 (char *, 2);
   request->recipients[0] = g_strdup (ms_account_get_address (account));
@@ -189,7 +189,7 @@ ms_cli_diagnose (MsCliOptions *options)
   print_checks (result);
   if (options->verbose)
     {
-      g_autofree char *report = ms_diagnose_report (result);
+      g_autofree char *report = ms_result_text_report (result);
 
       fprintf (stderr, "\n%s", report);
     }

@@ -15,6 +15,7 @@
 #include "ms-cli.h"
 #include "ms-cli-private.h"
 #include "ms-probe.h"
+#include "ms-result-text.h"
 #include "ms-sender.h"
 
 typedef struct
@@ -381,30 +382,6 @@ ms_cli_main (int    argc,
   return run_command (command, argc, argv, command_index);
 }
 
-static const char *
-step_label (MsStepKind kind)
-{
-  switch (kind)
-    {
-    case MS_STEP_CONFIG: return _("Settings");
-    case MS_STEP_KEYRING: return _("Keyring");
-    case MS_STEP_RESOLVE: return _("Resolve");
-    case MS_STEP_CONNECT: return _("Connect");
-    case MS_STEP_GREETING: return _("Greeting");
-    /* Translators: the SMTP command, keep as is */
-    case MS_STEP_EHLO: return _("EHLO");
-    /* Translators: the SMTP command, keep as is */
-    case MS_STEP_STARTTLS: return _("STARTTLS");
-    case MS_STEP_TLS: return _("Secure connection");
-    case MS_STEP_AUTH: return _("Sign-in");
-    case MS_STEP_MAIL: return _("Sender");
-    case MS_STEP_RCPT: return _("Recipients");
-    case MS_STEP_DATA: return _("Message");
-    case MS_STEP_QUIT: return _("Goodbye");
-    default: return "?";
-    }
-}
-
 static char *
 describe_step (const MsResult *result,
                const MsStep   *step)
@@ -463,7 +440,7 @@ print_steps (const MsResult *result,
     {
       const MsStep *step = g_ptr_array_index (result->steps, i);
       g_autofree char *text = describe_step (result, step);
-      g_autofree char *label = ms_cli_pad (step_label (step->kind), 18);
+      g_autofree char *label = ms_cli_pad (ms_step_label (step->kind), 18);
 
       printf ("%s%s %s %5" G_GINT64_FORMAT " ms  %s\n", indent, step->ok ? "✓" : "✗", label,
               step->ms, text);

@@ -639,3 +639,116 @@ ms_account_ops_remove_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- an account with its secret ---- */
+
+/**
+ * ms_account_ops_load_request:
+ * @account: a stored account
+ * @cancellable: (nullable): a #GCancellable
+ * @keyring_error: (nullable): where to say why the keyring gave no password
+ *
+ * An account together with its secret: a request with the account's
+ * settings, id, provider and address as sender (ms_account_make_request()),
+ * and its password from the keyring. Blocks on the keyring: call it from a
+ * worker thread or the command line.
+ *
+ * Returns: (transfer full): the request, always; without a password when
+ *   the keyring could not give it, and then @keyring_error is set
+ *   (keyring-unavailable, keyring-locked, secret-missing, cancelled)
+ */
+MsRequest *
+ms_account_ops_load_request (MsAccount     *account,
+                             GCancellable  *cancellable,
+                             GError       **keyring_error)
+{
+  g_autoptr(MsPassword) password = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  password = ms_secret_store_lookup (account, cancellable, keyring_error);
+
+  return ms_account_make_request (account, password);
+}
+
+typedef struct
+{
+  MsAccount *account;
+  MsRequest *request;
+  GError    *keyring_error;
+} LoadJob;
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_clear_object (&job->account);
+  g_clear_pointer (&job->request, ms_request_free);
+  g_clear_error (&job->keyring_error);
+  g_free (job);
+}
+
+static void
+on_secret_looked_up_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LoadJob *job = g_task_get_task_data (task);
+  g_autoptr(MsPassword) password = ms_secret_store_lookup_finish (result, &job->keyring_error);
+
+  job->request = ms_account_make_request (job->account, password);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ms_account_ops_load_request_async:
+ * @account: a stored account
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_account_ops_load_request() without blocking: the keyring is asked
+ * asynchronously.
+ */
+void
+ms_account_ops_load_request_async (MsAccount           *account,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+  LoadJob *job;
+
+  g_return_if_fail (MS_IS_ACCOUNT (account));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  job = g_new0 (LoadJob, 1);
+  job->account = g_object_ref (account);
+  g_task_set_source_tag (task, ms_account_ops_load_request_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  ms_secret_store_lookup_async (account, cancellable, on_secret_looked_up_cb, task);
+}
+
+/**
+ * ms_account_ops_load_request_finish:
+ * @result: the #GAsyncResult given to the callback
+ * @keyring_error: (nullable): as for ms_account_ops_load_request()
+ *
+ * Returns: (transfer full): the request, always
+ */
+MsRequest *
+ms_account_ops_load_request_finish (GAsyncResult  *result,
+                                    GError       **keyring_error)
+{
+  LoadJob *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == ms_account_ops_load_request_async, NULL);
+
+  job = g_task_get_task_data (G_TASK (result));
+  if (job->keyring_error != NULL)
+    g_propagate_error (keyring_error, g_steal_pointer (&job->keyring_error));
+
+  return g_steal_pointer (&job->request);
+}

@@ -71,4 +71,14 @@ gboolean  ms_account_ops_set_default     (MsAccountStore       *store,
                                           const char           *id,
                                           GError              **error);
 
+MsRequest *ms_account_ops_load_request        (MsAccount            *account,
+                                               GCancellable         *cancellable,
+                                               GError              **keyring_error);
+void       ms_account_ops_load_request_async  (MsAccount            *account,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+MsRequest *ms_account_ops_load_request_finish (GAsyncResult         *result,
+                                               GError              **keyring_error);
+
 G_END_DECLS

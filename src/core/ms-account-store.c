@@ -942,3 +942,62 @@ ms_account_store_set_default (MsAccountStore  *self,
   ms_account_set_default (g_ptr_array_index (self->accounts, position), TRUE);
   return TRUE;
 }
+
+static char *
+id_base_for_address (const char *address)
+{
+  GString *id = g_string_new (NULL);
+
+  for (const char *p = address; *p != '\0' && id->len < 60; p++)
+    {
+      char c = g_ascii_tolower (*p);
+
+      if (g_ascii_isalnum (c) || ((c == '.' || c == '_' || c == '-') && id->len > 0))
+        g_string_append_c (id, c);
+      else if (id->len > 0 && id->str[id->len - 1] != '-')
+        g_string_append_c (id, '-');
+    }
+  if (id->len == 0)
+    g_string_append (id, "account");
+  return g_string_free (id, FALSE);
+}
+
+static gboolean
+id_taken (MsAccountStore *self,
+          const char     *id)
+{
+  guint position;
+
+  return find_account (self, id, &position);
+}
+
+/**
+ * ms_account_store_new_id:
+ * @self: an #MsAccountStore
+ * @address: the new account's address
+ *
+ * A readable account id ([a-z0-9][a-z0-9._-]{0,63}) that no account of
+ * @self has yet: "me@gmail.com" gives "me-gmail.com", then
+ * "me-gmail.com-2".
+ *
+ * Returns: (transfer full): the id
+ */
+char *
+ms_account_store_new_id (MsAccountStore *self,
+                         const char     *address)
+{
+  g_autofree char *base = NULL;
+  char *id;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  base = id_base_for_address (address);
+  id = g_strdup (base);
+  for (guint n = 2; id_taken (self, id) && n < 100; n++)
+    {
+      g_free (id);
+      id = g_strdup_printf ("%s-%u", base, n);
+    }
+  return id;
+}

@@ -46,5 +46,7 @@ gboolean        ms_account_store_remove          (MsAccountStore  *self,
 gboolean        ms_account_store_set_default     (MsAccountStore  *self,
                                                   const char      *id,
                                                   GError         **error);
+char           *ms_account_store_new_id          (MsAccountStore  *self,
+                                                  const char      *address);
 
 G_END_DECLS

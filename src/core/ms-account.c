@@ -98,7 +98,7 @@ ms_account_get_property (GObject    *object,
     case PROP_PROVIDER: g_value_set_string (value, self->provider); break;
     case PROP_HOST: g_value_set_string (value, self->host); break;
     case PROP_PORT: g_value_set_uint (value, self->port); break;
-    case PROP_SECURITY: g_value_set_uint (value, self->security); break;
+    case PROP_SECURITY: g_value_set_enum (value, self->security); break;
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
     case PROP_PIN: g_value_set_string (value, self->pin); break;
@@ -123,7 +123,7 @@ ms_account_set_property (GObject      *object,
     case PROP_PROVIDER: ms_account_set_provider (self, g_value_get_string (value)); break;
     case PROP_HOST: ms_account_set_host (self, g_value_get_string (value)); break;
     case PROP_PORT: ms_account_set_port (self, g_value_get_uint (value)); break;
-    case PROP_SECURITY: ms_account_set_security (self, g_value_get_uint (value)); break;
+    case PROP_SECURITY: ms_account_set_security (self, g_value_get_enum (value)); break;
     case PROP_USERNAME: ms_account_set_username (self, g_value_get_string (value)); break;
     case PROP_CA_FILE: ms_account_set_ca_file (self, g_value_get_string (value)); break;
     case PROP_PIN: ms_account_set_pin (self, g_value_get_string (value)); break;
@@ -160,7 +160,7 @@ ms_account_class_init (MsAccountClass *klass)
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SECURITY] =
-    g_param_spec_uint ("security", NULL, NULL, MS_SECURITY_TLS, MS_SECURITY_NONE, MS_SECURITY_TLS,
+    g_param_spec_enum ("security", NULL, NULL, MS_TYPE_SECURITY, MS_SECURITY_TLS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_USERNAME] = string_property ("username");
   properties[PROP_CA_FILE] = string_property ("ca-file");
@@ -214,7 +214,7 @@ ms_account_copy (MsAccount  *self,
                        "provider", self->provider,
                        "host", self->host,
                        "port", (guint) self->port,
-                       "security", (guint) self->security,
+                       "security", self->security,
                        "username", self->username,
                        "ca-file", self->ca_file,
                        "pin", self->pin,
@@ -552,6 +552,34 @@ ms_account_to_smtp_config (MsAccount *self)
   config->pin = g_strdup (self->pin);
 
   return config;
+}
+
+/**
+ * ms_account_set_smtp_config:
+ * @self: an #MsAccount
+ * @config: connection settings, as a form or the wizard found them
+ *
+ * The inverse of ms_account_to_smtp_config(): sets host, port, security,
+ * CA file and pin from @config, and the user name only when it is not the
+ * account's address (so that a changed address keeps signing in as
+ * itself). The timeout is not an account setting.
+ */
+void
+ms_account_set_smtp_config (MsAccount          *self,
+                            const MsSmtpConfig *config)
+{
+  g_return_if_fail (MS_IS_ACCOUNT (self));
+  g_return_if_fail (config != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  ms_account_set_host (self, config->host);
+  ms_account_set_security (self, config->security);
+  ms_account_set_port (self, config->port);
+  ms_account_set_username (self, g_strcmp0 (config->username, self->address) != 0
+                                 ? config->username : NULL);
+  ms_account_set_ca_file (self, config->ca_file);
+  ms_account_set_pin (self, config->pin);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /**

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "ms-config.h"
+#include "ms-core-enums.h"
 #include "ms-password.h"
 #include "ms-request.h"
 
@@ -15,8 +16,8 @@ G_BEGIN_DECLS
  * (CONTRACT.md, "Where state lives"). Never holds a secret.
  *
  * Properties: "id" (construct-only), "address", "display-name", "provider",
- * "host", "port" (0 means the default port of "security"), "security" (an
- * MsSecurity value as a guint: tls 0, starttls 1, none 2), "username" (NULL
+ * "host", "port" (0 means the default port of "security"), "security"
+ * (MS_TYPE_SECURITY: tls, starttls or none; never auto), "username" (NULL
  * means the address), "ca-file", "pin", "default".
  */
 #define MS_TYPE_ACCOUNT (ms_account_get_type ())
@@ -66,6 +67,8 @@ gboolean       ms_account_validate           (MsAccount   *self,
 gboolean       ms_account_same_server        (MsAccount   *self,
                                               MsAccount   *other);
 MsSmtpConfig  *ms_account_to_smtp_config     (MsAccount   *self);
+void           ms_account_set_smtp_config    (MsAccount   *self,
+                                              const MsSmtpConfig *config);
 MsRequest     *ms_account_make_request       (MsAccount   *self,
                                               MsPassword  *password);
 

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @request carries the settings and the password, which is NULL when the
  * keyring could not give it; @keyring_error then says why (it becomes the
  * keyring check's verdict and the sign-in is skipped).
+ *
+ * The plain-text report of a diagnose result is ms_result_text_report().
  */
 void      ms_diagnose_run_async  (const MsRequest     *request,
                                   const GError        *keyring_error,
@@ -32,8 +34,6 @@ MsResult *ms_diagnose_run        (const MsRequest     *request,
                                   const GError        *keyring_error,
                                   gboolean             send_test,
                                   GCancellable        *cancellable);
-
-char     *ms_diagnose_report     (const MsResult      *result);
 
 #define MS_DIAGNOSE_CERTIFICATE_WARNING_DAYS 14
 

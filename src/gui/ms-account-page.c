@@ -17,17 +17,24 @@ struct _MsAccountPage
 {
   AdwBin               parent_instance;
 
-  AdwWindowTitle      *window_title;
   MsWizardServerPage  *server_page;
   AdwPreferencesGroup *actions_group;
   AdwEntryRow         *to_row;
   AdwActionRow        *test_row;
 
-  MsGuiAccount        *account;
+  MsAccount           *account;
   GCancellable        *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (MsAccountPage, ms_account_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   REMOVED,
@@ -50,7 +57,7 @@ static gboolean
 settings_changed (MsAccountPage *self)
 {
   g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
-  const MsSmtpConfig *stored = self->account->config;
+  g_autoptr(MsSmtpConfig) stored = ms_account_to_smtp_config (self->account);
 
   return config != NULL
          && (g_strcmp0 (config->host, stored->host) != 0 || config->port != stored->port
@@ -145,11 +152,12 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   MsAccountPage *self = MS_ACCOUNT_PAGE (widget);
-  g_autoptr(MsGuiAccount) account = ms_gui_account_copy (self->account);
+  g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
+  g_autoptr(MsAccount) account = NULL;
 
-  ms_smtp_config_free (account->config);
-  account->config = ms_wizard_server_page_dup_config (self->server_page);
-  g_return_if_fail (account->config != NULL);
+  g_return_if_fail (config != NULL);
+  account = ms_account_copy (self->account, NULL);
+  ms_account_set_smtp_config (account, config);
   ms_account_page_set_account (self, account);
   /* No password: the keyring item stays as it is. */
   ms_gui_save_account_async (account, NULL, renew_cancellable (self), on_saved_cb,
@@ -180,7 +188,8 @@ on_remove_response_cb (AdwMessageDialog *dialog,
 {
   if (g_strcmp0 (response, "remove") != 0 || self->account == NULL)
     return;
-  ms_gui_remove_account_async (self->account->id, renew_cancellable (self), on_removed_cb,
+  ms_gui_remove_account_async (ms_account_get_id (self->account), renew_cancellable (self),
+                               on_removed_cb,
                                g_object_ref (self));
 }
 
@@ -194,7 +203,7 @@ remove_action (GtkWidget  *widget,
   GtkWidget *dialog;
 
   /* Translators: %s is an email address */
-  heading = g_strdup_printf (_("Remove %s?"), self->account->address);
+  heading = g_strdup_printf (_("Remove %s?"), ms_account_get_address (self->account));
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading,
                                    _("The settings and the password in the keyring are deleted. Programs that send mail with this account will stop working."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
@@ -205,6 +214,24 @@ remove_action (GtkWidget  *widget,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ms_account_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  MsAccountPage *self = MS_ACCOUNT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -223,7 +250,7 @@ ms_account_page_finalize (GObject *object)
   MsAccountPage *self = MS_ACCOUNT_PAGE (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_object (&self->account);
 
   G_OBJECT_CLASS (ms_account_page_parent_class)->finalize (object);
 }
@@ -236,16 +263,23 @@ ms_account_page_class_init (MsAccountPageClass *klass)
 
   object_class->dispose = ms_account_page_dispose;
   object_class->finalize = ms_account_page_finalize;
+  object_class->get_property = ms_account_page_get_property;
+
+  /* The account shown; its address and id are the page's title (in the .ui). */
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, MS_TYPE_ACCOUNT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (MS_TYPE_ACCOUNT);
   g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-account-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, server_page);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, actions_group);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, to_row);
@@ -266,27 +300,29 @@ ms_account_page_init (MsAccountPage *self)
 }
 
 void
-ms_account_page_set_account (MsAccountPage      *self,
-                             const MsGuiAccount *account)
+ms_account_page_set_account (MsAccountPage *self,
+                             MsAccount     *account)
 {
+  g_autoptr(MsSmtpConfig) config = NULL;
+
   g_return_if_fail (MS_IS_ACCOUNT_PAGE (self));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
 
   ms_account_page_cancel (self);
-  g_clear_pointer (&self->account, ms_gui_account_free);
-  self->account = ms_gui_account_copy (account);
-  adw_window_title_set_title (self->window_title, account->address);
-  adw_window_title_set_subtitle (self->window_title, account->id);
-  gtk_editable_set_text (GTK_EDITABLE (self->to_row), account->address);
+  g_set_object (&self->account, account);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
+  config = ms_account_to_smtp_config (account);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), ms_account_get_address (account));
   gtk_widget_set_visible (GTK_WIDGET (self->test_row), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", TRUE);
-  ms_wizard_server_page_set_config (self->server_page, account->config);
+  ms_wizard_server_page_set_config (self->server_page, config);
   ms_wizard_server_page_recheck (self->server_page);
   on_server_page_valid_cb (self);
 }
 
 /* ms_account_page_get_account:
  * Returns: (transfer none) (nullable): the account shown. */
-const MsGuiAccount *
+MsAccount *
 ms_account_page_get_account (MsAccountPage *self)
 {
   g_return_val_if_fail (MS_IS_ACCOUNT_PAGE (self), NULL);

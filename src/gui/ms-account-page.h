@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsAccountPage, ms_account_page, MS, ACCOUNT_PAGE, AdwBin)
 
 void                ms_account_page_set_account (MsAccountPage      *self,
-                                                 const MsGuiAccount *account);
-const MsGuiAccount *ms_account_page_get_account (MsAccountPage      *self);
+                                                 MsAccount          *account);
+MsAccount     *ms_account_page_get_account (MsAccountPage      *self);
 void                ms_account_page_cancel      (MsAccountPage      *self);
 
 G_END_DECLS

@@ -26,56 +26,74 @@ struct _MsAccountsView
   MsAccountPage     *account_page;       /* NULL until first shown */
   MsDiagnosticsPage *diagnostics_page;   /* NULL until first shown */
 
-  GPtrArray         *accounts;       /* MsGuiAccount */
   GHashTable        *last_checks;    /* id → MsResult, from this session */
 };
 
 G_DEFINE_FINAL_TYPE (MsAccountsView, ms_accounts_view, ADW_TYPE_BIN)
 
 static char *
-describe_last_check (MsAccountsView     *self,
-                     const MsGuiAccount *account)
+describe_last_check (MsAccountsView *self,
+                     MsAccount      *account,
+                     const char     *host)
 {
-  MsResult *result = g_hash_table_lookup (self->last_checks, account->id);
+  MsResult *result = g_hash_table_lookup (self->last_checks, ms_account_get_id (account));
 
   if (result == NULL)
     /* Translators: "smtp.gmail.com · not checked yet" */
-    return g_strdup_printf (_("%s · not checked yet"), account->config->host);
+    return g_strdup_printf (_("%s · not checked yet"), host);
   if (ms_result_is_ok (result))
     /* Translators: "smtp.gmail.com · last check: all fine" */
-    return g_strdup_printf (_("%s · last check: all fine"), account->config->host);
+    return g_strdup_printf (_("%s · last check: all fine"), host);
   /* Translators: "smtp.gmail.com · last check: " and what failed */
-  return g_strdup_printf (_("%s · last check: %s"), account->config->host,
+  return g_strdup_printf (_("%s · last check: %s"), host,
                           result->error != NULL ? result->error->message : "");
 }
 
-static GtkWidget *
-account_row_new (MsAccountsView     *self,
-                 const MsGuiAccount *account)
+/* The row's subtitle follows the account's host and this session's check. */
+static gboolean
+host_to_subtitle (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
 {
-  g_autofree char *subtitle = describe_last_check (self, account);
+  g_autoptr(GObject) account = g_binding_dup_source (binding);
+
+  if (account == NULL)
+    return FALSE;
+  g_value_take_string (to, describe_last_check (MS_ACCOUNTS_VIEW (user_data),
+                                                MS_ACCOUNT (account),
+                                                g_value_get_string (from)));
+  return TRUE;
+}
+
+static GtkWidget *
+create_account_row (gpointer item,
+                    gpointer user_data)
+{
+  MsAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->address);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  g_object_bind_property (account, "address", row, "title", G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (account, "host", row, "subtitle", G_BINDING_SYNC_CREATE,
+                               host_to_subtitle, NULL, user_data, NULL);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Open"), -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
-  g_object_set_data (G_OBJECT (row), "ms-account", (gpointer) account);
+  g_object_set_data_full (G_OBJECT (row), "ms-account", g_object_ref (account), g_object_unref);
   return row;
 }
 
+/* One row per account of the store; binding again brings the last checks
+ * up to date. */
 static void
 fill_rows (MsAccountsView *self)
 {
-  ms_list_box_remove_all (self->accounts_list);
-  for (guint i = 0; i < self->accounts->len; i++)
-    gtk_list_box_append (self->accounts_list,
-                         account_row_new (self, g_ptr_array_index (self->accounts, i)));
+  gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (ms_gui_get_accounts ()),
+                           create_account_row, self, NULL);
 }
 
 static void
@@ -87,7 +105,6 @@ show_list (MsAccountsView *self)
 }
 
 static void on_account_removed_cb (MsAccountsView *self);
-static void on_account_saved_cb   (MsAccountsView *self);
 
 static MsAccountPage *
 ensure_account_page (MsAccountsView *self)
@@ -97,8 +114,6 @@ ensure_account_page (MsAccountsView *self)
   self->account_page = g_object_new (MS_TYPE_ACCOUNT_PAGE, NULL);
   g_signal_connect_object (self->account_page, "removed",
                            G_CALLBACK (on_account_removed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->account_page, "saved",
-                           G_CALLBACK (on_account_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->account_page), "account");
   return self->account_page;
 }
@@ -115,7 +130,7 @@ ensure_diagnostics_page (MsAccountsView *self)
   return self->diagnostics_page;
 }
 
-static const MsGuiAccount *
+static MsAccount *
 shown_account (MsAccountsView *self)
 {
   return self->account_page != NULL ? ms_account_page_get_account (self->account_page) : NULL;
@@ -125,7 +140,7 @@ static void
 on_account_row_activated_cb (MsAccountsView *self,
                              GtkListBoxRow  *row)
 {
-  const MsGuiAccount *account = g_object_get_data (G_OBJECT (row), "ms-account");
+  MsAccount *account = g_object_get_data (G_OBJECT (row), "ms-account");
 
   ms_account_page_set_account (ensure_account_page (self), account);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->account_page));
@@ -140,23 +155,6 @@ on_account_removed_cb (MsAccountsView *self)
     show_list (self);
 }
 
-/* The list gets the new settings; the account page stays in view with its
- * check of them running. */
-static void
-on_account_saved_cb (MsAccountsView *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) accounts = ms_gui_list_accounts (&error);
-
-  if (accounts == NULL)
-    {
-      ms_show_toast (GTK_WIDGET (self), error->message);
-      return;
-    }
-  g_clear_pointer (&self->accounts, g_ptr_array_unref);
-  self->accounts = g_steal_pointer (&accounts);
-  fill_rows (self);
-}
 
 static void
 show_list_action (GtkWidget  *widget,
@@ -182,13 +180,14 @@ static void
 on_diagnose_result_cb (MsAccountsView *self)
 {
   MsResult *result;
-  const MsGuiAccount *account = shown_account (self);
+  MsAccount *account = shown_account (self);
 
   if (self->diagnostics_page == NULL)
     return;
   result = ms_diagnostics_page_get_result (self->diagnostics_page);
   if (result != NULL && account != NULL)
-    g_hash_table_replace (self->last_checks, g_strdup (account->id), ms_result_ref (result));
+    g_hash_table_replace (self->last_checks, g_strdup (ms_account_get_id (account)),
+                          ms_result_ref (result));
 }
 
 static void
@@ -197,7 +196,7 @@ show_diagnostics_action (GtkWidget  *widget,
                          GVariant   *parameter)
 {
   MsAccountsView *self = MS_ACCOUNTS_VIEW (widget);
-  const MsGuiAccount *account = shown_account (self);
+  MsAccount *account = shown_account (self);
 
   if (account == NULL)
     return;
@@ -217,7 +216,6 @@ ms_accounts_view_finalize (GObject *object)
 {
   MsAccountsView *self = MS_ACCOUNTS_VIEW (object);
 
-  g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_pointer (&self->last_checks, g_hash_table_unref);
 
   G_OBJECT_CLASS (ms_accounts_view_parent_class)->finalize (object);
@@ -247,7 +245,6 @@ ms_accounts_view_init (MsAccountsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_gui_account_free);
   self->last_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) ms_result_unref);
   g_signal_connect_object (self->stack, "notify::visible-child",
@@ -255,27 +252,19 @@ ms_accounts_view_init (MsAccountsView *self)
 }
 
 /* ms_accounts_view_reload:
- * Reads the accounts again and rebuilds the list.
+ * Reads the accounts again (the list follows) and shows the list.
  * Returns: how many accounts there are. */
 guint
 ms_accounts_view_reload (MsAccountsView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
 
   g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), 0);
 
-  accounts = ms_gui_list_accounts (&error);
-  if (accounts == NULL)
-    {
-      ms_show_toast (GTK_WIDGET (self), error->message);
-      return self->accounts->len;
-    }
-  ms_list_box_remove_all (self->accounts_list);
-  g_clear_pointer (&self->accounts, g_ptr_array_unref);
-  self->accounts = g_steal_pointer (&accounts);
+  if (!ms_gui_reload_accounts (&error))
+    ms_show_toast (GTK_WIDGET (self), error->message);
   show_list (self);
-  return self->accounts->len;
+  return ms_accounts_view_get_n_accounts (self);
 }
 
 /* ms_accounts_view_cancel:
@@ -295,7 +284,7 @@ guint
 ms_accounts_view_get_n_accounts (MsAccountsView *self)
 {
   g_return_val_if_fail (MS_IS_ACCOUNTS_VIEW (self), 0);
-  return self->accounts->len;
+  return g_list_model_get_n_items (G_LIST_MODEL (ms_gui_get_accounts ()));
 }
 
 /* ms_accounts_view_get_account_page:

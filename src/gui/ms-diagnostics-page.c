@@ -19,19 +19,26 @@ struct _MsDiagnosticsPage
 {
   AdwBin               parent_instance;
 
-  AdwWindowTitle      *window_title;
   GtkListBox          *checks_list;
   AdwPreferencesGroup *report_group;
   AdwActionRow        *note_row;
   AdwExpanderRow      *transcript_row;
   GtkLabel            *transcript_label;
 
-  MsGuiAccount        *account;
+  MsAccount           *account;
   MsResult            *result;
   GCancellable        *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (MsDiagnosticsPage, ms_diagnostics_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static MsRowState
 check_state (const MsCheck *check)
@@ -114,12 +121,27 @@ copy_report_action (GtkWidget  *widget,
 
   if (self->result == NULL)
     return;
-  /* The same report as `mailsetup-cli diagnose`, when the checks ran. */
-  if (self->result->checks != NULL && self->result->checks->len > 0)
-    report = ms_diagnose_report (self->result);
-  else
-    report = ms_format_report (self->result);
+  /* The same report as `mailsetup-cli diagnose -v`. */
+  report = ms_result_text_report (self->result);
   ms_copy_to_clipboard (widget, report);
+}
+
+static void
+ms_diagnostics_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -138,7 +160,7 @@ ms_diagnostics_page_finalize (GObject *object)
   MsDiagnosticsPage *self = MS_DIAGNOSTICS_PAGE (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_object (&self->account);
   g_clear_pointer (&self->result, ms_result_unref);
 
   G_OBJECT_CLASS (ms_diagnostics_page_parent_class)->finalize (object);
@@ -152,9 +174,17 @@ ms_diagnostics_page_class_init (MsDiagnosticsPageClass *klass)
 
   object_class->dispose = ms_diagnostics_page_dispose;
   object_class->finalize = ms_diagnostics_page_finalize;
+  object_class->get_property = ms_diagnostics_page_get_property;
+
+  /* The account checked; its address is the page's subtitle (in the .ui). */
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, MS_TYPE_ACCOUNT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MS_TYPE_ACCOUNT);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-diagnostics-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, checks_list);
   gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, report_group);
   gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, note_row);
@@ -173,16 +203,16 @@ ms_diagnostics_page_init (MsDiagnosticsPage *self)
 }
 
 void
-ms_diagnostics_page_set_account (MsDiagnosticsPage  *self,
-                                 const MsGuiAccount *account)
+ms_diagnostics_page_set_account (MsDiagnosticsPage *self,
+                                 MsAccount         *account)
 {
   g_return_if_fail (MS_IS_DIAGNOSTICS_PAGE (self));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
 
   ms_diagnostics_page_cancel (self);
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_set_object (&self->account, account);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
   g_clear_pointer (&self->result, ms_result_unref);
-  self->account = ms_gui_account_copy (account);
-  adw_window_title_set_subtitle (self->window_title, account->address);
   ms_list_box_remove_all (self->checks_list);
   gtk_widget_set_visible (GTK_WIDGET (self->report_group), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", FALSE);

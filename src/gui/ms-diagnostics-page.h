@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsDiagnosticsPage, ms_diagnostics_page, MS, DIAGNOSTICS_PAGE, AdwBin)
 
 void      ms_diagnostics_page_set_account (MsDiagnosticsPage  *self,
-                                           const MsGuiAccount *account);
+                                           MsAccount          *account);
 void      ms_diagnostics_page_run         (MsDiagnosticsPage  *self);
 void      ms_diagnostics_page_cancel      (MsDiagnosticsPage  *self);
 MsResult *ms_diagnostics_page_get_result  (MsDiagnosticsPage  *self);

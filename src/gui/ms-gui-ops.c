@@ -8,13 +8,14 @@
 #include "ms-account-ops.h"
 #include "ms-diagnose.h"
 #include "ms-gui-ops.h"
-#include "ms-sender.h"
 #include "ms-provider.h"
+#include "ms-sender.h"
 #include "ms-secret-store.h"
 #include "ms-validate.h"
 
 /* The accounts as last read; the account operations keep it and
- * accounts.ini in step. Used from the main thread only. */
+ * accounts.ini in step, and the accounts view shows it. Used from the main
+ * thread only. */
 static MsAccountStore *account_store;
 
 static MsAccountStore *
@@ -249,74 +250,51 @@ ms_gui_run_finish (GAsyncResult *result)
 
 /* ---- accounts ---- */
 
-MsGuiAccount *
-ms_gui_account_new (void)
+/* ms_gui_get_accounts:
+ * The stored accounts: the store, a GListModel of MsAccount, which the
+ * account operations keep in step with accounts.ini. Read the first time;
+ * empty when accounts.ini cannot be read (ms_gui_reload_accounts() says
+ * why).
+ * Returns: (transfer none) */
+MsAccountStore *
+ms_gui_get_accounts (void)
 {
-  MsGuiAccount *account = g_new0 (MsGuiAccount, 1);
+  static MsAccountStore *unreadable;
 
-  account->config = ms_smtp_config_new ();
+  if (get_store (NULL) != NULL)
+    return account_store;
+  /* Nothing is ever saved into this one. */
+  if (unreadable == NULL)
+    unreadable = ms_account_store_new (NULL);
+  return unreadable;
+}
+
+/* ms_gui_reload_accounts:
+ * Reads accounts.ini again, into a new store: lists bound to the old one
+ * bind again (the configuration folder may have changed, as in tests). */
+gboolean
+ms_gui_reload_accounts (GError **error)
+{
+  g_clear_object (&account_store);
+  return get_store (error) != NULL;
+}
+
+/* ms_gui_new_account:
+ * A new account for @address with a readable id that is not taken yet
+ * ("me@gmail.com" gives "me-gmail.com"), and the server settings @config.
+ * Returns: (transfer full) */
+MsAccount *
+ms_gui_new_account (const char         *address,
+                    const char         *provider_id,
+                    const MsSmtpConfig *config)
+{
+  g_autofree char *id = ms_account_store_new_id (ms_gui_get_accounts (), address);
+  MsAccount *account = ms_account_new (id);
+
+  ms_account_set_address (account, address);
+  ms_account_set_provider (account, provider_id);
+  ms_account_set_smtp_config (account, config);
   return account;
-}
-
-void
-ms_gui_account_free (MsGuiAccount *account)
-{
-  if (account == NULL)
-    return;
-  g_free (account->id);
-  g_free (account->address);
-  g_free (account->display_name);
-  g_free (account->provider_id);
-  g_clear_pointer (&account->config, ms_smtp_config_free);
-  g_free (account);
-}
-
-MsGuiAccount *
-ms_gui_account_copy (const MsGuiAccount *account)
-{
-  MsGuiAccount *copy = ms_gui_account_new ();
-
-  copy->id = g_strdup (account->id);
-  copy->address = g_strdup (account->address);
-  copy->display_name = g_strdup (account->display_name);
-  copy->provider_id = g_strdup (account->provider_id);
-  ms_smtp_config_free (copy->config);
-  copy->config = ms_smtp_config_copy (account->config);
-  return copy;
-}
-
-static MsGuiAccount *
-account_from_core (MsAccount *core)
-{
-  MsGuiAccount *account = ms_gui_account_new ();
-
-  account->id = g_strdup (ms_account_get_id (core));
-  account->address = g_strdup (ms_account_get_address (core));
-  account->display_name = g_strdup (ms_account_get_display_name (core));
-  account->provider_id = g_strdup (ms_account_get_provider (core));
-  ms_smtp_config_free (account->config);
-  account->config = ms_account_to_smtp_config (core);
-  return account;
-}
-
-static MsAccount *
-account_to_core (const MsGuiAccount *account)
-{
-  MsAccount *core = ms_account_new (account->id);
-  const MsSmtpConfig *config = account->config;
-
-  ms_account_set_address (core, account->address);
-  ms_account_set_display_name (core, account->display_name);
-  ms_account_set_provider (core, account->provider_id);
-  ms_account_set_host (core, config->host);
-  ms_account_set_security (core, config->security);
-  ms_account_set_port (core, config->port);
-  /* The user name is stored only when it is not the address. */
-  ms_account_set_username (core, g_strcmp0 (config->username, account->address) != 0
-                                 ? config->username : NULL);
-  ms_account_set_ca_file (core, config->ca_file);
-  ms_account_set_pin (core, config->pin);
-  return core;
 }
 
 static gboolean
@@ -329,64 +307,6 @@ id_taken (const char *id)
     return FALSE;
   existing = ms_account_store_lookup (store, id, NULL);
   return existing != NULL;
-}
-
-static char *
-id_base_for_address (const char *address)
-{
-  GString *id = g_string_new (NULL);
-
-  for (const char *p = address; *p != '\0' && id->len < 60; p++)
-    {
-      char c = g_ascii_tolower (*p);
-
-      if (g_ascii_isalnum (c) || ((c == '.' || c == '_' || c == '-') && id->len > 0))
-        g_string_append_c (id, c);
-      else if (id->len > 0 && id->str[id->len - 1] != '-')
-        g_string_append_c (id, '-');
-    }
-  if (id->len == 0)
-    g_string_append (id, "account");
-  return g_string_free (id, FALSE);
-}
-
-/* ms_gui_account_id_for_address:
- * A readable account id ([a-z0-9][a-z0-9._-]{0,63}) that is not taken yet:
- * "me@gmail.com" gives "me-gmail.com", then "me-gmail.com-2". */
-char *
-ms_gui_account_id_for_address (const char *address)
-{
-  g_autofree char *base = id_base_for_address (address);
-  char *id = g_strdup (base);
-
-  for (guint n = 2; id_taken (id) && n < 100; n++)
-    {
-      g_free (id);
-      id = g_strdup_printf ("%s-%u", base, n);
-    }
-  return id;
-}
-
-/* ms_gui_list_accounts:
- * Reads accounts.ini again. Returns: (transfer full): MsGuiAccount array */
-GPtrArray *
-ms_gui_list_accounts (GError **error)
-{
-  GPtrArray *accounts;
-  MsAccountStore *store;
-
-  g_clear_object (&account_store);
-  store = get_store (error);
-  if (store == NULL)
-    return NULL;
-  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_gui_account_free);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
-    {
-      g_autoptr(MsAccount) core = g_list_model_get_item (G_LIST_MODEL (store), i);
-
-      g_ptr_array_add (accounts, account_from_core (core));
-    }
-  return accounts;
 }
 
 static void
@@ -431,17 +351,18 @@ on_updated_cb (GObject      *source,
 
 /* ms_gui_save_account_async:
  * Adds the account (the wizard: already signed in, so without a second
- * sign-in) or updates it when its id exists. @password: (nullable): NULL
- * keeps the stored secret (an update only). */
+ * sign-in) or updates it when its id exists; the store then holds a new
+ * MsAccount for it (look it up by id). @password: (nullable): NULL keeps
+ * the stored secret (an update only). */
 void
-ms_gui_save_account_async (const MsGuiAccount  *account,
+ms_gui_save_account_async (MsAccount           *account,
                            MsPassword          *password,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autoptr(MsAccount) core = account_to_core (account);
+  g_autoptr(MsAccount) copy = ms_account_copy (account, NULL);
   g_autoptr(MsRequest) request = NULL;
   GError *error = NULL;
   MsAccountStore *store = get_store (&error);
@@ -453,13 +374,13 @@ ms_gui_save_account_async (const MsGuiAccount  *account,
       g_object_unref (task);
       return;
     }
-  if (id_taken (account->id))
+  if (id_taken (ms_account_get_id (account)))
     {
-      ms_account_ops_update_async (store, core, password, cancellable, on_updated_cb, task);
+      ms_account_ops_update_async (store, copy, password, cancellable, on_updated_cb, task);
       return;
     }
-  request = ms_account_make_request (core, password);
-  ms_account_ops_add_async (store, core, request, MS_ACCOUNT_ADD_NO_VERIFY, cancellable,
+  request = ms_account_make_request (copy, password);
+  ms_account_ops_add_async (store, copy, request, MS_ACCOUNT_ADD_NO_VERIFY, cancellable,
                             on_added_cb, task);
 }
 
@@ -522,7 +443,7 @@ on_cleared_cb (GObject      *source,
 }
 
 void
-ms_gui_forget_password_async (const MsGuiAccount  *account,
+ms_gui_forget_password_async (MsAccount           *account,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -530,7 +451,7 @@ ms_gui_forget_password_async (const MsGuiAccount  *account,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_forget_password_async);
-  ms_secret_store_clear_async (account->id, cancellable, on_cleared_cb, task);
+  ms_secret_store_clear_async (ms_account_get_id (account), cancellable, on_cleared_cb, task);
 }
 
 gboolean
@@ -545,7 +466,6 @@ ms_gui_forget_password_finish (GAsyncResult  *result,
 typedef struct
 {
   MsGuiOperation  operation;   /* or -1 for diagnose */
-  MsGuiAccount   *account;
   char           *recipient;
 } AccountJob;
 
@@ -554,7 +474,6 @@ typedef struct
 static void
 account_job_free (AccountJob *job)
 {
-  ms_gui_account_free (job->account);
   g_free (job->recipient);
   g_free (job);
 }
@@ -580,16 +499,14 @@ on_account_op_done_cb (GObject      *source,
 }
 
 static void
-on_account_looked_up_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+on_account_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   GTask *task = user_data;
   AccountJob *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsPassword) password = ms_secret_store_lookup_finish (result, &error);
-  g_autoptr(MsAccount) core = account_to_core (job->account);
-  g_autoptr(MsRequest) request = ms_account_make_request (core, password);
+  g_autoptr(MsRequest) request = ms_account_ops_load_request_finish (result, &error);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (job->operation == OP_DIAGNOSE)
@@ -598,35 +515,31 @@ on_account_looked_up_cb (GObject      *source,
       ms_diagnose_run_async (request, error, FALSE, cancellable, on_account_op_done_cb, task);
       return;
     }
-  if (password == NULL)
+  if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-  g_strfreev (request->recipients);
   request->recipients = g_new0 (char *, 2);
   request->recipients[0] = g_strdup (job->recipient);
-  g_free (request->program);
   request->program = g_strdup (PACKAGE_NAME);
   ms_gui_run_async (job->operation, request, cancellable, on_account_op_done_cb, task);
 }
 
 static void
-start_account_job (GTask              *task,
-                   MsGuiOperation      operation,
-                   const MsGuiAccount *account,
-                   const char         *recipient)
+start_account_job (GTask          *task,
+                   MsGuiOperation  operation,
+                   MsAccount      *account,
+                   const char     *recipient)
 {
   AccountJob *job = g_new0 (AccountJob, 1);
-  g_autoptr(MsAccount) core = account_to_core (account);
 
   job->operation = operation;
-  job->account = ms_gui_account_copy (account);
   job->recipient = g_strdup (recipient);
   g_task_set_task_data (task, job, (GDestroyNotify) account_job_free);
-  ms_secret_store_lookup_async (core, g_task_get_cancellable (task), on_account_looked_up_cb,
-                                task);
+  ms_account_ops_load_request_async (account, g_task_get_cancellable (task),
+                                     on_account_loaded_cb, task);
 }
 
 /* ms_gui_account_run_async:
@@ -634,7 +547,7 @@ start_account_job (GTask              *task,
  * Finish with ms_gui_run_finish(). */
 void
 ms_gui_account_run_async (MsGuiOperation       operation,
-                          const MsGuiAccount  *account,
+                          MsAccount           *account,
                           const char          *recipient,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
@@ -650,7 +563,7 @@ ms_gui_account_run_async (MsGuiOperation       operation,
  * Every check of the diagnostics page (ms_diagnose_run), with the password
  * from the keyring when it can be read. */
 void
-ms_gui_diagnose_async (const MsGuiAccount  *account,
+ms_gui_diagnose_async (MsAccount           *account,
                        GCancellable        *cancellable,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
@@ -665,46 +578,4 @@ MsResult *
 ms_gui_diagnose_finish (GAsyncResult *result)
 {
   return ms_gui_run_finish (result);
-}
-
-/* ms_gui_export_msmtp:
- * The account as an msmtp configuration; the password stays in the keyring
- * and msmtp asks `mailsetup-cli password ID` for it. */
-char *
-ms_gui_export_msmtp (const MsGuiAccount *account)
-{
-  const MsSmtpConfig *config = account->config;
-  g_autofree char *trust = NULL;
-  g_autofree char *text = NULL;
-
-  /* A server signed by its own CA (the demo's): msmtp must trust it too. */
-  if (config->ca_file != NULL && config->security != MS_SECURITY_NONE)
-    trust = g_strdup_printf ("tls_trust_file %s\n", config->ca_file);
-  text = g_strdup_printf ("account %s\n"
-                          "host %s\n"
-                          "port %u\n"
-                          "tls %s\n"
-                          "tls_starttls %s\n"
-                          "auth on\n"
-                          "user %s\n"
-                          "from %s\n"
-                          "passwordeval \"mailsetup-cli password %s\"\n",
-                          account->id, config->host, config->port,
-                          config->security == MS_SECURITY_NONE ? "off" : "on",
-                          config->security == MS_SECURITY_STARTTLS ? "on" : "off",
-                          config->username != NULL ? config->username : account->address,
-                          account->address, account->id);
-  return g_strconcat (text, trust, NULL);
-}
-
-MsRequest *
-ms_gui_account_request (const MsGuiAccount *account,
-                        MsPassword         *password)
-{
-  g_autoptr(MsAccount) core = account_to_core (account);
-  MsRequest *request = ms_account_make_request (core, password);
-
-  g_free (request->program);
-  request->program = g_strdup (PACKAGE_NAME);
-  return request;
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ms-account-store.h"
 #include "ms-gui-util.h"
 #include "ms-password.h"
 #include "ms-probe.h"
@@ -61,22 +62,12 @@ void            ms_gui_run_async        (MsGuiOperation       operation,
                                          gpointer             user_data);
 MsResult       *ms_gui_run_finish       (GAsyncResult        *result);
 
-typedef struct
-{
-  char         *id;
-  char         *address;
-  char         *display_name;   /* nullable */
-  char         *provider_id;    /* nullable */
-  MsSmtpConfig *config;
-} MsGuiAccount;
-
-MsGuiAccount   *ms_gui_account_new      (void);
-void            ms_gui_account_free     (MsGuiAccount *account);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsGuiAccount, ms_gui_account_free)
-
-char           *ms_gui_account_id_for_address (const char *address);
-GPtrArray      *ms_gui_list_accounts    (GError             **error);
-void            ms_gui_save_account_async  (const MsGuiAccount  *account,
+MsAccountStore *ms_gui_get_accounts     (void);
+gboolean        ms_gui_reload_accounts  (GError             **error);
+MsAccount      *ms_gui_new_account      (const char          *address,
+                                         const char          *provider_id,
+                                         const MsSmtpConfig  *config);
+void            ms_gui_save_account_async  (MsAccount           *account,
                                             MsPassword          *password,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
@@ -89,33 +80,23 @@ void            ms_gui_remove_account_async  (const char          *id,
                                               gpointer             user_data);
 gboolean        ms_gui_remove_account_finish (GAsyncResult        *result,
                                               GError             **error);
-void            ms_gui_forget_password_async  (const MsGuiAccount  *account,
+void            ms_gui_forget_password_async  (MsAccount           *account,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 gboolean        ms_gui_forget_password_finish (GAsyncResult        *result,
                                                GError             **error);
-void            ms_gui_diagnose_async   (const MsGuiAccount  *account,
+void            ms_gui_diagnose_async   (MsAccount           *account,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
 MsResult       *ms_gui_diagnose_finish  (GAsyncResult        *result);
-char           *ms_gui_export_msmtp     (const MsGuiAccount  *account);
-MsRequest      *ms_gui_account_request  (const MsGuiAccount  *account,
-                                         MsPassword          *password);
-
-G_END_DECLS
-
-G_BEGIN_DECLS
-gboolean        ms_gui_validate_address (const char *address);
-G_END_DECLS
-
-G_BEGIN_DECLS
-MsGuiAccount   *ms_gui_account_copy     (const MsGuiAccount  *account);
 void            ms_gui_account_run_async (MsGuiOperation       operation,
-                                          const MsGuiAccount  *account,
+                                          MsAccount           *account,
                                           const char          *recipient,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+gboolean        ms_gui_validate_address (const char *address);
+
 G_END_DECLS

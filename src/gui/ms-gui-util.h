@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "ms-result.h"
+#include "ms-result-text.h"
 
 G_BEGIN_DECLS
 
@@ -24,13 +25,8 @@ GtkWidget *ms_status_row_new           (MsRowState       state,
 void       ms_status_row_set_state     (AdwActionRow    *row,
                                         MsRowState       state);
 void       ms_list_box_remove_all      (GtkListBox      *list);
-char      *ms_describe_step            (const MsResult  *result,
-                                        const MsStep    *step);
 void       ms_fill_step_rows           (GtkListBox      *list,
                                         const MsResult  *result);
-char      *ms_format_transcript        (const MsResult  *result);
-char      *ms_format_date              (GDateTime       *date);
-char      *ms_format_report            (const MsResult  *result);
 const char *ms_security_display_name   (MsSecurity       security);
 void       ms_copy_to_clipboard        (GtkWidget       *widget,
                                         const char      *text);

@@ -96,13 +96,12 @@ static guint
 count_accounts (MsWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
 
   if (self->accounts_view != NULL)
     return ms_accounts_view_reload (self->accounts_view);
-  accounts = ms_gui_list_accounts (&error);
   /* Let the view read them again and say what went wrong. */
-  if (accounts == NULL || accounts->len > 0)
+  if (!ms_gui_reload_accounts (&error)
+      || g_list_model_get_n_items (G_LIST_MODEL (ms_gui_get_accounts ())) > 0)
     return ms_accounts_view_reload (ensure_accounts_view (self));
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-export.h"
 #include "ms-wizard-done-page.h"
 
 /*
@@ -32,7 +33,7 @@ struct _MsWizardDonePage
   AdwActionRow *command_row;
   GtkButton    *command_copy;
 
-  MsGuiAccount *account;
+  MsAccount    *account;
   MsPassword   *password;
   gboolean      filling;
   gboolean      saved;
@@ -90,6 +91,7 @@ on_saved_cb (GObject      *source,
 {
   g_autoptr(MsWizardDonePage) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccount) saved = NULL;
   g_autofree char *title = NULL;
 
   if (!ms_gui_save_account_finish (result, &error))
@@ -99,8 +101,13 @@ on_saved_cb (GObject      *source,
       show_saving (self, MS_ROW_STATE_ERROR, _("The account could not be saved"), error->message);
       return;
     }
+  /* From now on, the account as the store has it (it may be the default). */
+  saved = ms_account_store_lookup (ms_gui_get_accounts (), ms_account_get_id (self->account),
+                                   NULL);
+  if (saved != NULL)
+    g_set_object (&self->account, saved);
   /* Translators: %s is an account name such as "me-gmail.com" */
-  title = g_strdup_printf (_("Saved as account “%s”"), self->account->id);
+  title = g_strdup_printf (_("Saved as account “%s”"), ms_account_get_id (self->account));
   show_saving (self, MS_ROW_STATE_OK, title, NULL);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
   self->saved = TRUE;
@@ -205,7 +212,7 @@ on_export_response_cb (GtkNativeDialog  *chooser,
   if (response == GTK_RESPONSE_ACCEPT && self->account != NULL)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      text = ms_gui_export_msmtp (self->account);
+      text = ms_export_msmtp (self->account, NULL);
       if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
                                     G_FILE_CREATE_PRIVATE, NULL, NULL, &error))
         ms_show_toast (GTK_WIDGET (self), error->message);
@@ -234,25 +241,27 @@ static void
 fill_rows (MsWizardDonePage *self,
            gboolean          app_password)
 {
-  const MsSmtpConfig *config = self->account->config;
-  g_autofree char *port = g_strdup_printf ("%u", config->port);
+  MsAccount *account = self->account;
+  MsSecurity mode = ms_account_get_security (account);
+  const char *host = ms_account_get_host (account);
+  g_autofree char *port = g_strdup_printf ("%u", ms_account_get_effective_port (account));
   g_autofree char *security = NULL;
   g_autofree char *command = NULL;
-  const char *user = config->username != NULL ? config->username : self->account->address;
+  const char *user = ms_account_get_effective_username (account);
 
-  if (config->security == MS_SECURITY_TLS)
+  if (mode == MS_SECURITY_TLS)
     /* Translators: keep SSL/TLS; the quoted words are what other programs may call it */
     security = g_strdup (_("SSL/TLS (other programs may call it “SSL” or “Secure connection”)"));
   else
-    security = g_strdup (ms_security_display_name (config->security));
+    security = g_strdup (ms_security_display_name (mode));
 
-  set_copy_row (self->server_row, self->server_copy, config->host, config->host);
+  set_copy_row (self->server_row, self->server_copy, host, host);
   set_copy_row (self->port_row, self->port_copy, port, port);
   set_copy_row (self->security_row, self->security_copy, security,
-                ms_security_display_name (config->security));
+                ms_security_display_name (mode));
   set_copy_row (self->user_row, self->user_copy, user, user);
   command = g_strdup_printf ("printf 'Subject: Hello\\n\\nIt works.\\n' | mailsetup-cli send --account %s %s",
-                             self->account->id, self->account->address);
+                             ms_account_get_id (account), ms_account_get_address (account));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row), command);
   g_object_set_data_full (G_OBJECT (self->command_copy), "ms-value", g_strdup (command), g_free);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->app_password_row),
@@ -275,7 +284,7 @@ ms_wizard_done_page_clear (MsWizardPage *page)
 {
   MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (page);
 
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_object (&self->account);
   g_clear_pointer (&self->password, ms_password_unref);
 }
 
@@ -284,7 +293,7 @@ ms_wizard_done_page_finalize (GObject *object)
 {
   MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (object);
 
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_clear_object (&self->account);
   g_clear_pointer (&self->password, ms_password_unref);
 
   G_OBJECT_CLASS (ms_wizard_done_page_parent_class)->finalize (object);
@@ -334,20 +343,17 @@ ms_wizard_done_page_init (MsWizardDonePage *self)
 }
 
 void
-ms_wizard_done_page_set_account (MsWizardDonePage   *self,
-                                 const MsGuiAccount *account,
-                                 MsPassword         *password,
-                                 gboolean            app_password)
+ms_wizard_done_page_set_account (MsWizardDonePage *self,
+                                 MsAccount        *account,
+                                 MsPassword       *password,
+                                 gboolean          app_password)
 {
-  MsGuiAccount *copy;
-
   g_return_if_fail (MS_IS_WIZARD_DONE_PAGE (self));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
 
-  copy = ms_gui_account_copy (account);
   ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
-  g_clear_pointer (&self->account, ms_gui_account_free);
+  g_set_object (&self->account, account);
   g_clear_pointer (&self->password, ms_password_unref);
-  self->account = copy;
   self->password = password != NULL ? ms_password_ref (password) : NULL;
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
   self->saved = FALSE;
@@ -362,5 +368,5 @@ const char *
 ms_wizard_done_page_get_account_id (MsWizardDonePage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_DONE_PAGE (self), NULL);
-  return self->account != NULL ? self->account->id : NULL;
+  return self->account != NULL ? ms_account_get_id (self->account) : NULL;
 }

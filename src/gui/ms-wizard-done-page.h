@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsWizardDonePage, ms_wizard_done_page, MS, WIZARD_DONE_PAGE, MsWizardPage)
 
 void        ms_wizard_done_page_set_account (MsWizardDonePage   *self,
-                                             const MsGuiAccount *account,
+                                             MsAccount          *account,
                                              MsPassword         *password,
                                              gboolean            app_password);
 const char *ms_wizard_done_page_get_account_id (MsWizardDonePage *self);

@@ -166,7 +166,7 @@ on_copy_clicked_cb (MsWizardTestPage *self)
 {
   if (self->result != NULL)
     {
-      g_autofree char *report = ms_format_report (self->result);
+      g_autofree char *report = ms_result_text_report (self->result);
 
       ms_copy_to_clipboard (GTK_WIDGET (self), report);
     }

@@ -122,14 +122,11 @@ prepare_request (MsWizard *self)
 static void
 prepare_done_page (MsWizard *self)
 {
-  g_autoptr(MsGuiAccount) account = ms_gui_account_new ();
   const MsGuiDetection *found = detection (self);
+  g_autoptr(MsAccount) account = ms_gui_new_account (address (self),
+                                                     found != NULL ? found->provider_id : NULL,
+                                                     self->request->config);
 
-  account->id = ms_gui_account_id_for_address (address (self));
-  account->address = g_strdup (address (self));
-  account->provider_id = g_strdup (found != NULL ? found->provider_id : NULL);
-  ms_smtp_config_free (account->config);
-  account->config = ms_smtp_config_copy (self->request->config);
   ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, 5)), account,
                                    self->request->password,
                                    found != NULL && found->needs_app_password);

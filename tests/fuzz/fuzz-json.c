@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ms-diagnose.h"
+#include "ms-result-text.h"
 #include "ms-result.h"
 
 int LLVMFuzzerInitialize (int    *argc,
@@ -547,7 +548,7 @@ check_result (JsonObject     *object,
 static void
 check_report (const MsResult *result)
 {
-  g_autofree char *report = ms_diagnose_report (result);
+  g_autofree char *report = ms_result_text_report (result);
 
   if (!g_utf8_validate (report, -1, NULL))
     abort ();

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-export"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ms-export.h"
+
+/*
+ * An account's settings for other programs. The window's "Export for
+ * msmtp" and `mailsetup-cli export` both write what these functions return
+ * (the file formats are in docs/contract.md).
+ */
+
+/**
+ * ms_export_password_command:
+ * @account_id: the account
+ * @config_dir: (nullable): the configuration folder in use when it is not
+ *   the default one (`--config-dir`)
+ *
+ * The command that prints the account's password from the keyring, quoted
+ * for a shell: what another program runs instead of storing the password.
+ *
+ * Returns: (transfer full): the command
+ */
+char *
+ms_export_password_command (const char *account_id,
+                            const char *config_dir)
+{
+  g_autofree char *quoted_id = NULL;
+  g_autofree char *quoted_dir = NULL;
+
+  g_return_val_if_fail (account_id != NULL, NULL);
+
+  quoted_id = g_shell_quote (account_id);
+  if (config_dir == NULL)
+    return g_strdup_printf ("mailsetup-cli password %s", quoted_id);
+
+  quoted_dir = g_shell_quote (config_dir);
+  return g_strdup_printf ("mailsetup-cli --config-dir %s password %s", quoted_dir, quoted_id);
+}
+
+/**
+ * ms_export_msmtp:
+ * @account: the account
+ * @config_dir: (nullable): as for ms_export_password_command()
+ *
+ * The account as an msmtp configuration (an msmtprc): server, TLS mode,
+ * the trust file (the account's CA file, else the system's), user and
+ * sender, and `passwordeval` with ms_export_password_command(), so the
+ * password stays in the keyring. msmtp cannot check an SPKI pin: a pinned
+ * account gets a comment that says so, with the pin. The default account
+ * is also msmtp's default.
+ *
+ * Returns: (transfer full): the file's text
+ */
+char *
+ms_export_msmtp (MsAccount  *account,
+                 const char *config_dir)
+{
+  GString *text = g_string_new (NULL);
+  const char *id;
+  MsSecurity security;
+  g_autofree char *command = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  id = ms_account_get_id (account);
+  security = ms_account_get_security (account);
+  command = ms_export_password_command (id, config_dir);
+  escaped = g_strescape (command, NULL);
+
+  g_string_append_printf (text, "# %s\n",
+                          _("msmtp settings exported by Mail Setup; the password stays in the keyring."));
+  g_string_append_printf (text, "account %s\n", id);
+  g_string_append_printf (text, "host %s\n", ms_account_get_host (account));
+  g_string_append_printf (text, "port %u\n", ms_account_get_effective_port (account));
+  g_string_append_printf (text, "tls %s\n", security == MS_SECURITY_NONE ? "off" : "on");
+  g_string_append_printf (text, "tls_starttls %s\n", security == MS_SECURITY_STARTTLS ? "on" : "off");
+  g_string_append_printf (text, "tls_trust_file %s\n",
+                          ms_account_get_ca_file (account) != NULL ? ms_account_get_ca_file (account)
+                                                                   : "system");
+  if (ms_account_get_pin (account) != NULL)
+    g_string_append_printf (text, "# %s %s\n",
+                            _("msmtp cannot check this key pin; give it the server's certificate with tls_trust_file:"),
+                            ms_account_get_pin (account));
+  g_string_append (text, "auth on\n");
+  g_string_append_printf (text, "user %s\n", ms_account_get_effective_username (account));
+  g_string_append_printf (text, "from %s\n", ms_account_get_address (account));
+  g_string_append_printf (text, "passwordeval \"%s\"\n", escaped);
+  if (ms_account_get_default (account))
+    g_string_append_printf (text, "\naccount default : %s\n", id);
+
+  return g_string_free (text, FALSE);
+}

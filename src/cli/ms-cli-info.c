@@ -137,6 +137,8 @@ ms_cli_detect (MsCliOptions *options)
   ms_cli_json_add_string (builder, "security", ms_security_to_string (detection->security));
   ms_cli_json_add_string (builder, "source", ms_detection_source_to_string (detection->source));
   ms_cli_json_add_string (builder, "label", detection->label);
+  json_builder_set_member_name (builder, "confirmed");
+  json_builder_add_boolean_value (builder, detection->confirmed);
   add_strv (builder, "mx", detection->mx_hosts);
   add_strv (builder, "srv", detection->srv_records);
 

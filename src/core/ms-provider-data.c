@@ -32,7 +32,7 @@ static const char *const secret_kind_names[] = {
 /* Facts a source or an "unconfirmed" entry may name. */
 static const char *const fact_names[] = {
   "domains", "mx_patterns", "smtp", "alternatives", "username", "secret", "password",
-  "notes", "sign_in", "replies", "links",
+  "notes", "sign_in", "replies", "links", "domain_suffixes",
 };
 
 typedef struct
@@ -112,6 +112,7 @@ provider_free (MsProvider *provider)
   g_free (provider->name);
   g_free (provider->short_name);
   g_strfreev (provider->domains);
+  g_strfreev (provider->domain_suffixes);
   g_strfreev (provider->mx_patterns);
   if (provider->smtp != NULL)
     server_clear (provider->smtp);
@@ -769,6 +770,22 @@ check_facts (Parse            *parse,
   return TRUE;
 }
 
+/* Only the placeholders ms_provider_expand_host() knows; an MX one needs
+ * MX patterns to come from. */
+static gboolean
+host_template_ok (const MsProvider       *provider,
+                  const MsProviderServer *server)
+{
+  g_autofree char *bare = NULL;
+  gboolean needs_mx;
+
+  if (server == NULL)
+    return TRUE;
+  needs_mx = strstr (server->host, "{mx") != NULL;
+  bare = ms_provider_expand_host (server->host, "d.test", "m.test", "p.test");
+  return strpbrk (bare, "{}") == NULL && (!needs_mx || provider->mx_patterns[0] != NULL);
+}
+
 static gboolean
 check_complete (Parse            *parse,
                 const MsProvider *provider)
@@ -795,6 +812,11 @@ check_complete (Parse            *parse,
     return data_error (parse, "an app password needs a page to create it");
   if (provider->password_format != NULL && !has_source (provider, "password"))
     return data_error (parse, "password format without a source");
+  if (!host_template_ok (provider, provider->smtp))
+    return data_error (parse, "a server name with an unknown placeholder");
+  for (guint i = 0; i < provider->alternatives->len; i++)
+    if (!host_template_ok (provider, &g_array_index (provider->alternatives, MsProviderServer, i)))
+      return data_error (parse, "a server name with an unknown placeholder");
   if (!links_resolve (provider))
     return data_error (parse, "a link id that is not in links");
   return check_facts (parse, provider);
@@ -824,6 +846,7 @@ parse_provider (Parse    *parse,
   if (!read_text (parse, object, "name", TRUE, NULL, &provider->name)
       || !read_text (parse, object, "short_name", TRUE, NULL, &provider->short_name)
       || !read_string_array (parse, object, "domains", FALSE, &provider->domains)
+      || !read_string_array (parse, object, "domain_suffixes", TRUE, &provider->domain_suffixes)
       || !read_string_array (parse, object, "mx_patterns", FALSE, &provider->mx_patterns)
       || !parse_notes (parse, object, provider)
       || !parse_smtp (parse, object, provider)
@@ -859,6 +882,9 @@ check_unique (Parse     *parse,
       for (guint j = 0; provider->domains[j] != NULL; j++)
         if (!g_hash_table_add (seen, provider->domains[j]))
           return data_error (parse, "domain used twice");
+      for (guint j = 0; provider->domain_suffixes[j] != NULL; j++)
+        if (!g_hash_table_add (seen, provider->domain_suffixes[j]))
+          return data_error (parse, "domain suffix used twice");
     }
   return TRUE;
 }

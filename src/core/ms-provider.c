@@ -33,11 +33,16 @@ ms_provider_lookup (const char *id)
   return NULL;
 }
 
+static gboolean host_in_domain (const char *host,
+                                const char *suffix);
+
 /**
  * ms_provider_lookup_domain:
  * @domain: the domain of an address, in any case, without the "@"
  *
- * Returns: (transfer none) (nullable): the provider whose table lists @domain
+ * Returns: (transfer none) (nullable): the provider whose table lists
+ *   @domain, else the one whose domain suffixes hold it (OCN's
+ *   "xxx.ocn.ne.jp", au's "ab.auone-net.jp")
  */
 const MsProvider *
 ms_provider_lookup_domain (const char *domain)
@@ -50,6 +55,10 @@ ms_provider_lookup_domain (const char *domain)
   for (guint i = 0; i < n; i++)
     for (guint j = 0; all[i]->domains[j] != NULL; j++)
       if (g_ascii_strcasecmp (all[i]->domains[j], domain) == 0)
+        return all[i];
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; all[i]->domain_suffixes[j] != NULL; j++)
+      if (host_in_domain (domain, all[i]->domain_suffixes[j]))
         return all[i];
   return NULL;
 }
@@ -345,6 +354,42 @@ ms_provider_lookup_reply (const char *reply_text)
   return NULL;
 }
 
+/**
+ * ms_provider_expand_host:
+ * @host: a server name from the table, maybe with "{domain}" (the
+ *   address's domain: au's "msa.{domain}"), "{mx}" (the MX host that led to
+ *   the provider: a hosting service's own server) or "{mx_pattern}" (the
+ *   pattern it matched: Zoho's "smtppro.{mx_pattern}" for its regions)
+ * @domain: the address's domain
+ * @mx: (nullable): the MX host
+ * @mx_pattern: (nullable): the pattern it matched
+ *
+ * Returns: (transfer full) (nullable): the server name, or %NULL when
+ *   @host needs an MX host that is not known
+ */
+char *
+ms_provider_expand_host (const char *host,
+                         const char *domain,
+                         const char *mx,
+                         const char *mx_pattern)
+{
+  g_autoptr(GString) out = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (domain != NULL, NULL);
+
+  if ((strstr (host, "{mx}") != NULL && mx == NULL)
+      || (strstr (host, "{mx_pattern}") != NULL && mx_pattern == NULL))
+    return NULL;
+  out = g_string_new (host);
+  g_string_replace (out, "{domain}", domain, 0);
+  if (mx != NULL)
+    g_string_replace (out, "{mx}", mx, 0);
+  if (mx_pattern != NULL)
+    g_string_replace (out, "{mx_pattern}", mx_pattern, 0);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* ---- app-password checks ---- */
 
 static char *
@@ -557,8 +602,11 @@ ms_detection_describe (const MsDetection *detection)
 }
 
 static char *
-detection_label (MsDetectionSource source)
+detection_label (MsDetectionSource source,
+                 gboolean          confirmed)
 {
+  if (!confirmed && source != MS_DETECTION_SOURCE_GUESS)
+    return g_strdup (_("what this provider usually uses: not confirmed on its own pages, so check it there"));
   switch (source)
     {
     case MS_DETECTION_SOURCE_TABLE:
@@ -801,12 +849,33 @@ detect_srv (MsDetection  *detection,
   return TRUE;
 }
 
+/* The MX host that led to the provider, and the pattern it matched. */
+static const char *
+matched_mx (const MsDetection *detection,
+            const char       **pattern)
+{
+  const MsProvider *provider = detection->provider;
+
+  for (guint i = 0; detection->mx_hosts != NULL && detection->mx_hosts[i] != NULL; i++)
+    for (guint j = 0; provider->mx_patterns[j] != NULL; j++)
+      if (host_in_domain (detection->mx_hosts[i], provider->mx_patterns[j]))
+        {
+          *pattern = provider->mx_patterns[j];
+          return detection->mx_hosts[i];
+        }
+  return NULL;
+}
+
 static void
 use_provider_server (MsDetection *detection)
 {
   const MsProviderServer *smtp = detection->provider->smtp;
+  const char *pattern = NULL;
+  const char *mx = matched_mx (detection, &pattern);
 
-  detection->host = g_strdup (smtp->host);
+  detection->host = ms_provider_expand_host (smtp->host, detection->domain, mx, pattern);
+  if (detection->host == NULL)
+    return;
   detection->port = smtp->port;
   detection->security = smtp->security;
   detection->source = detection->provider_source;
@@ -830,10 +899,9 @@ detect_from_dns (MsDetection  *detection,
   if (detection->provider == NULL && !detect_mx (detection, resolver, cancellable, error))
     return FALSE;
   if (detection->provider != NULL && detection->provider->smtp != NULL)
-    {
-      use_provider_server (detection);
-      return TRUE;
-    }
+    use_provider_server (detection);
+  if (detection->host != NULL)
+    return TRUE;
   if (!detect_srv (detection, resolver, cancellable, error))
     return FALSE;
   if (detection->host == NULL)
@@ -889,7 +957,11 @@ ms_provider_detect_sync (const char    *address,
     detection->mx_hosts = g_new0 (char *, 1);
   if (detection->srv_records == NULL)
     detection->srv_records = g_new0 (char *, 1);
-  detection->label = detection_label (detection->source);
+  detection->confirmed = detection->source != MS_DETECTION_SOURCE_GUESS
+                        && (detection->provider == NULL
+                            || detection->source != detection->provider_source
+                            || ms_provider_is_confirmed (detection->provider, "smtp"));
+  detection->label = detection_label (detection->source, detection->confirmed);
   return g_steal_pointer (&detection);
 }
 

@@ -105,6 +105,7 @@ typedef struct
   char              *name;              /* untranslated */
   char              *short_name;        /* untranslated */
   char             **domains;           /* lower case, maybe empty */
+  char             **domain_suffixes;   /* subdomains of these are its too, maybe empty */
   char             **mx_patterns;       /* domain suffixes an MX host ends in */
   MsProviderServer  *smtp;              /* NULL when not known */
   GArray            *alternatives;      /* MsProviderServer */
@@ -161,6 +162,10 @@ const char        *ms_provider_get_secret_url  (const MsProvider  *provider);
 const char        *ms_provider_get_text        (const char        *text);
 gboolean           ms_provider_is_confirmed    (const MsProvider  *provider,
                                                 const char        *fact);
+char              *ms_provider_expand_host     (const char        *host,
+                                                const char        *domain,
+                                                const char        *mx,
+                                                const char        *mx_pattern);
 const MsProviderReply *ms_provider_match_reply (const MsProvider  *provider,
                                                 guint              code,
                                                 const char        *enhanced,
@@ -207,6 +212,8 @@ typedef struct
   char             **mx_hosts;     /* MX hosts seen, by preference */
   char             **srv_records;  /* "_submissions._tcp.example.org 0 1 465 smtp.example.org" */
   char              *label;        /* translated: where the settings came from */
+  gboolean           confirmed;    /* FALSE: a guess, or what the provider usually
+                                      uses but its own pages did not confirm */
 } MsDetection;
 
 #define MS_TYPE_DETECTION (ms_detection_get_type ())

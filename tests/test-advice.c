@@ -307,6 +307,36 @@ test_other_providers (void)
   g_assert_nonnull (strstr (outlook->error->advice, "OAuth"));
 }
 
+/* OP25B: a refused or timed-out connection to port 25 names the blocking
+ * and proposes 465 and 587; the same failure on another port does not. */
+static void
+test_port_25_blocked (void)
+{
+  const MsErrorCode codes[] = { MS_ERROR_CONNECT_REFUSED, MS_ERROR_CONNECT_TIMEOUT };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr(MsResult) blocked = ms_result_new ("probe");
+      g_autoptr(MsResult) other = ms_result_new ("probe");
+
+      blocked->host = g_strdup ("smtp.ocn.ne.jp");
+      blocked->port = 25;
+      ms_result_set_error (blocked, codes[i], MS_STEP_CONNECT, "Connection refused");
+      ms_advice_fill (blocked, NULL);
+      g_test_message ("%s / %s", blocked->error->message, blocked->error->advice);
+      g_assert_nonnull (strstr (blocked->error->message, "port 25"));
+      g_assert_nonnull (strstr (blocked->error->advice, "OP25B"));
+      g_assert_nonnull (strstr (blocked->error->advice, "465"));
+      g_assert_nonnull (strstr (blocked->error->advice, "587"));
+
+      other->port = 2525;
+      ms_result_set_error (other, codes[i], MS_STEP_CONNECT, NULL);
+      ms_advice_fill (other, NULL);
+      g_assert_null (strstr (other->error->advice, "OP25B"));
+    }
+  g_assert_null (ms_advice_port_25_hint (587));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -320,6 +350,7 @@ main (int    argc,
   g_test_add_func ("/ms/advice/wrong-security-mode", test_wrong_security_mode);
   g_test_add_func ("/ms/advice/engine-message-kept", test_engine_message_kept);
   g_test_add_func ("/ms/advice/other-providers", test_other_providers);
+  g_test_add_func ("/ms/advice/port-25-blocked", test_port_25_blocked);
 
   return g_test_run ();
 }

@@ -256,6 +256,45 @@ test_bad_settings (void)
   g_assert_cmpuint (result->checks->len, ==, 1);
 }
 
+/* OP25B: port 25 on this machine refuses (nothing listens there in the
+ * test environment); the row and the report say why and name 465 and 587. */
+static void
+test_port_25_blocked (void)
+{
+  g_autoptr(MsRequest) request = ms_request_new (NULL);
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) open = NULL;
+  g_autofree char *report = NULL;
+  const MsCheck *check;
+
+  open = g_socket_client_connect_to_host (client, "127.0.0.1", 25, NULL, NULL);
+  if (open != NULL)
+    {
+      g_test_skip ("something listens on port 25 here");
+      return;
+    }
+  request->config->host = g_strdup ("127.0.0.1");
+  request->config->port = 25;
+  request->config->security = MS_SECURITY_STARTTLS;
+  request->config->timeout_seconds = 5;
+  request->account = g_strdup ("op25b");
+  request->config->username = g_strdup ("me@example.org");
+  request->password = ms_password_new ("not-a-secret", 12);
+  result = ms_diagnose_run (request, NULL, FALSE, NULL);
+
+  g_assert_nonnull (result->error);
+  g_assert_cmpint (result->error->code, ==, MS_ERROR_CONNECT_REFUSED);
+  check = find_check (result, "connect-ipv4");
+  g_assert_nonnull (check);
+  g_assert_nonnull (strstr (check->message, "OP25B"));
+  g_assert_nonnull (strstr (result->error->advice, "OP25B"));
+  g_assert_nonnull (strstr (result->error->advice, "465"));
+  g_assert_nonnull (strstr (result->error->advice, "587"));
+  report = ms_diagnose_report (result);
+  g_assert_nonnull (strstr (report, "Outbound Port 25 Blocking"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,6 +307,7 @@ main (int   argc,
   g_test_add_func ("/ms/diagnose/wrong-password", test_wrong_password);
   g_test_add_func ("/ms/diagnose/keyring-locked", test_keyring_locked);
   g_test_add_func ("/ms/diagnose/bad-settings", test_bad_settings);
+  g_test_add_func ("/ms/diagnose/port-25-blocked", test_port_25_blocked);
 
   return g_test_run ();
 }

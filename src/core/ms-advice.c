@@ -343,6 +343,43 @@ fill_other_provider (MsResultError    *error,
   return FALSE;
 }
 
+/**
+ * ms_advice_port_25_hint:
+ * @port: the port a connection failed on
+ *
+ * Port 25 is for servers talking to servers; most home and mobile lines
+ * block it outward (OP25B, Outbound Port 25 Blocking: every big Japanese
+ * provider does), so a program's connection there times out or is refused
+ * while the server is fine.
+ *
+ * Returns: (transfer none) (nullable): what to do, in the user's language,
+ *   for a failed connection to port 25; %NULL for any other port
+ */
+const char *
+ms_advice_port_25_hint (guint16 port)
+{
+  if (port != 25)
+    return NULL;
+  /* Translators: OP25B is the usual name of this blocking in Japan; 25, 465
+     and 587 are port numbers, SSL/TLS and STARTTLS setting names. */
+  return _("Your internet provider probably blocks outgoing connections to port 25 (Outbound Port 25 Blocking, OP25B), which is for servers, not for programs. Use port 465 with SSL/TLS or port 587 with STARTTLS, with a user name and password.");
+}
+
+static gboolean
+fill_blocked_port_25 (MsResult      *result,
+                      MsResultError *error)
+{
+  const char *hint = ms_advice_port_25_hint (result->port);
+
+  if (hint == NULL || (error->code != MS_ERROR_CONNECT_REFUSED
+                       && error->code != MS_ERROR_CONNECT_TIMEOUT))
+    return FALSE;
+  /* Translators: 25 is a port number. */
+  set_words (error, g_strdup (_("The connection to port 25 was blocked or refused.")),
+             g_strdup (hint), NULL);
+  return TRUE;
+}
+
 static gboolean
 fill_wrong_security_mode (MsResult      *result,
                           MsResultError *error)
@@ -481,6 +518,8 @@ ms_advice_fill (MsResult   *result,
 
   if (error->code == MS_ERROR_WRONG_SECURITY_MODE)
     specific = fill_wrong_security_mode (result, error);
+  else if (fill_blocked_port_25 (result, error))
+    specific = TRUE;
   else if (provider != NULL)
     specific = fill_provider (error, provider, rule);
 

@@ -24,4 +24,7 @@ MsErrorCode ms_advice_classify_reply (MsStepKind   step,
 void        ms_advice_fill           (MsResult    *result,
                                       const char  *provider_id);
 
+/* What to do after a failed connection to port 25 (OP25B), or NULL. */
+const char *ms_advice_port_25_hint   (guint16      port);
+
 G_END_DECLS

@@ -174,6 +174,15 @@ check_family (MsResult        *result,
       reason = g_strrstr (error->message, ": ");
       message = g_strdup_printf (_("Could not connect to %s port %u: %s"), text,
                                  request->config->port, reason ? reason + 2 : error->message);
+      /* OP25B: say why, in the row itself (docs/providers.md). */
+      if (ms_advice_port_25_hint (request->config->port) != NULL)
+        {
+          char *with_hint = g_strconcat (message, " ",
+                                         ms_advice_port_25_hint (request->config->port), NULL);
+
+          g_free (message);
+          message = with_hint;
+        }
       ms_result_add_check (result, name, other_family_works ? MS_CHECK_WARNING : MS_CHECK_ERROR,
                            FALSE, title, message);
       return FALSE;

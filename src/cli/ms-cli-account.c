@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <stdio.h>
 #include <unistd.h>
 
@@ -203,6 +205,22 @@ report_done (MsCliOptions *options,
   return ms_cli_json_end_ok (builder);
 }
 
+/* A provider that wants the part before the @ as the user name gets it,
+ * unless --user says otherwise. */
+static void
+set_provider_username (MsCliOptions     *options,
+                       MsAccount        *account,
+                       const MsProvider *provider)
+{
+  g_autofree char *username = NULL;
+
+  if (options->user != NULL || provider == NULL)
+    return;
+  username = ms_provider_get_username (provider, options->address);
+  if (!g_str_equal (username, options->address))
+    ms_account_set_username (account, username);
+}
+
 /* Fills host, port and security from --provider, or from detection when
  * the provider is auto and no --host was given. Detected settings are
  * printed before any password is sent (SECURITY-TESTS.md V8). */
@@ -228,10 +246,16 @@ apply_provider (MsCliOptions  *options,
       ms_account_set_provider (account, provider->id);
       if (options->host == NULL && provider->smtp != NULL)
         {
-          ms_account_set_host (account, provider->smtp->host);
+          /* au's "msa.{domain}"; a hosting service's "{mx}" needs --host. */
+          g_autofree char *domain = g_strdup (strrchr (options->address, '@') + 1);
+          g_autofree char *host = ms_provider_expand_host (provider->smtp->host, domain,
+                                                           NULL, NULL);
+
+          ms_account_set_host (account, host);
           ms_account_set_port (account, provider->smtp->port);
           ms_account_set_security (account, provider->smtp->security);
         }
+      set_provider_username (options, account, provider);
       return TRUE;
     }
 
@@ -240,6 +264,7 @@ apply_provider (MsCliOptions  *options,
     return FALSE;
   if (detection->provider != NULL)
     ms_account_set_provider (account, detection->provider->id);
+  set_provider_username (options, account, detection->provider);
   if (options->host != NULL)
     return TRUE;
   if (detection->host == NULL)

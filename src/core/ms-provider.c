@@ -390,6 +390,28 @@ ms_provider_expand_host (const char *host,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/**
+ * ms_provider_get_username:
+ * @provider: (nullable): a provider, or %NULL for an unknown one
+ * @address: the account's address
+ *
+ * Returns: (transfer full): the user name the provider expects for
+ *   @address: the address itself, or the part before the @ (Yahoo! BB)
+ */
+char *
+ms_provider_get_username (const MsProvider *provider,
+                          const char       *address)
+{
+  const char *at;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  at = strrchr (address, '@');
+  if (provider == NULL || provider->username_form != MS_USERNAME_LOCAL_PART || at == NULL)
+    return g_strdup (address);
+  return g_strndup (address, at - address);
+}
+
 /* ---- app-password checks ---- */
 
 static char *

@@ -166,6 +166,8 @@ char              *ms_provider_expand_host     (const char        *host,
                                                 const char        *domain,
                                                 const char        *mx,
                                                 const char        *mx_pattern);
+char              *ms_provider_get_username    (const MsProvider  *provider,
+                                                const char        *address);
 const MsProviderReply *ms_provider_match_reply (const MsProvider  *provider,
                                                 guint              code,
                                                 const char        *enhanced,

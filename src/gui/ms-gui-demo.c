@@ -112,5 +112,6 @@ ms_gui_demo_detection (void)
   detection->security = demo->security;
   detection->ca_file = g_strdup (demo->ca_file);
   detection->demo = TRUE;
+  detection->confirmed = TRUE;
   return detection;
 }

@@ -85,6 +85,10 @@ detection_from_core (const MsDetection *found)
     detection->source = g_strdup (_("found from the domain's mail servers"));
   else if (found->source == MS_DETECTION_SOURCE_SRV)
     detection->source = g_strdup (found->label);
+  /* Settings the provider's own pages did not confirm: say "usually". */
+  detection->confirmed = found->confirmed;
+  if (!found->confirmed && detection->source == NULL)
+    detection->source = g_strdup (found->label);
   detection->needs_app_password = provider->secret_kind == MS_SECRET_APP_PASSWORD;
   detection->oauth_only = provider->secret_kind == MS_SECRET_OAUTH_ONLY;
   if (provider->notes != NULL && provider->notes[0] != NULL)

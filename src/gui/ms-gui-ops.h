@@ -27,6 +27,8 @@ typedef struct
   gboolean    needs_app_password;
   char       *note;               /* translated first note of the provider, nullable */
   gboolean    oauth_only;         /* no password sign-in at all (Outlook.com) */
+  gboolean    confirmed;          /* FALSE: the server settings are what the
+                                     provider usually uses, not confirmed */
   gboolean    demo;               /* build-aux/run --demo's server (ms-gui-demo.h) */
   char       *ca_file;            /* demo only: the CA of the demo server, nullable */
 } MsGuiDetection;

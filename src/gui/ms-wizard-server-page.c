@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-certificate-dialog.h"
+#include "ms-provider.h"
 #include "ms-wizard-server-page.h"
 
 /* Re-check after a short pause in the typing, cancelling the check before. */
@@ -37,6 +38,9 @@ struct _MsWizardServerPage
   GtkButton           *mode_button;
   AdwActionRow        *cert_row;
   AdwActionRow        *cert_view_row;
+
+  AdwComboRow         *region_row;   /* the provider's named servers, or NULL */
+  GArray              *region_servers; /* MsProviderServer, borrowed from the table */
 
   char                *pin;
   char                *ca_file;
@@ -429,6 +433,7 @@ ms_wizard_server_page_finalize (GObject *object)
   g_free (self->pin);
   g_free (self->ca_file);
   g_clear_pointer (&self->result, ms_result_unref);
+  g_clear_pointer (&self->region_servers, g_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->finalize (object);
 }
@@ -477,6 +482,7 @@ static void
 ms_wizard_server_page_init (MsWizardServerPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->region_servers = g_array_new (FALSE, TRUE, sizeof (MsProviderServer));
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", FALSE);
 }
@@ -502,6 +508,70 @@ ms_wizard_server_page_set_config (MsWizardServerPage *self,
   ms_list_box_remove_all (self->steps_list);
 }
 
+/* Zoho and the like: one server per data centre, named in the table; the
+ * person picks theirs. */
+static void
+on_region_selected_cb (MsWizardServerPage *self)
+{
+  guint selected = adw_combo_row_get_selected (self->region_row);
+  g_autoptr(MsSmtpConfig) config = NULL;
+  const MsProviderServer *server;
+
+  if (self->filling || selected >= self->region_servers->len)
+    return;
+  server = &g_array_index (self->region_servers, MsProviderServer, selected);
+  config = ms_wizard_server_page_dup_config (self);
+  if (config == NULL)
+    config = ms_smtp_config_new ();
+  g_free (config->host);
+  config->host = g_strdup (server->host);
+  config->port = server->port;
+  config->security = server->security;
+  ms_wizard_server_page_set_config (self, config);
+  update_summary (self, NULL);
+  schedule_check (self, 0);
+}
+
+static void
+add_region (MsWizardServerPage     *self,
+            GtkStringList          *labels,
+            const MsProviderServer *server)
+{
+  if (server == NULL || server->label == NULL)
+    return;
+  gtk_string_list_append (labels, ms_provider_get_text (server->label));
+  g_array_append_val (self->region_servers, *server);
+}
+
+static void
+show_regions (MsWizardServerPage *self,
+              const MsProvider   *provider,
+              const char         *host)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+  if (self->region_row != NULL)
+    adw_preferences_group_remove (self->summary_group, GTK_WIDGET (self->region_row));
+  self->region_row = NULL;
+  g_array_set_size (self->region_servers, 0);
+  for (guint i = 0; provider != NULL && i <= provider->alternatives->len; i++)
+    add_region (self, labels, i == 0 ? provider->smtp
+                                     : &g_array_index (provider->alternatives, MsProviderServer, i - 1));
+  if (self->region_servers->len < 2)
+    return;
+  self->region_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->region_row), _("Data Centre"));
+  adw_combo_row_set_model (self->region_row, G_LIST_MODEL (labels));
+  self->filling = TRUE;
+  for (guint i = 0; i < self->region_servers->len; i++)
+    if (g_strcmp0 (g_array_index (self->region_servers, MsProviderServer, i).host, host) == 0)
+      adw_combo_row_set_selected (self->region_row, i);
+  self->filling = FALSE;
+  g_signal_connect_object (self->region_row, "notify::selected",
+                           G_CALLBACK (on_region_selected_cb), self, G_CONNECT_SWAPPED);
+  adw_preferences_group_add (self->summary_group, GTK_WIDGET (self->region_row));
+}
+
 void
 ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
                                     const char           *address,
@@ -509,19 +579,28 @@ ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
 {
   g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
   gboolean known = detection != NULL && detection->provider_id != NULL && detection->host != NULL;
+  const MsProvider *provider = detection != NULL && detection->provider_id != NULL
+                               ? ms_provider_lookup (detection->provider_id) : NULL;
+  g_autofree char *subtitle = NULL;
 
   g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
 
   config->host = g_strdup (detection != NULL ? detection->host : NULL);
   config->port = detection != NULL ? detection->port : 465;
   config->security = detection != NULL ? detection->security : MS_SECURITY_TLS;
-  config->username = g_strdup (address);
+  config->username = ms_provider_get_username (provider, address);
   config->ca_file = g_strdup (detection != NULL ? detection->ca_file : NULL);
   ms_wizard_server_page_set_config (self, config);
 
   gtk_widget_set_visible (GTK_WIDGET (self->summary_group), known);
   gtk_widget_set_visible (GTK_WIDGET (self->edit_group), !known);
-  update_summary (self, known ? detection->display_name : NULL);
+  if (known && !detection->confirmed)
+    /* Translators: %s is a provider name; the settings above are what it
+       usually uses, not confirmed on its own pages. */
+    subtitle = g_strdup_printf (_("%s: what it usually uses; check it on the provider's pages if the check fails"),
+                                detection->display_name);
+  update_summary (self, known ? (subtitle != NULL ? subtitle : detection->display_name) : NULL);
+  show_regions (self, known ? provider : NULL, config->host);
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
                                   known ? GTK_WIDGET (self->change_button)
                                         : GTK_WIDGET (self->host_row));

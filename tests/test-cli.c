@@ -263,6 +263,45 @@ test_probe_json (void)
   ms_fake_server_free (server);
 }
 
+/* `detect` finds every provider of the Japan table from the table itself
+ * (docs/providers.md), and the Japanese Outlook.com domains lead to
+ * Outlook.com. Table entries ask no DNS question, so this runs offline. */
+static void
+test_detect_japan (void)
+{
+  static const struct { const char *address, *provider, *host; gint64 port; const char *security; } rows[] = {
+    { "taro@yahoo.co.jp", "yahoo-japan", "smtp.mail.yahoo.co.jp", 465, "tls" },
+    { "taro@ybb.ne.jp", "yahoo-bb", "ybbsmtp.mail.yahoo.co.jp", 465, "tls" },
+    { "taro@ocn.ne.jp", "ocn", "smtp.ocn.ne.jp", 465, "tls" },
+    { "taro@biglobe.ne.jp", "biglobe", "mail.biglobe.ne.jp", 465, "tls" },
+    { "taro@nifty.com", "nifty", "smtp.nifty.com", 465, "tls" },
+    { "taro@ab.auone-net.jp", "au-one-net", "msa.ab.auone-net.jp", 465, "tls" },
+    { "hanako@docomo.ne.jp", "docomo", "smtp.spmode.ne.jp", 465, "tls" },
+    { "hanako@i.softbank.jp", "softbank", "smtp.softbank.jp", 465, "tls" },
+    { "me@outlook.jp", "outlook", "smtp-mail.outlook.com", 587, "starttls" },
+    { "me@hotmail.co.jp", "outlook", "smtp-mail.outlook.com", 587, "starttls" },
+    { "me@live.jp", "outlook", "smtp-mail.outlook.com", 587, "starttls" },
+    { "me@live.co.jp", "outlook", "smtp-mail.outlook.com", 587, "starttls" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_auto(MsCliRun) run = { 0 };
+      JsonObject *root;
+
+      cli_run (&run, NULL, (const char *[]) { "--json", "detect", rows[i].address, NULL });
+      g_assert_cmpint (run.status, ==, 0);
+      root = parse_json (run.out, parser);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "provider"),
+                                                      "id"), ==, rows[i].provider);
+      g_assert_cmpstr (json_object_get_string_member (root, "source"), ==, "table");
+      g_assert_cmpstr (json_object_get_string_member (root, "host"), ==, rows[i].host);
+      g_assert_cmpint (json_object_get_int_member (root, "port"), ==, rows[i].port);
+      g_assert_cmpstr (json_object_get_string_member (root, "security"), ==, rows[i].security);
+    }
+}
+
 static void
 test_login_refused (void)
 {
@@ -347,6 +386,7 @@ main (int   argc,
   g_test_add_func ("/ms/cli/test-send-tls", test_test_send_tls);
   g_test_add_func ("/ms/cli/test-send-starttls", test_test_send_starttls);
   g_test_add_func ("/ms/cli/probe-json", test_probe_json);
+  g_test_add_func ("/ms/cli/detect-japan", test_detect_japan);
   g_test_add_func ("/ms/cli/login-refused", test_login_refused);
   g_test_add_func ("/ms/cli/certificate-exit-status", test_certificate_exit_status);
   g_test_add_func ("/ms/cli/connect-refused", test_connect_refused);

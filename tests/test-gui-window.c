@@ -1084,6 +1084,29 @@ test_other_providers (Fixture       *fixture,
   assert_english (find_label (password_page, "Password Sign-In Not Possible") != NULL);
   assert_english (find_row_prefix (password_page, "1. ") == NULL);
   shoot (fixture, "wizard-password-outlook");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_ADDRESS);
+
+  /* Yahoo! JAPAN: allow mail programs first, in its own words (providers.json). */
+  type_text (address_page, T ("Email address"), "taro@yahoo.co.jp");
+  assert_valid (page (fixture, STEP_ADDRESS));
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  assert_english (find_row_prefix (password_page, "2. In the settings, open IMAP/POP/SMTP access") != NULL);
+  assert_english (find_row (password_page, "Yahoo! JAPAN ID password") != NULL);
+  shoot (fixture, "wizard-password-yahoo-japan");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_ADDRESS);
+
+  /* docomo: the IMAP password from My docomo, not the d ACCOUNT password. */
+  type_text (address_page, T ("Email address"), "hanako@docomo.ne.jp");
+  assert_valid (page (fixture, STEP_ADDRESS));
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  assert_english (find_label (password_page, "Get Your docomo Mail IMAP Password") != NULL
+                  || find_row_prefix (password_page, "1. On your phone") != NULL);
+  assert_english (find_row (password_page, "IMAP password") != NULL);
+  shoot (fixture, "wizard-password-docomo");
 }
 
 static gboolean

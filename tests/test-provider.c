@@ -165,6 +165,15 @@ make_resolver (void)
                      g_variant_new ("(qqqs)", 0, 0, 0, "."));
   test_resolver_add (resolver, "_submission._tcp.plain.test", G_RESOLVER_RECORD_SRV,
                      g_variant_new ("(qqqs)", 0, 1, 587, "submit.plain.test"));
+  /* Zoho on an organisation's own domain, in the European data centre. */
+  test_resolver_add (resolver, "zoho-eu.test", G_RESOLVER_RECORD_MX,
+                     g_variant_new ("(qs)", 10, "mx.zoho.eu"));
+  /* A domain hosted at Xserver, whose MX is the server itself. */
+  test_resolver_add (resolver, "hosted.test", G_RESOLVER_RECORD_MX,
+                     g_variant_new ("(qs)", 10, "sv1234.xserver.jp."));
+  /* Microsoft 365 (work or school). */
+  test_resolver_add (resolver, "contoso.test", G_RESOLVER_RECORD_MX,
+                     g_variant_new ("(qs)", 0, "contoso-test.mail.protection.outlook.com"));
   /* A lookalike that must not count as Google. */
   test_resolver_add (resolver, "lookalike.test", G_RESOLVER_RECORD_MX,
                      g_variant_new ("(qs)", 10, "mx.notgoogle.com"));
@@ -589,7 +598,7 @@ test_detect_guess (void)
 {
   g_autoptr(TestResolver) resolver = make_resolver ();
   g_autoptr(MsDetection) detection = detect (resolver, "me@nothing.test");
-  g_autoptr(MsDetection) aol = detect (resolver, "me@aol.com");
+  g_autoptr(MsDetection) sonet = detect (resolver, "me@aa2.so-net.ne.jp");
   g_autoptr(MsDetection) idn = detect (resolver, "me@bücher.test");
 
   g_assert_null (detection->provider);
@@ -602,14 +611,117 @@ test_detect_guess (void)
   g_assert_cmpstr (ms_detection_source_to_string (detection->source), ==, "guess");
 
   /* A known provider without SMTP data: the provider stays, the server is found or guessed. */
-  g_assert_cmpstr (aol->provider->id, ==, "aol");
-  g_assert_cmpint (aol->provider_source, ==, MS_DETECTION_SOURCE_TABLE);
-  g_assert_cmpint (aol->source, ==, MS_DETECTION_SOURCE_GUESS);
-  g_assert_cmpstr (aol->host, ==, "smtp.aol.com");
+  g_assert_cmpstr (sonet->provider->id, ==, "so-net");
+  g_assert_cmpint (sonet->provider_source, ==, MS_DETECTION_SOURCE_TABLE);
+  g_assert_cmpint (sonet->source, ==, MS_DETECTION_SOURCE_GUESS);
+  g_assert_cmpstr (sonet->host, ==, "smtp.aa2.so-net.ne.jp");
+  g_assert_false (sonet->confirmed);
 
   g_assert_cmpstr (idn->domain, ==, "xn--bcher-kva.test");
   g_assert_cmpstr (idn->host, ==, "smtp.xn--bcher-kva.test");
   g_assert_cmpuint (resolver->name_lookups, ==, 0);
+}
+
+typedef struct
+{
+  const char *address;
+  const char *provider;
+  const char *host;
+  guint16     port;
+  MsSecurity  security;
+  gboolean    confirmed;  /* FALSE: the wizard says "usually" */
+  const char *username;
+} TableCase;
+
+/* The Japan table and the review's corrections (docs/providers.md): found
+ * from the table alone, without a DNS question. */
+static const TableCase table_cases[] = {
+  { "taro@yahoo.co.jp", "yahoo-japan", "smtp.mail.yahoo.co.jp", 465, MS_SECURITY_TLS, FALSE,
+    "taro@yahoo.co.jp" },
+  { "taro@ybb.ne.jp", "yahoo-bb", "ybbsmtp.mail.yahoo.co.jp", 465, MS_SECURITY_TLS, FALSE, "taro" },
+  { "taro@ocn.ne.jp", "ocn", "smtp.ocn.ne.jp", 465, MS_SECURITY_TLS, TRUE, "taro@ocn.ne.jp" },
+  { "taro@kiwi.ocn.ne.jp", "ocn", "smtp.ocn.ne.jp", 465, MS_SECURITY_TLS, TRUE,
+    "taro@kiwi.ocn.ne.jp" },
+  { "taro@biglobe.ne.jp", "biglobe", "mail.biglobe.ne.jp", 465, MS_SECURITY_TLS, FALSE,
+    "taro@biglobe.ne.jp" },
+  { "taro@nifty.com", "nifty", "smtp.nifty.com", 465, MS_SECURITY_TLS, FALSE, "taro@nifty.com" },
+  { "taro@ab.auone-net.jp", "au-one-net", "msa.ab.auone-net.jp", 465, MS_SECURITY_TLS, TRUE,
+    "taro@ab.auone-net.jp" },
+  { "taro@d1.dion.ne.jp", "au-one-net", "msa.d1.dion.ne.jp", 465, MS_SECURITY_TLS, TRUE,
+    "taro@d1.dion.ne.jp" },
+  { "hanako@docomo.ne.jp", "docomo", "smtp.spmode.ne.jp", 465, MS_SECURITY_TLS, FALSE,
+    "hanako@docomo.ne.jp" },
+  { "hanako@i.softbank.jp", "softbank", "smtp.softbank.jp", 465, MS_SECURITY_TLS, FALSE, "hanako" },
+  { "me@outlook.jp", "outlook", "smtp-mail.outlook.com", 587, MS_SECURITY_STARTTLS, TRUE,
+    "me@outlook.jp" },
+  { "me@hotmail.co.jp", "outlook", "smtp-mail.outlook.com", 587, MS_SECURITY_STARTTLS, TRUE,
+    "me@hotmail.co.jp" },
+  { "me@live.jp", "outlook", "smtp-mail.outlook.com", 587, MS_SECURITY_STARTTLS, TRUE, "me@live.jp" },
+  { "me@live.co.jp", "outlook", "smtp-mail.outlook.com", 587, MS_SECURITY_STARTTLS, TRUE,
+    "me@live.co.jp" },
+  { "me@aol.com", "aol", "smtp.aol.com", 465, MS_SECURITY_TLS, FALSE, "me@aol.com" },
+  { "me@gmx.com", "gmx", "mail.gmx.net", 587, MS_SECURITY_STARTTLS, TRUE, "me@gmx.com" },
+  { "me@zohomail.com", "zoho", "smtp.zoho.com", 465, MS_SECURITY_TLS, TRUE, "me@zohomail.com" },
+};
+
+static void
+test_detect_japan_table (void)
+{
+  g_autoptr(TestResolver) resolver = make_resolver ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (table_cases); i++)
+    {
+      const TableCase *c = &table_cases[i];
+      g_autoptr(MsDetection) found = detect (resolver, c->address);
+      g_autofree char *username = NULL;
+
+      g_test_message ("%s: %s %s %u %s", c->address,
+                      found->provider != NULL ? found->provider->id : "-", found->host,
+                      found->port, ms_detection_source_to_string (found->source));
+      g_assert_nonnull (found->provider);
+      g_assert_cmpstr (found->provider->id, ==, c->provider);
+      g_assert_cmpint (found->provider_source, ==, MS_DETECTION_SOURCE_TABLE);
+      g_assert_cmpint (found->source, ==, MS_DETECTION_SOURCE_TABLE);
+      g_assert_cmpstr (found->host, ==, c->host);
+      g_assert_cmpuint (found->port, ==, c->port);
+      g_assert_cmpint (found->security, ==, c->security);
+      g_assert_cmpint (found->confirmed, ==, c->confirmed);
+      if (!c->confirmed)
+        g_assert_nonnull (strstr (found->label, "usually"));
+      username = ms_provider_get_username (found->provider, c->address);
+      g_assert_cmpstr (username, ==, c->username);
+    }
+  /* Nothing was asked of DNS: every one came from the table. */
+  g_assert_cmpuint (resolver->queries, ==, 0);
+  g_assert_cmpuint (resolver->name_lookups, ==, 0);
+}
+
+/* Providers known from the domain's MX hosts: Zoho by data centre, a
+ * hosting service's own server, Microsoft 365. */
+static void
+test_detect_mx_templates (void)
+{
+  g_autoptr(TestResolver) resolver = make_resolver ();
+  g_autoptr(MsDetection) zoho = detect (resolver, "me@zoho-eu.test");
+  g_autoptr(MsDetection) hosted = detect (resolver, "me@hosted.test");
+  g_autoptr(MsDetection) m365 = detect (resolver, "me@contoso.test");
+  g_autofree char *literal = NULL;
+
+  g_assert_cmpstr (zoho->provider->id, ==, "zoho-organisation");
+  g_assert_cmpstr (zoho->host, ==, "smtppro.zoho.eu");
+  g_assert_cmpint (zoho->source, ==, MS_DETECTION_SOURCE_MX);
+  g_assert_cmpstr (hosted->provider->id, ==, "xserver");
+  g_assert_cmpstr (hosted->host, ==, "sv1234.xserver.jp");
+  g_assert_cmpuint (hosted->port, ==, 465);
+  g_assert_false (hosted->confirmed);
+  g_assert_cmpstr (m365->provider->id, ==, "microsoft-365");
+  g_assert_cmpstr (m365->host, ==, "smtp.office365.com");
+  g_assert_cmpuint (m365->port, ==, 587);
+
+  /* A template that needs an MX host is not used without one. */
+  g_assert_null (ms_provider_expand_host ("{mx}", "example.org", NULL, NULL));
+  literal = ms_provider_expand_host ("msa.{domain}", "ab.auone-net.jp", NULL, NULL);
+  g_assert_cmpstr (literal, ==, "msa.ab.auone-net.jp");
 }
 
 static void
@@ -692,6 +804,8 @@ main (int    argc,
   g_test_add_func ("/ms/provider/detect-mx", test_detect_mx);
   g_test_add_func ("/ms/provider/detect-srv", test_detect_srv);
   g_test_add_func ("/ms/provider/detect-guess", test_detect_guess);
+  g_test_add_func ("/ms/provider/detect-japan-table", test_detect_japan_table);
+  g_test_add_func ("/ms/provider/detect-mx-templates", test_detect_mx_templates);
   g_test_add_func ("/ms/provider/detect-invalid", test_detect_invalid);
   g_test_add_func ("/ms/provider/detect-cancelled", test_detect_cancelled);
   g_test_add_func ("/ms/provider/detect-async", test_detect_async);

@@ -97,6 +97,7 @@ static void
 sign_in_clear (MsProviderSignIn *sign_in)
 {
   g_clear_pointer (&sign_in->title, g_free);
+  g_clear_pointer (&sign_in->why_title, g_free);
   g_clear_pointer (&sign_in->why, g_free);
   g_clear_pointer (&sign_in->steps, g_ptr_array_unref);
   g_clear_pointer (&sign_in->help_title, g_free);
@@ -514,6 +515,7 @@ parse_sign_in (Parse      *parse,
     return data_error (parse, "sign_in");
   member = json_node_get_object (node);
   return read_text (parse, member, "title", FALSE, "sign_in", &sign_in->title)
+         && read_text (parse, member, "why_title", FALSE, "sign_in", &sign_in->why_title)
          && read_text (parse, member, "why", FALSE, "sign_in", &sign_in->why)
          && parse_steps (parse, member, sign_in)
          && read_text (parse, member, "help_title", FALSE, "sign_in", &sign_in->help_title)

@@ -66,6 +66,7 @@ typedef struct
 typedef struct
 {
   char       *title;          /* the page title: "Create an App Password" */
+  char       *why_title;      /* the title over it: "Why an App Password?" */
   char       *why;            /* why this secret, in a sentence or two */
   GPtrArray  *steps;          /* MsProviderStep, maybe empty */
   char       *help_title;     /* an expander's title: "No App passwords page?" */

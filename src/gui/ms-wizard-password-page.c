@@ -212,6 +212,7 @@ show_plain_password (MsWizardPasswordPage *self,
                                  ? ms_provider_get_text (provider->sign_in.password_label)
                                  : _("Password"));
   show_why (self, oauth_only ? _("Password Sign-In Not Possible") : _("Before You Start"), why);
+  adw_preferences_group_set_description (self->steps_group, NULL);
   show_steps (self, provider);
 }
 
@@ -255,7 +256,9 @@ show_app_password_help (MsWizardPasswordPage *self)
   why = sign_in != NULL && sign_in->why != NULL
         ? ms_provider_get_text (sign_in->why)
         : _("Your provider does not let other programs use your account password. An app password is a separate password just for this program.");
-  show_why (self, _("Why an App Password?"), why);
+  show_why (self, sign_in != NULL && sign_in->why_title != NULL
+                  ? ms_provider_get_text (sign_in->why_title) : _("Why an App Password?"),
+            why);
   show_steps (self, provider);
   /* A provider without its own help: its first note under the steps. */
   adw_preferences_group_set_description (self->steps_group,

@@ -21,7 +21,6 @@ struct _MsWizardPasswordPage
 
   AdwPreferencesGroup  *why_group;
   AdwPreferencesGroup  *steps_group;
-  AdwPreferencesGroup  *help_group;
   AdwExpanderRow       *help_row;
   GtkLabel             *help_label;
   GPtrArray            *step_rows;   /* the rows added to steps_group */
@@ -166,10 +165,15 @@ show_steps (MsWizardPasswordPage *self,
   const MsProviderLink *link;
 
   clear_steps (self);
+  /* The group only appends: take the help row out and put it back last. */
+  g_object_ref (self->help_row);
+  adw_preferences_group_remove (self->steps_group, GTK_WIDGET (self->help_row));
   for (guint i = 0; sign_in != NULL && i < sign_in->steps->len; i++)
     add_step (self, provider, g_ptr_array_index (sign_in->steps, i), i + 1);
-  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), self->step_rows->len > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->help_group), has_help);
+  adw_preferences_group_add (self->steps_group, GTK_WIDGET (self->help_row));
+  g_object_unref (self->help_row);
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_group), self->step_rows->len > 0 || has_help);
+  gtk_widget_set_visible (GTK_WIDGET (self->help_row), has_help);
   if (!has_help)
     return;
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->help_row),
@@ -298,7 +302,6 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, steps_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_label);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);

@@ -291,7 +291,7 @@ test_port_25_blocked (void)
   g_assert_nonnull (strstr (result->error->advice, "OP25B"));
   g_assert_nonnull (strstr (result->error->advice, "465"));
   g_assert_nonnull (strstr (result->error->advice, "587"));
-  report = ms_diagnose_report (result);
+  report = ms_result_text_report (result);
   g_assert_nonnull (strstr (report, "Outbound Port 25 Blocking"));
 }
 

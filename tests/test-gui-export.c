@@ -90,7 +90,12 @@ file_exists (gpointer data)
 }
 
 /* Saves @account with the wizard's last page, then exports it through the
- * page's file chooser into @folder. Returns: the file's path. */
+ * page's file chooser into @folder. Returns: the file's path.
+ *
+ * The chooser opens in the working folder and may go back there after
+ * set_current_folder(); a run started from the top of the checkout once
+ * left an msmtprc there. So @folder is the working folder while the chooser
+ * is open, and the file lands in it whatever the chooser does. */
 static char *
 export_from_window (MsAccount  *account,
                     const char *password,
@@ -103,7 +108,9 @@ export_from_window (MsAccount  *account,
   GtkWidget *window = adw_window_new ();
   GtkWidget *page = g_object_new (MS_TYPE_WIZARD_DONE_PAGE, NULL);
   GtkWindow *chooser = NULL;
+  g_autofree char *start_folder = g_get_current_dir ();
 
+  g_assert_cmpint (g_chdir (folder), ==, 0);
   adw_window_set_content (ADW_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
   ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (page), account, secret, FALSE);
@@ -122,6 +129,7 @@ export_from_window (MsAccount  *account,
                                                            GTK_RESPONSE_ACCEPT));
   g_assert_true (wait_until (file_exists, path, WAIT_MS));
   wait_until (never, NULL, 100);
+  g_assert_cmpint (g_chdir (start_folder), ==, 0);
   gtk_window_destroy (GTK_WINDOW (window));
 
   return g_steal_pointer (&path);

@@ -27,12 +27,22 @@ struct _MsTestKeyring
   GDBusConnection *connection;
 };
 
+/* The unlock prompt of gnome-keyring-daemon, activated on the private bus
+ * when a test asks for it: with a display, a real prompt window appears.
+ * It is not our program: it gets the system's data folders (the test's are
+ * empty, and GTK warns without its icons) and no fatal warnings. */
+static const char prompter_service[] =
+  "[D-BUS Service]\n"
+  "Name=org.gnome.keyring.SystemPrompter\n"
+  "Exec=/usr/bin/env -u G_DEBUG XDG_DATA_DIRS=/usr/local/share:/usr/share " GCR_PROMPTER "\n";
+
 static const char bus_config[] =
   "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
   " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
   "<busconfig>\n"
   "  <type>session</type>\n"
   "  <listen>unix:path=%s</listen>\n"
+  "%s"
   "  <auth>EXTERNAL</auth>\n"
   "  <policy context=\"default\">\n"
   "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
@@ -134,17 +144,33 @@ connect_bus (MsTestKeyring  *keyring,
   return TRUE;
 }
 
+static char *
+write_service_dir (MsTestKeyring  *keyring,
+                   GError        **error)
+{
+  g_autofree char *dir = g_build_filename (keyring->folder, "services", NULL);
+  g_autofree char *file = g_build_filename (dir, "org.gnome.keyring.SystemPrompter.service", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  if (!g_file_set_contents (file, prompter_service, -1, error))
+    return NULL;
+
+  return g_strdup_printf ("  <servicedir>%s</servicedir>\n", dir);
+}
+
 static gboolean
 start_bus (MsTestKeyring  *keyring,
+           gboolean        with_prompter,
            GError        **error)
 {
   g_autofree char *socket = g_build_filename (keyring->folder, "bus", NULL);
-  g_autofree char *config = g_strdup_printf (bus_config, socket);
+  g_autofree char *services = with_prompter ? write_service_dir (keyring, error) : g_strdup ("");
+  g_autofree char *config = services ? g_strdup_printf (bus_config, socket, services) : NULL;
   g_autofree char *config_path = g_build_filename (keyring->folder, "bus.conf", NULL);
   g_autofree char *config_arg = g_strdup_printf ("--config-file=%s", config_path);
   const char *argv[] = { "dbus-daemon", config_arg, "--nofork", NULL };
 
-  if (!g_file_set_contents (config_path, config, -1, error))
+  if (config == NULL || !g_file_set_contents (config_path, config, -1, error))
     return FALSE;
   keyring->address = g_strdup_printf ("unix:path=%s", socket);
   if (!g_spawn_async (NULL, (char **) argv, NULL,
@@ -175,7 +201,7 @@ spawn_keyring_daemon (MsTestKeyring  *keyring,
 
   ok = g_spawn_async_with_pipes (NULL, (char **) argv, env,
                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 G_SPAWN_STDOUT_TO_DEV_NULL,
                                  die_with_parent, NULL, &child, &input, NULL, NULL, error);
   if (!ok)
     return FALSE;
@@ -197,6 +223,24 @@ MsTestKeyring *
 ms_test_keyring_start (gboolean   with_keyring,
                        GError   **error)
 {
+  return ms_test_keyring_start_full (with_keyring, FALSE, error);
+}
+
+/**
+ * ms_test_keyring_start_full:
+ * @with_keyring: also run gnome-keyring-daemon
+ * @with_prompter: let the bus activate gcr-prompter for unlock prompts (a
+ *   real window when there is a display; see
+ *   ms_test_keyring_prompter_running())
+ * @error: why it could not start
+ *
+ * Returns: (transfer full) (nullable): the session, or %NULL
+ */
+MsTestKeyring *
+ms_test_keyring_start_full (gboolean   with_keyring,
+                            gboolean   with_prompter,
+                            GError   **error)
+{
   MsTestKeyring *keyring = g_new0 (MsTestKeyring, 1);
   g_autofree char *run = NULL;
 
@@ -206,7 +250,7 @@ ms_test_keyring_start (gboolean   with_keyring,
   run = g_build_filename (keyring->folder, "run", NULL);
   g_mkdir_with_parents (run, 0700);
 
-  if (!start_bus (keyring, error))
+  if (!start_bus (keyring, with_prompter, error))
     goto fail;
   if (with_keyring &&
       !spawn_keyring_daemon (keyring, &keyring->keyring_pid, error))
@@ -530,4 +574,29 @@ ms_test_assert_no_file_holds (const char *folder,
   g_autoptr(GFile) file = g_file_new_for_path (folder);
 
   check_tree (file, secret);
+}
+
+/**
+ * ms_test_keyring_prompter_running:
+ * @keyring: a session started with a prompter
+ *
+ * Returns: whether gcr-prompter owns its name on the bus: it was activated
+ *   for an unlock prompt and is still up
+ */
+gboolean
+ms_test_keyring_prompter_running (MsTestKeyring *keyring)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (keyring->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner",
+                                       g_variant_new ("(s)", "org.gnome.keyring.SystemPrompter"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+
+  return owned;
 }

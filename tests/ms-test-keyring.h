@@ -20,6 +20,10 @@ typedef struct _MsTestKeyring MsTestKeyring;
 
 MsTestKeyring *ms_test_keyring_start          (gboolean        with_keyring,
                                                GError        **error);
+MsTestKeyring *ms_test_keyring_start_full     (gboolean        with_keyring,
+                                               gboolean        with_prompter,
+                                               GError        **error);
+gboolean       ms_test_keyring_prompter_running (MsTestKeyring *keyring);
 MsTestKeyring *ms_test_keyring_attach         (GError        **error);
 void           ms_test_keyring_stop           (MsTestKeyring  *keyring);
 gboolean       ms_test_keyring_skip_if_absent (MsTestKeyring  *keyring,

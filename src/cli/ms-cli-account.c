@@ -75,7 +75,8 @@ ms_cli_load_account_into (MsCliOptions  *options,
   if (account == NULL)
     return FALSE;
 
-  filled = with_secret ? ms_account_ops_load_request (account, NULL, &keyring_error)
+  filled = with_secret ? ms_account_ops_load_request_within (account, options->timeout_seconds,
+                                                             NULL, &keyring_error)
                        : ms_account_make_request (account, NULL);
   if (keyring_error != NULL)
     {
@@ -476,7 +477,8 @@ ms_cli_password (MsCliOptions *options)
            ? ms_cli_usage_error ("%s", error->message)
            : ms_cli_fail (options, "password", error);
 
-  password = ms_secret_store_lookup (account, NULL, &error);
+  password = ms_secret_store_lookup_with_timeout (account, options->timeout_seconds, NULL,
+                                                  &error);
   if (password == NULL)
     return ms_cli_fail (options, "password", error);
 

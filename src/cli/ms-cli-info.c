@@ -178,7 +178,8 @@ ms_cli_diagnose (MsCliOptions *options)
   if (account == NULL)
     return ms_cli_fail (options, "diagnose", error);
 
-  request = ms_account_ops_load_request (account, NULL, &keyring_error);
+  request = ms_account_ops_load_request_within (account, options->timeout_seconds, NULL,
+                                                &keyring_error);
   request->config->timeout_seconds = options->timeout_seconds;
   request->recipients = g_new0 (char *, 2);
   request->recipients[0] = g_strdup (ms_account_get_address (account));

@@ -662,11 +662,37 @@ ms_account_ops_load_request (MsAccount     *account,
                              GCancellable  *cancellable,
                              GError       **keyring_error)
 {
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  return ms_account_ops_load_request_within (account, 0, cancellable, keyring_error);
+}
+
+/**
+ * ms_account_ops_load_request_within:
+ * @account: a stored account
+ * @timeout_seconds: how long an unlock prompt may keep it waiting (0: as
+ *   long as the prompt is up); see ms_secret_store_lookup_with_timeout()
+ * @cancellable: (nullable): a #GCancellable
+ * @keyring_error: (nullable): where to say why the keyring gave no password
+ *
+ * ms_account_ops_load_request() for the command line, where `--timeout`
+ * also bounds the keyring.
+ *
+ * Returns: (transfer full): the request, always (see
+ *   ms_account_ops_load_request())
+ */
+MsRequest *
+ms_account_ops_load_request_within (MsAccount     *account,
+                                    guint          timeout_seconds,
+                                    GCancellable  *cancellable,
+                                    GError       **keyring_error)
+{
   g_autoptr(MsPassword) password = NULL;
 
   g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
 
-  password = ms_secret_store_lookup (account, cancellable, keyring_error);
+  password = ms_secret_store_lookup_with_timeout (account, timeout_seconds, cancellable,
+                                                  keyring_error);
 
   return ms_account_make_request (account, password);
 }

@@ -74,6 +74,10 @@ gboolean  ms_account_ops_set_default     (MsAccountStore       *store,
 MsRequest *ms_account_ops_load_request        (MsAccount            *account,
                                                GCancellable         *cancellable,
                                                GError              **keyring_error);
+MsRequest *ms_account_ops_load_request_within (MsAccount            *account,
+                                               guint                 timeout_seconds,
+                                               GCancellable         *cancellable,
+                                               GError              **keyring_error);
 void       ms_account_ops_load_request_async  (MsAccount            *account,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,

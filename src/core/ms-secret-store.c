@@ -42,6 +42,7 @@ typedef struct
   char       *host;
   char       *user;
   guint       port;
+  guint       timeout_seconds;   /* lookup: 0 waits as long as an unlock prompt is up */
   MsPassword *password;
 } SecretJob;
 
@@ -221,6 +222,199 @@ explain_no_value (SecretJob     *job,
   g_list_free_full (items, g_object_unref);
 }
 
+/* ---- unlocking within a time limit ---- */
+
+/* libsecret 0.20 waits on an unlock prompt for as long as it stays on the
+ * screen, and its asynchronous calls, when cancelled, complete the dismissed
+ * prompt with neither a result nor an error (a critical warning). So for a
+ * lookup with a limit the unlock is done here, on the Secret Service's own
+ * D-Bus interface: Unlock, then the Prompt object, waited on up to the
+ * limit. */
+#define SECRETS_NAME         "org.freedesktop.secrets"
+#define SECRETS_PATH         "/org/freedesktop/secrets"
+#define SECRETS_SERVICE      "org.freedesktop.Secret.Service"
+#define SECRETS_PROMPT       "org.freedesktop.Secret.Prompt"
+
+typedef struct
+{
+  gboolean completed;
+  gboolean dismissed;
+  gboolean timed_out;
+  gboolean cancelled;
+} PromptWait;
+
+static void
+on_prompt_completed_cb (GDBusConnection *connection,
+                        const char      *sender,
+                        const char      *path,
+                        const char      *interface,
+                        const char      *signal,
+                        GVariant        *parameters,
+                        gpointer         user_data)
+{
+  PromptWait *wait = user_data;
+
+  wait->completed = TRUE;
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(bv)")))
+    g_variant_get_child (parameters, 0, "b", &wait->dismissed);
+  else
+    wait->dismissed = TRUE;
+}
+
+static gboolean
+on_prompt_timeout_cb (gpointer user_data)
+{
+  PromptWait *wait = user_data;
+
+  wait->timed_out = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_prompt_cancelled_cb (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  PromptWait *wait = user_data;
+
+  wait->cancelled = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows the prompt and waits for its Completed signal, the limit or the
+ * cancellable, on a context of our own. A prompt still up is left alone:
+ * gnome-keyring-daemon 42 aborts when a pending unlock prompt is dismissed
+ * (Prompt.Dismiss, which libsecret sends on cancel), whereas it closes the
+ * prompt cleanly when its caller leaves the bus, as mailsetup-cli does when
+ * it exits with keyring-locked. */
+static void
+run_prompt (GDBusConnection *bus,
+            const char      *prompt_path,
+            guint            timeout_seconds,
+            GCancellable    *cancellable,
+            PromptWait      *wait)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) timer = g_timeout_source_new (timeout_seconds * 1000);
+  g_autoptr(GSource) cancel = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint subscription;
+
+  g_main_context_push_thread_default (context);
+  subscription = g_dbus_connection_signal_subscribe (bus, SECRETS_NAME, SECRETS_PROMPT, "Completed",
+                                                     prompt_path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     on_prompt_completed_cb, wait, NULL);
+  g_source_set_callback (timer, on_prompt_timeout_cb, wait, NULL);
+  g_source_attach (timer, context);
+  if (cancellable != NULL)
+    {
+      cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (cancel, G_SOURCE_FUNC (on_prompt_cancelled_cb), wait, NULL);
+      g_source_attach (cancel, context);
+    }
+
+  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, prompt_path, SECRETS_PROMPT, "Prompt",
+                                       g_variant_new ("(s)", ""), NULL, G_DBUS_CALL_FLAGS_NONE,
+                                       timeout_seconds * 1000, cancellable, NULL);
+  wait->completed |= reply == NULL;
+  while (!wait->completed && !wait->timed_out && !wait->cancelled)
+    g_main_context_iteration (context, TRUE);
+
+  g_dbus_connection_signal_unsubscribe (bus, subscription);
+  g_source_destroy (timer);
+  if (cancel != NULL)
+    g_source_destroy (cancel);
+  g_main_context_pop_thread_default (context);
+}
+
+/* Unlocks the item at @item_path, waiting on a prompt at most
+ * @timeout_seconds. */
+static gboolean
+unlock_within (const char    *item_path,
+               guint          timeout_seconds,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  const char *paths[] = { item_path, NULL };
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) unlocked = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *prompt_path = "/";
+  PromptWait wait = { FALSE, };
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, cancellable, &local_error);
+  if (bus != NULL)
+    reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, SECRETS_PATH, SECRETS_SERVICE,
+                                         "Unlock", g_variant_new ("(^ao)", paths),
+                                         G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE,
+                                         timeout_seconds * 1000, cancellable, &local_error);
+  if (reply == NULL)
+    {
+      map_error (local_error, cancellable, error);
+      return FALSE;
+    }
+
+  g_variant_get (reply, "(@ao&o)", &unlocked, &prompt_path);
+  if (g_variant_n_children (unlocked) > 0)
+    return TRUE;
+  if (g_str_equal (prompt_path, "/"))
+    {
+      set_locked_error (error);
+      return FALSE;
+    }
+
+  run_prompt (bus, prompt_path, timeout_seconds, cancellable, &wait);
+  if (wait.cancelled)
+    return !check_cancelled (cancellable, error);
+  if (wait.timed_out)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_KEYRING_LOCKED,
+                   _("The keyring was not unlocked within %u seconds. Unlock it (it usually opens when you log in) and try again."),
+                   timeout_seconds);
+      return FALSE;
+    }
+  if (wait.dismissed)
+    {
+      set_locked_error (error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Before a lookup with a limit: an item that is there but locked is
+ * unlocked first, within the limit. A missing item is left to the lookup. */
+static gboolean
+unlock_item_within (SecretJob     *job,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
+  GList *items;
+
+  items = secret_password_search_sync (&account_schema, SECRET_SEARCH_ALL, cancellable,
+                                       &local_error,
+                                       "account", job->account, "service", SERVICE_SMTP,
+                                       "host", job->host, "port", (int) job->port,
+                                       "user", job->user, NULL);
+  if (local_error != NULL)
+    {
+      map_error (local_error, cancellable, error);
+      return FALSE;
+    }
+
+  for (GList *l = items; l != NULL && ok; l = l->next)
+    if (SECRET_IS_ITEM (l->data) && secret_item_get_locked (l->data))
+      ok = unlock_within (g_dbus_proxy_get_object_path (l->data), job->timeout_seconds,
+                          cancellable, error);
+  g_list_free_full (items, g_object_unref);
+
+  return ok;
+}
+
 static MsPassword *
 run_lookup (SecretJob     *job,
             GCancellable  *cancellable,
@@ -238,8 +432,10 @@ run_lookup (SecretJob     *job,
   if (check_cancelled (cancellable, error))
     return NULL;
 
-  /* The _binary call hands back a SecretValue in non-pageable memory, never
-   * a plain string (SECURITY-TESTS.md L3). */
+  /* The _binary calls hand back a SecretValue in non-pageable memory, never
+   * a plain string (docs/security.md, L3). */
+  if (job->timeout_seconds > 0 && !unlock_item_within (job, cancellable, error))
+    return NULL;
   value = secret_password_lookup_binary_sync (&account_schema, cancellable, &local_error,
                                               "account", job->account,
                                               "service", SERVICE_SMTP,
@@ -426,6 +622,42 @@ ms_secret_store_lookup (MsAccount     *account,
   g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
 
   job = secret_job_new (JOB_LOOKUP, account, NULL);
+  return run_lookup (job, cancellable, error);
+}
+
+/**
+ * ms_secret_store_lookup_with_timeout:
+ * @account: the account
+ * @timeout_seconds: how long an unlock prompt may keep the lookup waiting;
+ *   0 for as long as the prompt stays up
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * ms_secret_store_lookup() for callers nobody may be watching (`send` from
+ * a cron job, `--timeout`): with the keyring locked and a display, the wait
+ * on the unlock prompt ends after @timeout_seconds with keyring-locked,
+ * instead of lasting until someone closes the prompt. The prompt itself
+ * stays up until this process leaves the session bus (gnome-keyring-daemon
+ * 42 aborts when a pending unlock prompt is dismissed), so this is for
+ * short-lived processes such as mailsetup-cli; the window uses
+ * ms_secret_store_lookup_async(), whose prompt waits for the user.
+ *
+ * Returns: (transfer full): the password, or %NULL; errors:
+ *   keyring-unavailable, keyring-locked, secret-missing, cancelled
+ */
+MsPassword *
+ms_secret_store_lookup_with_timeout (MsAccount     *account,
+                                     guint          timeout_seconds,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
+{
+  g_autoptr(SecretJob) job = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  job = secret_job_new (JOB_LOOKUP, account, NULL);
+  job->timeout_seconds = timeout_seconds;
+
   return run_lookup (job, cancellable, error);
 }
 

@@ -55,6 +55,10 @@ gboolean    ms_secret_store_save_finish   (GAsyncResult         *result,
 MsPassword *ms_secret_store_lookup        (MsAccount            *account,
                                            GCancellable         *cancellable,
                                            GError              **error);
+MsPassword *ms_secret_store_lookup_with_timeout (MsAccount       *account,
+                                                 guint            timeout_seconds,
+                                                 GCancellable    *cancellable,
+                                                 GError         **error);
 void        ms_secret_store_lookup_async  (MsAccount            *account,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,

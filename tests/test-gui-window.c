@@ -1095,6 +1095,24 @@ test_other_providers (Fixture       *fixture,
   assert_english (find_row_prefix (password_page, "2. In the settings, open IMAP/POP/SMTP access") != NULL);
   assert_english (find_row (password_page, "Yahoo! JAPAN ID password") != NULL);
   shoot (fixture, "wizard-password-yahoo-japan");
+  /* Its server settings are what Yahoo! JAPAN usually uses: not confirmed
+   * on its own pages, and the summary says so. */
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+                         "not-a-real-password");
+  next (fixture);
+  assert_step (fixture, STEP_SERVER);
+  {
+    GtkWidget *server_page = GTK_WIDGET (page (fixture, STEP_SERVER));
+    GtkWidget *summary = find_row_prefix (server_page, "smtp.mail.yahoo.co.jp · port 465");
+
+    assert_english (summary != NULL
+                    && strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (summary)),
+                               "usually") != NULL);
+    g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
+    shoot (fixture, "wizard-server-yahoo-japan");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_PASSWORD);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
   assert_step (fixture, STEP_ADDRESS);
 
@@ -1107,6 +1125,34 @@ test_other_providers (Fixture       *fixture,
                   || find_row_prefix (password_page, "1. On your phone") != NULL);
   assert_english (find_row (password_page, "IMAP password") != NULL);
   shoot (fixture, "wizard-password-docomo");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
+  assert_step (fixture, STEP_ADDRESS);
+
+  /* Zoho: the data centre is a choice, and choosing one sets the server. */
+  type_text (address_page, T ("Email address"), "me@zohomail.com");
+  assert_valid (page (fixture, STEP_ADDRESS));
+  next (fixture);
+  assert_step (fixture, STEP_PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+                         "not-a-real-password");
+  next (fixture);
+  assert_step (fixture, STEP_SERVER);
+  {
+    GtkWidget *server_page = GTK_WIDGET (page (fixture, STEP_SERVER));
+    GtkWidget *region = find_row (server_page, T ("Data Centre"));
+    g_autoptr(MsSmtpConfig) config = NULL;
+
+    g_assert_nonnull (region);
+    g_assert_true (ADW_IS_COMBO_ROW (region));
+    /* The table's order: United States, then Europe (zoho.eu). */
+    adw_combo_row_set_selected (ADW_COMBO_ROW (region), 1);
+    config = ms_wizard_server_page_dup_config (MS_WIZARD_SERVER_PAGE (server_page));
+    g_assert_cmpstr (config->host, ==, "smtp.zoho.eu");
+    g_assert_cmpuint (config->port, ==, 465);
+    assert_english (find_row_prefix (server_page, "smtp.zoho.eu · port 465 · SSL/TLS") != NULL);
+    g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
+    shoot (fixture, "wizard-server-zoho");
+  }
 }
 
 static gboolean

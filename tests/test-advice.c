@@ -21,7 +21,7 @@ typedef struct
   const char  *url;         /* the action URL, or NULL */
 } GmailCase;
 
-/* Every Gmail reply of PROVIDERS.md (texts shortened as Google varies them). */
+/* Every Gmail reply of docs/providers.md (texts shortened as Google varies them). */
 static const GmailCase gmail_cases[] = {
   { MS_STEP_AUTH, 534, "5.7.9",
     "Application-specific password required. For more information, go to\n"

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 /*
  * Turning what went wrong into words and a fix: provider replies (Gmail's
- * table in PROVIDERS.md) and generic SMTP codes into contract codes, and
+ * table in docs/providers.md) and generic SMTP codes into contract codes, and
  * every contract code into a message, advice and an action URL in the
  * user's language.
  */

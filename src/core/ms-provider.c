@@ -516,7 +516,7 @@ ms_provider_check_password (const MsProvider  *provider,
  * @verdict: what ms_provider_check_password() said
  * @length: the length it reported
  *
- * The live check line under the password row (UX.md page 2).
+ * The live check line under the password row (docs/ui.md, the password page).
  *
  * Returns: (transfer full) (nullable): the line in the user's language, or
  *   %NULL when there is nothing to say

@@ -175,7 +175,7 @@ const MsProviderReply *ms_provider_match_reply (const MsProvider  *provider,
                                                 const char        *text);
 const char        *ms_secret_kind_to_string    (MsSecretKind       kind);
 
-/* App-password checks (UX.md page 2). */
+/* App-password checks (docs/ui.md, the password page). */
 typedef enum
 {
   MS_PASSWORD_OK,
@@ -194,7 +194,7 @@ char              *ms_provider_password_message (const MsProvider *provider,
                                                  MsPasswordVerdict verdict,
                                                  guint             length);
 
-/* Detection (UX.md page 1; `mailsetup-cli detect`). */
+/* Detection (docs/ui.md, the address page; `mailsetup-cli detect`). */
 typedef enum
 {
   MS_DETECTION_SOURCE_TABLE,

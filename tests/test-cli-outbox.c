@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ms-fake-server.h"
+#include "ms-message.h"
 #include "ms-test-cli.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
@@ -420,6 +421,68 @@ test_refused_and_deferred_recipients (Fixture       *fixture,
                                                     0), "address"), ==, "nobody@localhost");
 }
 
+/* What `send` keeps, read as a stream, is byte for byte what
+ * ms_message_normalise() makes of the whole input. */
+static void
+test_stream_matches_normalise (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *long_line = g_strnfill (2500, 'z');
+  g_autofree char *long_8bit = g_strnfill (1500, 'q');
+  const char *inputs[] = {
+    "To: friend@localhost\nSubject: mbox\n\nbody\n",
+    "To: friend@localhost\r\nSubject: crlf and bare CR\r\n\r\nline one\rline two\r\n\r\n",
+    "To: friend@localhost\nSubject: folded\n  continued\nX-Empty:\nno blank line before this body\n",
+    "To: friend@localhost\nSubject: dot\n\nbefore\n.\nafter the dot\n",
+    "To: friend@localhost\nBcc: hidden@localhost\nSubject: no final newline\n\nlast line",
+    "To: friend@localhost\nSubject: caf\xc3\xa9 8bit\n\ncaf\xc3\xa9 au lait\n",
+    NULL, NULL, NULL,
+  };
+
+  if (fixture->keyring == NULL)
+    return;
+
+  inputs[6] = g_strdup_printf ("To: friend@localhost\nSubject: long\n\nshort\n%s\n end \n",
+                               long_line);
+  inputs[7] = g_strdup_printf ("To: friend@localhost\nSubject: long 8bit\n\n%s\xe9\n",
+                               long_8bit);
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      /* The first one starts with an mbox separator. */
+      g_autofree char *input = g_strdup_printf ("%sDate: Sat, 5 Dec 2026 10:00:00 +0000\n"
+                                                "Message-ID: <fixed%u@localhost>\n%s",
+                                                i == 0 ? "From someone Sat Dec  5 10:00:00 2026\n"
+                                                       : "", i, inputs[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (input, strlen (input));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MsMessageInput) parsed = ms_message_parse_sendmail (bytes, FALSE, &error);
+      g_autoptr(GBytes) expected = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *expected_text = NULL;
+      g_auto(MsCliRun) keep = { 0 };
+      g_auto(MsCliRun) show = { 0 };
+      const char *id;
+
+      g_assert_no_error (error);
+      expected = ms_message_normalise (parsed, MS_FAKE_DEFAULT_USER, TRUE, NULL, NULL, &error);
+      g_assert_no_error (error);
+      expected_text = g_strndup (g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+
+      cli_run (fixture, &keep, input,
+               (const char *[]) { "--json", "send", "--queue-only", "-t", NULL });
+      g_assert_cmpint (keep.status, ==, 0);
+      json_parser_load_from_data (parser, keep.out, -1, &error);
+      g_assert_no_error (error);
+      id = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "queue_id");
+      cli_run (fixture, &show, NULL, (const char *[]) { "queue", "show", id, NULL });
+      g_assert_cmpint (show.status, ==, 0);
+      g_assert_cmpstr (show.out, ==, expected_text);
+    }
+  g_free ((char *) inputs[6]);
+  g_free ((char *) inputs[7]);
+}
+
 /* --queue-only keeps without a connection; the next send delivers both
  * over one connection, RSET between them. queue drop removes one. */
 static void
@@ -709,6 +772,7 @@ main (int   argc,
   ADD ("/ms/cli-outbox/down-then-flushed", test_down_then_flushed);
   ADD ("/ms/cli-outbox/held-until-flush-now", test_held_until_flush_now);
   ADD ("/ms/cli-outbox/dropped-after-dot", test_dropped_after_dot);
+  ADD ("/ms/cli-outbox/stream-matches-normalise", test_stream_matches_normalise);
   ADD ("/ms/cli-outbox/refused-and-deferred-recipients", test_refused_and_deferred_recipients);
   ADD ("/ms/cli-outbox/queue-only-then-send", test_queue_only_then_send);
   ADD ("/ms/cli-outbox/concurrent-flushes", test_concurrent_flushes);

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 
 #include "ms-config.h"
+#include "ms-message.h"
+#include "ms-outbox.h"
 #include "ms-password.h"
 #include "ms-request.h"
 #include "ms-result.h"
@@ -112,11 +114,30 @@ int          ms_cli_account            (MsCliOptions *options);
 int          ms_cli_password           (MsCliOptions *options);
 int          ms_cli_export             (MsCliOptions *options);
 
+/* ms-cli-input.c: a sendmail message read as a stream */
+typedef struct _MsCliInput MsCliInput;
+
+MsCliInput     *ms_cli_input_read      (MsOutbox      *outbox,
+                                        int            fd,
+                                        gboolean       ignore_dots,
+                                        GError       **error);
+MsMessageInput *ms_cli_input_parse     (MsCliInput    *input,
+                                        GError       **error);
+MsOutboxDraft  *ms_cli_input_compose   (MsCliInput    *input,
+                                        GBytes        *normalised,
+                                        MsOutbox      *outbox,
+                                        GError       **error);
+void            ms_cli_input_close     (MsCliInput    *input);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsCliInput, ms_cli_input_close)
+
 /* ms-cli-queue.c */
-int          ms_cli_send_kept          (MsCliOptions *options,
-                                        MsRequest    *request,
-                                        const char   *message_id,
-                                        const char   *subject);
+int          ms_cli_send_kept          (MsCliOptions  *options,
+                                        MsOutbox      *outbox,
+                                        MsRequest     *request,
+                                        MsOutboxDraft *draft,
+                                        const char    *message_id,
+                                        const char    *subject);
 int          ms_cli_queue              (MsCliOptions *options);
 
 /* ms-cli-info.c */

@@ -234,22 +234,13 @@ first_result (MsResult        *session,
 }
 
 static MsOutboxLock *
-keep_message (MsOutbox         *outbox,
+keep_message (MsOutboxDraft    *draft,
               const MsRequest  *request,
               const char       *message_id,
               const char       *subject,
               GError          **error)
 {
-  g_autoptr(MsOutboxDraft) draft = ms_outbox_draft_new (outbox, error);
   g_autoptr(MsOutboxEntry) entry = ms_outbox_entry_new ();
-  gsize length;
-  const char *data;
-
-  if (draft == NULL)
-    return NULL;
-  data = g_bytes_get_data (request->message, &length);
-  if (!ms_outbox_draft_write (draft, data, length, error))
-    return NULL;
 
   entry->account = g_strdup (request->account ? request->account : "");
   entry->from = g_strdup (request->from);
@@ -264,7 +255,9 @@ keep_message (MsOutbox         *outbox,
 /**
  * ms_cli_send_kept:
  * @options: the parsed options (--queue-only)
- * @request: the account's settings, the envelope and the message; no secret
+ * @outbox: the outbox
+ * @request: the account's settings and the envelope; no secret
+ * @draft: (transfer full): the message as it goes on the wire
  * @message_id: the message's Message-ID
  * @subject: (nullable): its Subject
  *
@@ -275,12 +268,14 @@ keep_message (MsOutbox         *outbox,
  * Returns: the exit status
  */
 int
-ms_cli_send_kept (MsCliOptions *options,
-                  MsRequest    *request,
-                  const char   *message_id,
-                  const char   *subject)
+ms_cli_send_kept (MsCliOptions  *options,
+                  MsOutbox      *outbox,
+                  MsRequest     *request,
+                  MsOutboxDraft *draft_in,
+                  const char    *message_id,
+                  const char    *subject)
 {
-  g_autoptr(MsOutbox) outbox = ms_outbox_new (NULL);
+  g_autoptr(MsOutboxDraft) draft = draft_in;
   g_autoptr(GPtrArray) locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
   g_autoptr(GPtrArray) attempts = NULL;
   g_autoptr(MsResult) session = NULL;
@@ -289,7 +284,7 @@ ms_cli_send_kept (MsCliOptions *options,
   g_autofree char *id = NULL;
   MsOutboxLock *lock;
 
-  lock = keep_message (outbox, request, message_id, subject, &error);
+  lock = keep_message (draft, request, message_id, subject, &error);
   if (lock == NULL)
     return ms_cli_fail (options, "send", error);
   id = g_strdup (ms_outbox_lock_get_entry (lock)->id);

@@ -214,43 +214,6 @@ ms_cli_test_send (MsCliOptions *options)
   return run_smtp_command (options, "test-send", TRUE);
 }
 
-/* What sendmail accepts on standard input at most; a backup report or a log
- * excerpt is far smaller, and a runaway producer gets a clear error. */
-#define MS_SEND_MAX_INPUT (64 * 1024 * 1024)
-
-static GBytes *
-read_standard_input (GError **error)
-{
-  g_autoptr(GByteArray) buffer = g_byte_array_new ();
-  guint8 chunk[65536];
-
-  for (;;)
-    {
-      gssize n = read (STDIN_FILENO, chunk, sizeof chunk);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                       _("Could not read the message from standard input: %s"), g_strerror (errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      if (buffer->len + n > MS_SEND_MAX_INPUT)
-        {
-          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
-                       _("The message on standard input is larger than %d MiB."),
-                       MS_SEND_MAX_INPUT / (1024 * 1024));
-          return NULL;
-        }
-      g_byte_array_append (buffer, chunk, n);
-    }
-
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
-}
-
 static char **
 collect_recipients (MsCliOptions          *options,
                     const MsMessageInput  *input,
@@ -295,49 +258,59 @@ collect_recipients (MsCliOptions          *options,
   return (char **) g_ptr_array_free (g_steal_pointer (&recipients), FALSE);
 }
 
-static gboolean
+/* Reads the message from standard input into a draft in the outbox, as it
+ * goes on the wire, checking it as it passes; memory stays flat in its
+ * size. */
+static MsOutboxDraft *
 prepare_send (MsCliOptions  *options,
+              MsOutbox      *outbox,
               MsRequest     *request,
               char         **message_id,
               char         **subject,
               GError       **error)
 {
-  g_autoptr(GBytes) input_bytes = NULL;
+  g_autoptr(MsCliInput) read = NULL;
   g_autoptr(MsMessageInput) input = NULL;
+  g_autoptr(GBytes) normalised = NULL;
 
   if (options->from != NULL && !ms_validate_address (_("Sender (-f)"), options->from, error))
-    return FALSE;
+    return NULL;
 
-  input_bytes = read_standard_input (error);
-  if (input_bytes == NULL)
-    return FALSE;
-  input = ms_message_parse_sendmail (input_bytes, options->ignore_dots, error);
+  read = ms_cli_input_read (outbox, STDIN_FILENO, options->ignore_dots, error);
+  if (read == NULL)
+    return NULL;
+  input = ms_cli_input_parse (read, error);
   if (input == NULL)
-    return FALSE;
+    return NULL;
 
   request->recipients = collect_recipients (options, input, error);
   if (request->recipients == NULL)
-    return FALSE;
+    return NULL;
   *subject = g_strdup (ms_message_input_get_header (input, "Subject"));
 
   /* Bcc is removed always, not only with -t: a blind copy that shows its
    * recipients to everyone is never what the sender meant. */
-  request->message = ms_message_normalise (input, request->from, TRUE, NULL, message_id, error);
+  normalised = ms_message_normalise (input, request->from, TRUE, NULL, message_id, error);
+  if (normalised == NULL)
+    return NULL;
 
-  return request->message != NULL;
+  return ms_cli_input_compose (read, normalised, outbox, error);
 }
 
 /* send --no-queue: one attempt, nothing kept, the cause's exit status. */
 static int
-send_without_queue (MsCliOptions *options,
-                    MsRequest    *request,
-                    const char   *message_id)
+send_without_queue (MsCliOptions  *options,
+                    MsRequest     *request,
+                    MsOutboxDraft *draft,
+                    const char    *message_id)
 {
   g_autoptr(MsRequest) with_secret = ms_request_new (NULL);
   g_autoptr(MsResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!ms_cli_load_account_into (options, with_secret, TRUE, &error))
+  request->message = ms_outbox_draft_map (draft, &error);
+  if (request->message == NULL
+      || !ms_cli_load_account_into (options, with_secret, TRUE, &error))
     return ms_cli_fail (options, "send", error);
   request->password = g_steal_pointer (&with_secret->password);
 
@@ -356,6 +329,8 @@ int
 ms_cli_send (MsCliOptions *options)
 {
   g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsOutbox) outbox = ms_outbox_new (NULL);
+  g_autoptr(MsOutboxDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *subject = NULL;
@@ -367,13 +342,15 @@ ms_cli_send (MsCliOptions *options)
    * touched: a locked keyring or a dead link must never lose it. */
   if (!ms_cli_build_request (options, FALSE, &request, &error))
     return ms_cli_fail (options, "send", error);
-  if (!prepare_send (options, request, &message_id, &subject, &error))
+  draft = prepare_send (options, outbox, request, &message_id, &subject, &error);
+  if (draft == NULL)
     return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
            ? ms_cli_usage_error ("%s", error->message)
            : ms_cli_fail (options, "send", error);
 
   if (options->no_queue)
-    return send_without_queue (options, request, message_id);
+    return send_without_queue (options, request, draft, message_id);
 
-  return ms_cli_send_kept (options, request, message_id, subject);
+  return ms_cli_send_kept (options, outbox, request, g_steal_pointer (&draft), message_id,
+                           subject);
 }

@@ -828,6 +828,23 @@ header_add_line (MsMessageHeader *header,
   header->value = g_strconcat (value, line, NULL);
 }
 
+/**
+ * ms_message_header_name_length:
+ * @line: one line of a message, without its line end
+ *
+ * The header rule of ms_message_parse_sendmail(), for readers that find
+ * the end of the header section themselves (a message read as a stream).
+ *
+ * Returns: the length of the field name when @line starts a header, else 0
+ */
+gsize
+ms_message_header_name_length (const char *line)
+{
+  g_return_val_if_fail (line != NULL, 0);
+
+  return header_name_length (line);
+}
+
 static MsMessageHeader *
 header_new (const char *line,
             gsize       name_length)

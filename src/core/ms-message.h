@@ -127,6 +127,7 @@ const char     *ms_message_input_get_header     (const MsMessageInput *input,
                                                  const char           *name);
 char          **ms_message_input_get_recipients (const MsMessageInput *input);
 char          **ms_message_parse_address_list   (const char           *text);
+gsize           ms_message_header_name_length   (const char           *line);
 
 /*
  * ms_message_normalise() gives the message to send: headers as read (Bcc

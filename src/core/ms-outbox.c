@@ -1044,6 +1044,35 @@ ms_outbox_draft_read (MsOutboxDraft  *draft,
 }
 
 /**
+ * ms_outbox_draft_map:
+ * @draft: a draft
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): what was written so far, mapped from the file
+ *   (pages are read as they are used); errors: internal
+ */
+GBytes *
+ms_outbox_draft_map (MsOutboxDraft  *draft,
+                     GError        **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (draft != NULL && draft->tmp_path != NULL, NULL);
+
+  mapped = g_mapped_file_new (draft->tmp_path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_INTERNAL,
+                   _("Could not read the kept message (%s): %s"), draft->tmp_path,
+                   local_error->message);
+      return NULL;
+    }
+
+  return g_mapped_file_get_bytes (mapped);
+}
+
+/**
  * ms_outbox_draft_commit:
  * @draft: a draft holding the whole message
  * @entry: (transfer none): the envelope and state: account, from,

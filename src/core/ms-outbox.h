@@ -126,6 +126,8 @@ gboolean       ms_outbox_draft_write      (MsOutboxDraft      *draft,
                                            GError            **error);
 GInputStream  *ms_outbox_draft_read       (MsOutboxDraft      *draft,
                                            GError            **error);
+GBytes        *ms_outbox_draft_map        (MsOutboxDraft      *draft,
+                                           GError            **error);
 MsOutboxLock  *ms_outbox_draft_commit     (MsOutboxDraft      *draft,
                                            MsOutboxEntry      *entry,
                                            GError            **error);

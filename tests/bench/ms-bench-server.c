@@ -18,18 +18,12 @@
  *
  *   ms-bench-server --mode tls|starttls --cert FILE --key FILE
  *                   --user USER --password-file FILE [--chunking] [--port N]
+ *                   [--max-size OCTETS]
  *
  * Prints "listening on PORT", then "message N" for each message accepted,
  * and serves until SIGINT or SIGTERM.
  */
 
-static const char *const default_capabilities[] = {
-  "PIPELINING", "8BITMIME", "SIZE 10485760", "AUTH PLAIN LOGIN", "ENHANCEDSTATUSCODES", NULL
-};
-static const char *const chunking_capabilities[] = {
-  "PIPELINING", "8BITMIME", "SIZE 10485760", "AUTH PLAIN LOGIN", "ENHANCEDSTATUSCODES",
-  "CHUNKING", NULL
-};
 
 static void
 on_message (const MsFakeMessage *message,
@@ -70,17 +64,23 @@ configure (MsFakeServer *server,
            const char   *key,
            const char   *user,
            const char   *password_file,
-           gboolean      chunking)
+           gboolean      chunking,
+           gsize         max_size)
 {
   g_autofree char *password = read_password (password_file);
+  g_autofree char *size = g_strdup_printf ("SIZE %" G_GSIZE_FORMAT, max_size);
+  const char *capabilities[] = {
+    "PIPELINING", "8BITMIME", size, "AUTH PLAIN LOGIN", "ENHANCEDSTATUSCODES",
+    chunking ? "CHUNKING" : NULL, NULL
+  };
 
   if (password == NULL)
     return FALSE;
   ms_fake_server_set_certificate (server, cert, key);
   ms_fake_server_set_credentials (server, user, password);
   memset (password, 0, strlen (password));
-  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS,
-                                   chunking ? chunking_capabilities : default_capabilities);
+  ms_fake_server_set_max_size (server, max_size);
+  ms_fake_server_set_capabilities (server, MS_FAKE_STEP_EHLO_TLS, capabilities);
 
   return TRUE;
 }
@@ -96,6 +96,7 @@ main (int   argc,
   g_autofree char *user = NULL;
   g_autofree char *password_file = NULL;
   gboolean chunking = FALSE;
+  gint64 max_size = MS_FAKE_DEFAULT_MAX_SIZE;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port (0: any free one)", "N" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "tls or starttls", "MODE" },
@@ -105,6 +106,8 @@ main (int   argc,
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       "The password AUTH accepts (first line)", "FILE" },
     { "chunking", 0, 0, G_OPTION_ARG_NONE, &chunking, "Offer CHUNKING over TLS", NULL },
+    { "max-size", 0, 0, G_OPTION_ARG_INT64, &max_size, "SIZE, and the largest message taken",
+      "OCTETS" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- SMTP server for benchmarks");
@@ -119,7 +122,7 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  if (port < 0 || port > 65535 || cert == NULL || key == NULL || user == NULL
+  if (port < 0 || port > 65535 || max_size < 1 || cert == NULL || key == NULL || user == NULL
       || password_file == NULL || (g_strcmp0 (mode, "tls") != 0 && g_strcmp0 (mode, "starttls") != 0))
     {
       g_printerr ("Give --mode tls|starttls, --cert, --key, --user and --password-file\n");
@@ -128,7 +131,7 @@ main (int   argc,
 
   server = ms_fake_server_new (g_str_equal (mode, "tls") ? MS_FAKE_MODE_TLS : MS_FAKE_MODE_STARTTLS);
   ms_fake_server_set_port (server, (guint16) port);
-  if (!configure (server, cert, key, user, password_file, chunking))
+  if (!configure (server, cert, key, user, password_file, chunking, max_size))
     return 2;
   ms_fake_server_set_message_func (server, on_message, &count);
   if (!ms_fake_server_start (server, &error))

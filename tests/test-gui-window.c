@@ -35,7 +35,6 @@
 
 #define WAIT_MS 8000
 
-enum { STEP_ADDRESS, STEP_PASSWORD, STEP_SERVER, STEP_SIGN_IN, STEP_TEST, STEP_DONE };
 
 static gboolean have_display;
 /* MS_TEST_LANGUAGE=ja: the same walk in Japanese, for the screenshots; the
@@ -206,16 +205,16 @@ shoot (Fixture    *fixture,
 }
 
 static MsWizardPage *
-page (Fixture *fixture,
-      guint    step)
+page (Fixture      *fixture,
+      MsWizardStep  step)
 {
   return MS_WIZARD_PAGE (ms_wizard_get_page (fixture->wizard, step));
 }
 
 typedef struct
 {
-  Fixture *fixture;
-  guint    step;
+  Fixture      *fixture;
+  MsWizardStep  step;
 } StepWait;
 
 static gboolean
@@ -227,8 +226,8 @@ at_step (gpointer data)
 }
 
 static void
-assert_step (Fixture *fixture,
-             guint    step)
+assert_step (Fixture      *fixture,
+             MsWizardStep  step)
 {
   StepWait wait = { fixture, step };
 
@@ -358,24 +357,24 @@ go_to_server_page (Fixture    *fixture,
 {
   g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
 
-  type_text (GTK_WIDGET (page (fixture, STEP_ADDRESS)), T ("Email address"), address);
-  assert_valid (page (fixture, STEP_ADDRESS));
+  type_text (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS)), T ("Email address"), address);
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, STEP_PASSWORD)),
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)),
                                                    ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
                          password);
-  assert_valid (page (fixture, STEP_PASSWORD));
+  assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   next (fixture);
-  assert_step (fixture, STEP_SERVER);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
 
   config->host = g_strdup ("localhost");
   config->port = fixture->server != NULL ? ms_fake_server_get_port (fixture->server) : 9;
   config->security = security;
   config->username = g_strdup (MS_FAKE_DEFAULT_USER);
   config->ca_file = with_ca ? ms_test_pki_file ("ca.pem") : NULL;
-  ms_wizard_server_page_set_config (MS_WIZARD_SERVER_PAGE (page (fixture, STEP_SERVER)), config);
-  ms_wizard_server_page_recheck (MS_WIZARD_SERVER_PAGE (page (fixture, STEP_SERVER)));
+  ms_wizard_server_page_set_config (MS_WIZARD_SERVER_PAGE (page (fixture, MS_WIZARD_STEP_SERVER)), config);
+  ms_wizard_server_page_recheck (MS_WIZARD_SERVER_PAGE (page (fixture, MS_WIZARD_STEP_SERVER)));
 }
 
 /* ---- tests ---- */
@@ -392,53 +391,53 @@ test_smoke (Fixture       *fixture,
 
   /* First run: no account, so the wizard's first page. */
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->wizard)));
-  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, STEP_ADDRESS);
+  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, MS_WIZARD_STEP_ADDRESS);
   /* Start-up builds only what the first page shows: the other pages and
    * the accounts view come when first needed. */
-  for (guint step = STEP_PASSWORD; step <= STEP_DONE; step++)
+  for (MsWizardStep step = MS_WIZARD_STEP_PASSWORD; step <= MS_WIZARD_STEP_DONE; step++)
     g_assert_null (page (fixture, step));
   g_assert_null (ms_window_get_accounts_view (fixture->window));
-  address_page = GTK_WIDGET (page (fixture, STEP_ADDRESS));
+  address_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS));
   g_assert_nonnull (find_row (address_page, T ("Email address")));
   /* The focus starts in the first field, for keyboard-only use. */
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)),
                                          find_row (address_page, T ("Email address"))));
   assert_english (find_label (GTK_WIDGET (fixture->window), "Step 1 of 6") != NULL);
-  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_ADDRESS)));
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, MS_WIZARD_STEP_ADDRESS)));
   shoot (fixture, "wizard-address-empty");
 
   type_text (address_page, T ("Email address"), "me@gmail.com");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   detection = find_row (address_page, "Gmail (Google Account)");
   assert_english (detection != NULL && gtk_widget_get_visible (detection));
   shoot (fixture, "wizard-address");
 
   /* Enter in the field is the main button. */
   g_signal_emit_by_name (find_row (address_page, T ("Email address")), "entry-activated");
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   assert_english (find_label (GTK_WIDGET (fixture->window), "Step 2 of 6") != NULL);
-  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_PASSWORD)));
-  type_text (GTK_WIDGET (page (fixture, STEP_PASSWORD)), T ("App password"), "Hunter2!hunter");
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "This looks like a normal password") != NULL);
-  g_assert_false (ms_wizard_page_get_valid (page (fixture, STEP_PASSWORD)));
-  type_text (GTK_WIDGET (page (fixture, STEP_PASSWORD)), T ("App password"), "abcd efgh ijkl mnop");
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_PASSWORD)), "16 letters") != NULL);
-  assert_valid (page (fixture, STEP_PASSWORD));
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, MS_WIZARD_STEP_PASSWORD)));
+  type_text (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)), T ("App password"), "Hunter2!hunter");
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)), "This looks like a normal password") != NULL);
+  g_assert_false (ms_wizard_page_get_valid (page (fixture, MS_WIZARD_STEP_PASSWORD)));
+  type_text (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)), T ("App password"), "abcd efgh ijkl mnop");
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)), "16 letters") != NULL);
+  assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   shoot (fixture, "wizard-app-password");
 
   /* A known provider: its server in one row, with "Change". */
   next (fixture);
-  assert_step (fixture, STEP_SERVER);
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)),
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER)),
                                    "smtp.gmail.com · port 465 · SSL/TLS") != NULL);
-  g_assert_true (wait_until (has_server_result, page (fixture, STEP_SERVER), WAIT_MS));
+  g_assert_true (wait_until (has_server_result, page (fixture, MS_WIZARD_STEP_SERVER), WAIT_MS));
   shoot (fixture, "wizard-server-gmail");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
 
   /* Back keeps what was typed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_ADDRESS);
+  assert_step (fixture, MS_WIZARD_STEP_ADDRESS);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (address_page, T ("Email address")))),
                    ==, "me@gmail.com");
 }
@@ -483,29 +482,29 @@ test_happy_path (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@example.invalid", MS_FAKE_DEFAULT_PASSWORD, MS_SECURITY_TLS, TRUE);
-  assert_valid (page (fixture, STEP_SERVER));
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Secure connection: TLS") != NULL);
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Server ready: sign-in with") != NULL);
+  assert_valid (page (fixture, MS_WIZARD_STEP_SERVER));
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER)), "Secure connection: TLS") != NULL);
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER)), "Server ready: sign-in with") != NULL);
   shoot (fixture, "wizard-server");
 
   /* Sign-in moves on by itself. */
   next (fixture);
-  assert_step (fixture, STEP_TEST);
-  g_assert_true (ms_result_is_ok (ms_wizard_sign_in_page_get_result (MS_WIZARD_SIGN_IN_PAGE (page (fixture, STEP_SIGN_IN)))));
+  assert_step (fixture, MS_WIZARD_STEP_TEST);
+  g_assert_true (ms_result_is_ok (ms_wizard_sign_in_page_get_result (MS_WIZARD_SIGN_IN_PAGE (page (fixture, MS_WIZARD_STEP_SIGN_IN)))));
 
-  assert_valid (page (fixture, STEP_TEST));
+  assert_valid (page (fixture, MS_WIZARD_STEP_TEST));
   next (fixture);
-  g_assert_true (wait_until (has_test_result, page (fixture, STEP_TEST), WAIT_MS));
-  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, STEP_TEST)))));
-  assert_english (find_label (GTK_WIDGET (page (fixture, STEP_TEST)), "Sent. Look for") != NULL);
+  g_assert_true (wait_until (has_test_result, page (fixture, MS_WIZARD_STEP_TEST), WAIT_MS));
+  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, MS_WIZARD_STEP_TEST)))));
+  assert_english (find_label (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_TEST)), "Sent. Look for") != NULL);
   g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (GTK_WIDGET (page (fixture, STEP_TEST)), T ("Show details"))), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_TEST)), T ("Show details"))), TRUE);
   shoot (fixture, "wizard-test-message");
 
   next (fixture);
-  assert_step (fixture, STEP_DONE);
-  assert_valid (page (fixture, STEP_DONE));
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_DONE)), "Saved as account") != NULL);
+  assert_step (fixture, MS_WIZARD_STEP_DONE);
+  assert_valid (page (fixture, MS_WIZARD_STEP_DONE));
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_DONE)), "Saved as account") != NULL);
   g_assert_cmpuint (ms_test_keyring_count_items (keyring, "me-example.invalid"), ==, 1);
   shoot (fixture, "wizard-done");
 
@@ -554,10 +553,10 @@ test_happy_path (Fixture       *fixture,
   g_assert_cmpuint (ms_accounts_view_get_n_accounts (view), ==, 0);
   g_assert_cmpuint (ms_test_keyring_count_items (keyring, "me-example.invalid"), ==, 0);
   /* A new start: nothing of the last run is left in the wizard. */
-  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, STEP_ADDRESS);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (GTK_WIDGET (page (fixture, STEP_ADDRESS)),
+  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, MS_WIZARD_STEP_ADDRESS);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS)),
                                                                   T ("Email address")))), ==, "");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, STEP_PASSWORD)),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)),
                                                                      ADW_TYPE_PASSWORD_ENTRY_ROW, NULL))), ==, "");
 
   ms_test_check_server_no_secret (fixture->server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
@@ -579,15 +578,15 @@ test_wrong_password (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@gmail.com", "abcdefghijklmnop", MS_SECURITY_TLS, TRUE);
-  assert_valid (page (fixture, STEP_SERVER));
+  assert_valid (page (fixture, MS_WIZARD_STEP_SERVER));
   next (fixture);
-  assert_step (fixture, STEP_SIGN_IN);
-  sign_in = MS_WIZARD_SIGN_IN_PAGE (page (fixture, STEP_SIGN_IN));
+  assert_step (fixture, MS_WIZARD_STEP_SIGN_IN);
+  sign_in = MS_WIZARD_SIGN_IN_PAGE (page (fixture, MS_WIZARD_STEP_SIGN_IN));
   g_assert_true (wait_until (has_sign_in_result, sign_in, WAIT_MS));
   result = ms_wizard_sign_in_page_get_result (sign_in);
   g_assert_nonnull (result->error);
   g_assert_cmpint (result->error->code, ==, MS_ERROR_AUTH_FAILED);
-  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, STEP_SIGN_IN);
+  g_assert_cmpuint (ms_wizard_get_step (fixture->wizard), ==, MS_WIZARD_STEP_SIGN_IN);
   assert_english (find_label (GTK_WIDGET (sign_in), "Server said: 535") != NULL);
   if (result->error->advice != NULL)
     g_assert_nonnull (find_label (GTK_WIDGET (sign_in), result->error->advice));
@@ -607,7 +606,7 @@ test_wrong_mode (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, TRUE);
-  server_page = page (fixture, STEP_SERVER);
+  server_page = page (fixture, MS_WIZARD_STEP_SERVER);
   g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
   result = ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page));
   g_assert_nonnull (result->error);
@@ -636,7 +635,7 @@ test_self_signed_pin (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, FALSE);
-  server_page = page (fixture, STEP_SERVER);
+  server_page = page (fixture, MS_WIZARD_STEP_SERVER);
   g_assert_true (wait_until (has_server_result, server_page, WAIT_MS));
   result = ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page));
   g_assert_nonnull (result->error);
@@ -681,7 +680,7 @@ test_cancel_while_checking (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, TRUE);
-  server_page = page (fixture, STEP_SERVER);
+  server_page = page (fixture, MS_WIZARD_STEP_SERVER);
   g_assert_true (wait_until (has_connection, fixture->server, WAIT_MS));
   assert_english (find_row_prefix (GTK_WIDGET (server_page), "Checking localhost") != NULL);
   shoot (fixture, "wizard-server-checking");
@@ -691,7 +690,7 @@ test_cancel_while_checking (Fixture       *fixture,
   start = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   g_assert_true (ms_fake_server_wait_finished (fixture->server, 1, 2000));
   spin (100);
   g_assert_null (ms_wizard_server_page_get_result (MS_WIZARD_SERVER_PAGE (server_page)));
@@ -971,46 +970,46 @@ test_demo (Fixture       *fixture,
   ms_wizard_reset (fixture->wizard);
 
   /* Prefilled, and no DNS: the demo server is here. */
-  address_page = GTK_WIDGET (page (fixture, STEP_ADDRESS));
+  address_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (address_page, T ("Email address")))),
                    ==, DEMO_ADDRESS);
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   row = find_row (address_page, T ("Demo server on this computer"));
   g_assert_true (row != NULL && gtk_widget_get_visible (row));
   shoot (fixture, "demo-address");
 
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
-  password_page = GTK_WIDGET (page (fixture, STEP_PASSWORD));
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
+  password_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD));
   assert_english (find_row_prefix (password_page, "Demo: the password is demo-app-password") != NULL);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
                          DEMO_PASSWORD);
-  assert_valid (page (fixture, STEP_PASSWORD));
+  assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   shoot (fixture, "demo-password");
 
   /* The server page is filled in, CA included, so the check passes. */
   next (fixture);
-  assert_step (fixture, STEP_SERVER);
-  assert_valid (page (fixture, STEP_SERVER));
-  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, STEP_SERVER)), "Secure connection: TLS") != NULL);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
+  assert_valid (page (fixture, MS_WIZARD_STEP_SERVER));
+  assert_english (find_row_prefix (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER)), "Secure connection: TLS") != NULL);
   shoot (fixture, "demo-server");
 
   /* The real sign-in, test message and save from here on. */
   next (fixture);
-  assert_step (fixture, STEP_TEST);
-  assert_valid (page (fixture, STEP_TEST));
+  assert_step (fixture, MS_WIZARD_STEP_TEST);
+  assert_valid (page (fixture, MS_WIZARD_STEP_TEST));
   next (fixture);
-  g_assert_true (wait_until (has_test_result, page (fixture, STEP_TEST), WAIT_MS));
-  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, STEP_TEST)))));
+  g_assert_true (wait_until (has_test_result, page (fixture, MS_WIZARD_STEP_TEST), WAIT_MS));
+  g_assert_true (ms_result_is_ok (ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, MS_WIZARD_STEP_TEST)))));
   g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
   shoot (fixture, "demo-test-message");
 
   next (fixture);
-  assert_step (fixture, STEP_DONE);
-  assert_valid (page (fixture, STEP_DONE));
+  assert_step (fixture, MS_WIZARD_STEP_DONE);
+  assert_valid (page (fixture, MS_WIZARD_STEP_DONE));
   g_assert_cmpuint (ms_test_keyring_count_items (keyring, "demo-example.com"), ==, 1);
   shoot (fixture, "demo-done");
-  done_page = GTK_WIDGET (page (fixture, STEP_DONE));
+  done_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_DONE));
   check_export (fixture, done_page, DEMO_PASSWORD);
   check_copy_password (done_page, DEMO_PASSWORD);
 
@@ -1055,15 +1054,15 @@ test_other_providers (Fixture       *fixture,
 
   if (fixture->window == NULL)
     return;
-  address_page = GTK_WIDGET (page (fixture, STEP_ADDRESS));
+  address_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS));
 
   /* Another app-password provider: its own pages, none of Google's steps. */
   type_text (address_page, T ("Email address"), "me@yahoo.com");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   /* Built when the wizard first went to it (start-up builds only the first page). */
-  password_page = GTK_WIDGET (page (fixture, STEP_PASSWORD));
+  password_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD));
   assert_english (find_row_prefix (password_page, "1. ") != NULL);
   assert_english (find_row_prefix (password_page, "3. ") == NULL);
   /* Google's help expander is not shown for another provider. */
@@ -1074,13 +1073,13 @@ test_other_providers (Fixture       *fixture,
   }
   shoot (fixture, "wizard-app-password-yahoo");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_ADDRESS);
+  assert_step (fixture, MS_WIZARD_STEP_ADDRESS);
 
   /* Outlook.com takes no password: the wizard says so before anything runs. */
   type_text (address_page, T ("Email address"), "me@outlook.com");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   assert_english (find_label (password_page, "Password Sign-In Not Possible") != NULL);
   assert_english (find_row_prefix (password_page, "1. ") == NULL);
   shoot (fixture, "wizard-password-outlook");
@@ -1177,18 +1176,18 @@ test_back_cancels_sign_in (Fixture       *fixture,
   ms_test_fake_server_start (fixture->server);
 
   go_to_server_page (fixture, "me@example.invalid", "secret", MS_SECURITY_TLS, TRUE);
-  assert_valid (page (fixture, STEP_SERVER));
+  assert_valid (page (fixture, MS_WIZARD_STEP_SERVER));
   next (fixture);
-  assert_step (fixture, STEP_SIGN_IN);
+  assert_step (fixture, MS_WIZARD_STEP_SIGN_IN);
   g_assert_true (wait_until (two_connections, fixture->server, WAIT_MS));
   spin (200);
-  sign_in = MS_WIZARD_SIGN_IN_PAGE (page (fixture, STEP_SIGN_IN));
+  sign_in = MS_WIZARD_SIGN_IN_PAGE (page (fixture, MS_WIZARD_STEP_SIGN_IN));
   g_assert_null (ms_wizard_sign_in_page_get_result (sign_in));
 
   start = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
-  assert_step (fixture, STEP_SERVER);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
   g_assert_true (ms_fake_server_wait_finished (fixture->server, 2, 2000));
   spin (100);
   g_assert_null (ms_wizard_sign_in_page_get_result (sign_in));

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-gui-enums.h"
 #include "ms-wizard.h"
 #include "ms-wizard-address-page.h"
 #include "ms-wizard-done-page.h"
@@ -13,12 +14,12 @@
 #include "ms-wizard-sign-in-page.h"
 #include "ms-wizard-test-page.h"
 
-#define N_STEPS 6
-
 /*
  * MsWizard:
- * The first-run wizard: six pages in a GtkStack under one header bar with
- * Back, the page's title and step, and the page's main button. The wizard
+ * The first-run wizard: six pages (MsWizardStep) in a GtkStack, each named
+ * by its step's nick, under one header bar with Back, the page's title and
+ * step, and the page's main button; the header follows the "page", "step"
+ * and "can-go-back" properties through bindings in ms-wizard.ui. The wizard
  * carries what one page found to the next; each page does its own work.
  * A page is built the first time the wizard goes to it, so that start-up
  * only pays for the first one.
@@ -27,18 +28,25 @@ struct _MsWizard
 {
   AdwBin                parent_instance;
 
-  GtkButton            *back_button;
-  AdwWindowTitle       *window_title;
-  GtkButton            *main_button;
   GtkStack             *stack;
-  MsWizardPage         *pages[N_STEPS];   /* NULL until first shown */
-  guint                 step;
+  MsWizardPage         *pages[MS_WIZARD_N_STEPS];   /* NULL until first shown */
+  MsWizardStep          step;
   gboolean              can_cancel;
   char                 *server_address;   /* the address the server page was filled for */
   MsRequest            *request;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizard, ms_wizard, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_STEP,
+  PROP_PAGE,
+  PROP_CAN_GO_BACK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   FINISHED,
@@ -48,44 +56,60 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static MsWizardPage *ensure_page (MsWizard *self,
-                                  guint     step);
+static MsWizardPage *ensure_page (MsWizard     *self,
+                                  MsWizardStep  step);
 
-static void
-update_header (MsWizard *self)
+/* The header's subtitle (a closure in ms-wizard.ui). */
+static char *
+describe_step (MsWizard     *self,
+               MsWizardStep  step)
 {
-  MsWizardPage *page = self->pages[self->step];
-  g_autofree char *subtitle = NULL;
-
   /* Translators: shown under the page title, "Step 2 of 6" */
-  subtitle = g_strdup_printf (_("Step %u of %u"), self->step + 1, N_STEPS);
-  adw_window_title_set_title (self->window_title, ms_wizard_page_get_title (page));
-  adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_button_set_label (self->main_button, ms_wizard_page_get_main_label (page));
+  return g_strdup_printf (_("Step %u of %u"), (guint) step + 1, (guint) MS_WIZARD_N_STEPS);
+}
+
+/* Continue is the page's to allow. */
+static void
+update_next (MsWizard *self)
+{
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
-                                 ms_wizard_page_get_valid (page));
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->step > 0 || self->can_cancel);
+                                 ms_wizard_page_get_valid (self->pages[self->step]));
 }
 
 static void
-on_page_changed_cb (MsWizard     *self,
-                    GParamSpec   *pspec,
-                    MsWizardPage *page)
+on_page_valid_cb (MsWizard     *self,
+                  GParamSpec   *pspec,
+                  MsWizardPage *page)
 {
   if (page == self->pages[self->step])
-    update_header (self);
+    update_next (self);
+}
+
+static void
+set_step (MsWizard     *self,
+          MsWizardStep  step)
+{
+  gboolean could_go_back = self->step > 0 || self->can_cancel;
+
+  self->step = step;
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[step]));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STEP]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+  if (could_go_back != (self->step > 0 || self->can_cancel))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
+  update_next (self);
 }
 
 static const MsGuiDetection *
 detection (MsWizard *self)
 {
-  return ms_wizard_address_page_get_detection (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, 0)));
+  return ms_wizard_address_page_get_detection (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, MS_WIZARD_STEP_ADDRESS)));
 }
 
 static const char *
 address (MsWizard *self)
 {
-  return ms_wizard_address_page_get_address (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, 0)));
+  return ms_wizard_address_page_get_address (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, MS_WIZARD_STEP_ADDRESS)));
 }
 
 static void
@@ -96,15 +120,17 @@ prepare_server_page (MsWizard *self)
     return;
   g_free (self->server_address);
   self->server_address = g_strdup (address (self));
-  ms_wizard_server_page_set_defaults (MS_WIZARD_SERVER_PAGE (ensure_page (self, 2)),
+  ms_wizard_server_page_set_defaults (MS_WIZARD_SERVER_PAGE (ensure_page (self, MS_WIZARD_STEP_SERVER)),
                                       address (self), detection (self));
 }
 
 static void
 prepare_request (MsWizard *self)
 {
-  MsWizardServerPage *server_page = MS_WIZARD_SERVER_PAGE (ensure_page (self, 2));
-  MsWizardPasswordPage *password_page = MS_WIZARD_PASSWORD_PAGE (ensure_page (self, 1));
+  MsWizardServerPage *server_page =
+    MS_WIZARD_SERVER_PAGE (ensure_page (self, MS_WIZARD_STEP_SERVER));
+  MsWizardPasswordPage *password_page =
+    MS_WIZARD_PASSWORD_PAGE (ensure_page (self, MS_WIZARD_STEP_PASSWORD));
   g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (server_page);
   g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (password_page);
   const MsGuiDetection *found = detection (self);
@@ -115,7 +141,7 @@ prepare_request (MsWizard *self)
   self->request->from = g_strdup (address (self));
   self->request->provider = g_strdup (found != NULL ? found->provider_id : NULL);
   self->request->program = g_strdup (PACKAGE_NAME);
-  ms_wizard_sign_in_page_set_request (MS_WIZARD_SIGN_IN_PAGE (ensure_page (self, 3)),
+  ms_wizard_sign_in_page_set_request (MS_WIZARD_SIGN_IN_PAGE (ensure_page (self, MS_WIZARD_STEP_SIGN_IN)),
                                       self->request);
 }
 
@@ -127,52 +153,53 @@ prepare_done_page (MsWizard *self)
                                                      found != NULL ? found->provider_id : NULL,
                                                      self->request->config);
 
-  ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, 5)), account,
+  ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
+                                   account,
                                    self->request->password,
                                    found != NULL && found->needs_app_password);
 }
 
 static void
-prepare_page (MsWizard *self,
-              guint     step)
+prepare_page (MsWizard     *self,
+              MsWizardStep  step)
 {
   switch (step)
     {
-    case 1:
-      ms_wizard_password_page_set_detection (MS_WIZARD_PASSWORD_PAGE (ensure_page (self, 1)),
+    case MS_WIZARD_STEP_PASSWORD:
+      ms_wizard_password_page_set_detection (MS_WIZARD_PASSWORD_PAGE (ensure_page (self, step)),
                                              detection (self));
       break;
-    case 2:
+    case MS_WIZARD_STEP_SERVER:
       prepare_server_page (self);
       break;
-    case 3:
+    case MS_WIZARD_STEP_SIGN_IN:
       prepare_request (self);
       break;
-    case 4:
-      ms_wizard_test_page_set_request (MS_WIZARD_TEST_PAGE (ensure_page (self, 4)), self->request);
+    case MS_WIZARD_STEP_TEST:
+      ms_wizard_test_page_set_request (MS_WIZARD_TEST_PAGE (ensure_page (self, step)),
+                                       self->request);
       break;
-    case 5:
+    case MS_WIZARD_STEP_DONE:
       prepare_done_page (self);
       break;
+    case MS_WIZARD_STEP_ADDRESS:
     default:
       break;
     }
 }
 
 static void
-go_to_step (MsWizard *self,
-            guint     step,
-            gboolean  forward)
+go_to_step (MsWizard     *self,
+            MsWizardStep  step,
+            gboolean      forward)
 {
-  g_assert (step < N_STEPS);
+  g_assert (step < MS_WIZARD_N_STEPS);
 
   ms_wizard_page_leave (self->pages[self->step]);
   ensure_page (self, step);
   if (forward)
     prepare_page (self, step);
-  self->step = step;
-  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[step]));
-  update_header (self);
+  set_step (self, step);
   ms_wizard_page_enter (self->pages[step]);
 }
 
@@ -180,7 +207,7 @@ static void
 on_page_finished_cb (MsWizard     *self,
                      MsWizardPage *page)
 {
-  if (page == self->pages[self->step] && self->step + 1 < N_STEPS)
+  if (page == self->pages[self->step] && self->step != MS_WIZARD_STEP_DONE)
     go_to_step (self, self->step + 1, TRUE);
 }
 
@@ -194,7 +221,7 @@ next_action (GtkWidget  *widget,
 
   if (!ms_wizard_page_get_valid (page) || ms_wizard_page_activate (page))
     return;
-  if (self->step + 1 < N_STEPS)
+  if (self->step != MS_WIZARD_STEP_DONE)
     go_to_step (self, self->step + 1, TRUE);
   else
     g_signal_emit (self, signals[FINISHED], 0,
@@ -208,9 +235,9 @@ back_action (GtkWidget  *widget,
 {
   MsWizard *self = MS_WIZARD (widget);
 
-  if (self->step == 0)
+  if (self->step == MS_WIZARD_STEP_ADDRESS)
     {
-      ms_wizard_page_leave (self->pages[0]);
+      ms_wizard_page_leave (self->pages[MS_WIZARD_STEP_ADDRESS]);
       if (self->can_cancel)
         g_signal_emit (self, signals[CANCELLED], 0);
       return;
@@ -232,7 +259,7 @@ ms_wizard_dispose (GObject *object)
 {
   MsWizard *self = MS_WIZARD (object);
 
-  for (guint i = 0; i < N_STEPS; i++)
+  for (guint i = 0; i < MS_WIZARD_N_STEPS; i++)
     if (self->pages[i] != NULL)
       ms_wizard_page_cancel (self->pages[i]);
 
@@ -251,6 +278,30 @@ ms_wizard_finalize (GObject *object)
 }
 
 static void
+ms_wizard_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  MsWizard *self = MS_WIZARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_STEP:
+      g_value_set_enum (value, self->step);
+      break;
+    case PROP_PAGE:
+      g_value_set_object (value, self->pages[self->step]);
+      break;
+    case PROP_CAN_GO_BACK:
+      g_value_set_boolean (value, self->step > 0 || self->can_cancel);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_wizard_class_init (MsWizardClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -258,17 +309,31 @@ ms_wizard_class_init (MsWizardClass *klass)
 
   object_class->dispose = ms_wizard_dispose;
   object_class->finalize = ms_wizard_finalize;
+  object_class->get_property = ms_wizard_get_property;
+
+  properties[PROP_STEP] =
+    g_param_spec_enum ("step", NULL, NULL, MS_TYPE_WIZARD_STEP, MS_WIZARD_STEP_ADDRESS,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PAGE] =
+    g_param_spec_object ("page", NULL, NULL, MS_TYPE_WIZARD_PAGE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Back is there on every page but the first, and on the first when
+   * there are accounts to go back to. */
+  properties[PROP_CAN_GO_BACK] =
+    g_param_spec_boolean ("can-go-back", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (MS_TYPE_WIZARD_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard.ui");
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, back_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, window_title);
-  gtk_widget_class_bind_template_child (widget_class, MsWizard, main_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizard, stack);
+  gtk_widget_class_bind_template_callback (widget_class, describe_step);
 
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, back_action);
@@ -278,32 +343,40 @@ ms_wizard_class_init (MsWizardClass *klass)
 }
 
 static GType
-page_type (guint step)
+page_type (MsWizardStep step)
 {
   switch (step)
     {
-    case 0:
+    case MS_WIZARD_STEP_ADDRESS:
       return MS_TYPE_WIZARD_ADDRESS_PAGE;
-    case 1:
+    case MS_WIZARD_STEP_PASSWORD:
       return MS_TYPE_WIZARD_PASSWORD_PAGE;
-    case 2:
+    case MS_WIZARD_STEP_SERVER:
       return MS_TYPE_WIZARD_SERVER_PAGE;
-    case 3:
+    case MS_WIZARD_STEP_SIGN_IN:
       return MS_TYPE_WIZARD_SIGN_IN_PAGE;
-    case 4:
+    case MS_WIZARD_STEP_TEST:
       return MS_TYPE_WIZARD_TEST_PAGE;
+    case MS_WIZARD_STEP_DONE:
     default:
       return MS_TYPE_WIZARD_DONE_PAGE;
     }
+}
+
+static const char *
+step_name (MsWizardStep step)
+{
+  g_autoptr(GEnumClass) steps = g_type_class_ref (MS_TYPE_WIZARD_STEP);
+
+  /* The nicks are static strings; the class stays registered. */
+  return g_enum_get_value (steps, step)->value_nick;
 }
 
 static void
 connect_page (MsWizard     *self,
               MsWizardPage *page)
 {
-  g_signal_connect_object (page, "notify::valid", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (page, "notify::main-label", G_CALLBACK (on_page_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::valid", G_CALLBACK (on_page_valid_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "finished", G_CALLBACK (on_page_finished_cb), self, G_CONNECT_SWAPPED);
 }
 
@@ -313,17 +386,17 @@ connect_page (MsWizard     *self,
  * (its slide transitions go by that order). A new page starts cleared, as
  * ms_wizard_reset() leaves the pages. */
 static MsWizardPage *
-ensure_page (MsWizard *self,
-             guint     step)
+ensure_page (MsWizard     *self,
+             MsWizardStep  step)
 {
-  g_assert (step < N_STEPS);
+  g_assert (step < MS_WIZARD_N_STEPS);
 
   for (guint i = 0; i <= step; i++)
     {
       if (self->pages[i] != NULL)
         continue;
       self->pages[i] = g_object_new (page_type (i), NULL);
-      gtk_stack_add_child (self->stack, GTK_WIDGET (self->pages[i]));
+      gtk_stack_add_named (self->stack, GTK_WIDGET (self->pages[i]), step_name (i));
       connect_page (self, self->pages[i]);
       ms_wizard_page_clear (self->pages[i]);
     }
@@ -335,8 +408,8 @@ ms_wizard_init (MsWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  ensure_page (self, 0);
-  update_header (self);
+  ensure_page (self, MS_WIZARD_STEP_ADDRESS);
+  set_step (self, MS_WIZARD_STEP_ADDRESS);
 }
 
 MsWizard *
@@ -353,15 +426,13 @@ ms_wizard_reset (MsWizard *self)
   g_return_if_fail (MS_IS_WIZARD (self));
 
   ms_wizard_cancel (self);
-  for (guint i = 0; i < N_STEPS; i++)
+  for (guint i = 0; i < MS_WIZARD_N_STEPS; i++)
     if (self->pages[i] != NULL)
       ms_wizard_page_clear (self->pages[i]);
   g_clear_pointer (&self->server_address, g_free);
   g_clear_pointer (&self->request, ms_request_free);
-  self->step = 0;
-  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->pages[0]));
-  update_header (self);
-  ms_wizard_page_enter (self->pages[0]);
+  set_step (self, MS_WIZARD_STEP_ADDRESS);
+  ms_wizard_page_enter (self->pages[MS_WIZARD_STEP_ADDRESS]);
 }
 
 /* ms_wizard_cancel:
@@ -371,7 +442,7 @@ ms_wizard_cancel (MsWizard *self)
 {
   g_return_if_fail (MS_IS_WIZARD (self));
 
-  for (guint i = 0; i < N_STEPS; i++)
+  for (guint i = 0; i < MS_WIZARD_N_STEPS; i++)
     if (self->pages[i] != NULL)
       ms_wizard_page_leave (self->pages[i]);
 }
@@ -382,11 +453,14 @@ ms_wizard_set_can_cancel (MsWizard *self,
 {
   g_return_if_fail (MS_IS_WIZARD (self));
 
+  if (self->can_cancel == !!can_cancel)
+    return;
   self->can_cancel = !!can_cancel;
-  update_header (self);
+  if (self->step == MS_WIZARD_STEP_ADDRESS)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
 }
 
-guint
+MsWizardStep
 ms_wizard_get_step (MsWizard *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD (self), 0);
@@ -395,13 +469,13 @@ ms_wizard_get_step (MsWizard *self)
 
 /* ms_wizard_get_page:
  * For tests; pages are built when the wizard first goes to them.
- * Returns: (transfer none) (nullable): the page of @step (0 to 5), or NULL
- * when the wizard has not been to it yet. */
+ * Returns: (transfer none) (nullable): the page of @step, or NULL when the
+ * wizard has not been to it yet. */
 GtkWidget *
-ms_wizard_get_page (MsWizard *self,
-                    guint     step)
+ms_wizard_get_page (MsWizard     *self,
+                    MsWizardStep  step)
 {
   g_return_val_if_fail (MS_IS_WIZARD (self), NULL);
-  g_return_val_if_fail (step < N_STEPS, NULL);
+  g_return_val_if_fail (step < MS_WIZARD_N_STEPS, NULL);
   return GTK_WIDGET (self->pages[step]);
 }

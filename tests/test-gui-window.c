@@ -1084,13 +1084,13 @@ test_other_providers (Fixture       *fixture,
   assert_english (find_row_prefix (password_page, "1. ") == NULL);
   shoot (fixture, "wizard-password-outlook");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_ADDRESS);
+  assert_step (fixture, MS_WIZARD_STEP_ADDRESS);
 
   /* Yahoo! JAPAN: allow mail programs first, in its own words (providers.json). */
   type_text (address_page, T ("Email address"), "taro@yahoo.co.jp");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   assert_english (find_row_prefix (password_page, "2. In the settings, open IMAP/POP/SMTP access") != NULL);
   assert_english (find_row (password_page, "Yahoo! JAPAN ID password") != NULL);
   shoot (fixture, "wizard-password-yahoo-japan");
@@ -1099,9 +1099,9 @@ test_other_providers (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
                          "not-a-real-password");
   next (fixture);
-  assert_step (fixture, STEP_SERVER);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
   {
-    GtkWidget *server_page = GTK_WIDGET (page (fixture, STEP_SERVER));
+    GtkWidget *server_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER));
     GtkWidget *summary = find_row_prefix (server_page, "smtp.mail.yahoo.co.jp · port 465");
 
     assert_english (summary != NULL
@@ -1111,33 +1111,33 @@ test_other_providers (Fixture       *fixture,
     shoot (fixture, "wizard-server-yahoo-japan");
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_ADDRESS);
+  assert_step (fixture, MS_WIZARD_STEP_ADDRESS);
 
   /* docomo: the IMAP password from My docomo, not the d ACCOUNT password. */
   type_text (address_page, T ("Email address"), "hanako@docomo.ne.jp");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   assert_english (find_label (password_page, "Get Your docomo Mail IMAP Password") != NULL
                   || find_row_prefix (password_page, "1. On your phone") != NULL);
   assert_english (find_row (password_page, "IMAP password") != NULL);
   shoot (fixture, "wizard-password-docomo");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
-  assert_step (fixture, STEP_ADDRESS);
+  assert_step (fixture, MS_WIZARD_STEP_ADDRESS);
 
   /* Zoho: the data centre is a choice, and choosing one sets the server. */
   type_text (address_page, T ("Email address"), "me@zohomail.com");
-  assert_valid (page (fixture, STEP_ADDRESS));
+  assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
-  assert_step (fixture, STEP_PASSWORD);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
                          "not-a-real-password");
   next (fixture);
-  assert_step (fixture, STEP_SERVER);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
   {
-    GtkWidget *server_page = GTK_WIDGET (page (fixture, STEP_SERVER));
+    GtkWidget *server_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_SERVER));
     GtkWidget *region = find_row (server_page, T ("Data Centre"));
     g_autoptr(MsSmtpConfig) config = NULL;
 

@@ -162,8 +162,8 @@ test_add_sign_in_fails (void)
 static void
 test_add_file_fails (void)
 {
-  g_autofree char *blocker = g_build_filename (g_get_user_config_dir (), "not-a-folder", NULL);
-  g_autofree char *dir = g_build_filename (blocker, "mailsetup", NULL);
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "unwritable", NULL);
+  g_autofree char *blocker = g_build_filename (dir, "accounts.ini", NULL);
   g_autoptr(MsAccountStore) store = ms_account_store_new (dir);
   g_autoptr(MsAccount) account = account_for ("unwritable", 465);
   g_autoptr(MsRequest) request = request_for (account, TEST_PASSWORD);
@@ -172,8 +172,9 @@ test_add_file_fails (void)
   if (ms_test_keyring_skip_if_absent (keyring, keyring_error))
     return;
 
-  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
-  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+  /* A folder where accounts.ini should be: the lock beside it works, the
+   * keyring is changed, and only the write fails, so the change is undone. */
+  g_assert_cmpint (g_mkdir_with_parents (blocker, 0700), ==, 0);
   result = ms_account_ops_add (store, account, request, MS_ACCOUNT_ADD_NO_VERIFY, NULL);
   g_assert_nonnull (result->error);
   g_assert_cmpint (result->error->code, ==, MS_ERROR_CONFIG_INVALID);

@@ -455,6 +455,99 @@ test_notify (void)
   g_assert_cmpuint (count, ==, 2);
 }
 
+
+/* Two programs changing accounts.ini: under the lock, each reads the file
+ * again before its change, so neither change is lost. */
+static void
+test_refresh_under_lock (void)
+{
+  g_autofree char *dir = config_dir ();
+  g_autoptr(MsAccountStore) first = ms_account_store_new (dir);
+  g_autoptr(MsAccountStore) second = ms_account_store_new (dir);
+  g_autoptr(MsAccountStore) check = ms_account_store_new (dir);
+  g_autoptr(MsAccount) a = full_account ("first");
+  g_autoptr(MsAccount) b = full_account ("second");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccountStoreLock) lock = NULL;
+  MsAccount *kept;
+
+  g_assert_true (ms_account_store_load (first, &error));
+  g_assert_true (ms_account_store_load (second, &error));
+
+  lock = ms_account_store_lock (first, NULL, &error);
+  g_assert_nonnull (lock);
+  g_assert_true (ms_account_store_refresh (first, &error));
+  g_assert_true (ms_account_store_add (first, a, &error));
+  g_assert_true (ms_account_store_save (first, &error));
+  g_clear_pointer (&lock, ms_account_store_unlock);
+  g_assert_true (ms_account_store_has_stored (second, "first"));
+
+  lock = ms_account_store_lock (second, NULL, &error);
+  g_assert_nonnull (lock);
+  g_assert_true (ms_account_store_refresh (second, &error));
+  g_assert_true (ms_account_store_add (second, b, &error));
+  g_assert_true (ms_account_store_save (second, &error));
+  g_clear_pointer (&lock, ms_account_store_unlock);
+  g_assert_no_error (error);
+
+  g_assert_true (ms_account_store_load (check, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (check)), ==, 2);
+
+  /* An unchanged file is not read again: the accounts keep their objects. */
+  kept = g_list_model_get_item (G_LIST_MODEL (check), 0);
+  g_assert_true (ms_account_store_refresh (check, &error));
+  g_assert_true (g_list_model_get_item (G_LIST_MODEL (check), 0) == kept);
+  g_object_unref (kept);
+  g_object_unref (kept);
+}
+
+typedef struct
+{
+  MsAccountStore *store;
+  gint            acquired;
+} LockWaiter;
+
+static gpointer
+take_lock_thread (gpointer data)
+{
+  LockWaiter *waiter = data;
+  MsAccountStoreLock *lock = ms_account_store_lock (waiter->store, NULL, NULL);
+
+  g_assert_nonnull (lock);
+  g_atomic_int_set (&waiter->acquired, 1);
+  ms_account_store_unlock (lock);
+
+  return NULL;
+}
+
+/* The lock is exclusive (flock on accounts.ini.lock, 0600): a second taker
+ * waits until the first lets go. */
+static void
+test_lock_exclusive (void)
+{
+  g_autofree char *dir = config_dir ();
+  g_autofree char *lock_path = g_build_filename (dir, "accounts.ini.lock", NULL);
+  g_autoptr(MsAccountStore) store = ms_account_store_new (dir);
+  g_autoptr(MsAccountStore) other = ms_account_store_new (dir);
+  g_autoptr(GError) error = NULL;
+  MsAccountStoreLock *lock = ms_account_store_lock (store, NULL, &error);
+  LockWaiter waiter = { other, 0 };
+  GThread *thread;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+  g_assert_cmpint (g_stat (lock_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  thread = g_thread_new ("lock-waiter", take_lock_thread, &waiter);
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (g_atomic_int_get (&waiter.acquired), ==, 0);
+  ms_account_store_unlock (lock);
+  g_thread_join (thread);
+  g_assert_cmpint (g_atomic_int_get (&waiter.acquired), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,6 +566,8 @@ main (int   argc,
   g_test_add_func ("/ms/account-store/unknown-keys", test_unknown_keys);
   g_test_add_func ("/ms/account-store/replace", test_replace);
   g_test_add_func ("/ms/account-store/notify", test_notify);
+  g_test_add_func ("/ms/account-store/refresh-under-lock", test_refresh_under_lock);
+  g_test_add_func ("/ms/account-store/lock-exclusive", test_lock_exclusive);
 
   return g_test_run ();
 }

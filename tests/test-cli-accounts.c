@@ -323,6 +323,118 @@ test_send_exit_statuses (Fixture       *fixture,
   ms_fake_server_free (busy);
 }
 
+
+/* ---- many processes at once (docs/contract.md, accounts.ini's lock) ---- */
+
+#define N_PARALLEL 20
+
+/* Starts @n mailsetup-cli processes at once, one per id, each with the
+ * password on standard input, and waits for all; each must exit 0. */
+static void
+run_parallel (Fixture            *fixture,
+              const char * const *verb,
+              guint               n,
+              gboolean            with_details)
+{
+  g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *input = g_strdup_printf ("%s\n", MS_FAKE_DEFAULT_PASSWORD);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("par%02u", i);
+      g_autofree char *address = g_strdup_printf ("par%02u@localhost", i);
+      g_autoptr(GError) error = NULL;
+      GSubprocess *process;
+
+      if (with_details)
+        process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                    | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                    MS_CLI_PATH, "--config-dir", fixture->config_dir,
+                                    verb[0], verb[1], id, "--address", address,
+                                    "--host", "localhost", "--port", fixture->port,
+                                    "--security", "tls", "--no-verify", "--password-stdin",
+                                    NULL);
+      else
+        process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                    | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                    MS_CLI_PATH, "--config-dir", fixture->config_dir,
+                                    verb[0], verb[1], id, NULL);
+      g_assert_no_error (error);
+      g_ptr_array_add (processes, process);
+    }
+
+  /* Every process is running before any gets its password. */
+  for (guint i = 0; i < processes->len; i++)
+    {
+      GOutputStream *stdin_pipe = g_subprocess_get_stdin_pipe (processes->pdata[i]);
+
+      g_output_stream_write_all (stdin_pipe, input, strlen (input), NULL, NULL, NULL);
+      g_output_stream_close (stdin_pipe, NULL, NULL);
+    }
+
+  for (guint i = 0; i < processes->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_subprocess_wait (processes->pdata[i], NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (processes->pdata[i]));
+      g_assert_cmpint (g_subprocess_get_exit_status (processes->pdata[i]), ==, 0);
+    }
+}
+
+static guint
+count_listed_accounts (Fixture *fixture)
+{
+  g_auto(MsCliRun) list = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  cli_run (fixture, &list, NULL, (const char *[]) { "--json", "account", "list", NULL });
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, list.out, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  return json_array_get_length (json_object_get_array_member (root, "accounts"));
+}
+
+static void
+assert_each_has_one_item (Fixture  *fixture,
+                          guint     n,
+                          guint     expected)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("par%02u", i);
+
+      g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, id), ==, expected);
+    }
+}
+
+static void
+test_parallel_add_remove (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *add[] = { "account", "add" };
+  const char *remove[] = { "account", "remove" };
+
+  if (fixture->keyring == NULL)
+    return;
+
+  run_parallel (fixture, add, N_PARALLEL, TRUE);
+  /* No account lost, each with exactly its own keyring item. */
+  g_assert_cmpuint (count_listed_accounts (fixture), ==, N_PARALLEL);
+  assert_each_has_one_item (fixture, N_PARALLEL, 1);
+
+  run_parallel (fixture, remove, N_PARALLEL, FALSE);
+  /* Nothing left behind: no account, no orphaned keyring item. */
+  g_assert_cmpuint (count_listed_accounts (fixture), ==, 0);
+  assert_each_has_one_item (fixture, N_PARALLEL, 0);
+  g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,6 +449,8 @@ main (int   argc,
               test_send_as_sendmail, fixture_tear_down);
   g_test_add ("/ms/cli/send-exit-statuses", Fixture, NULL, fixture_set_up,
               test_send_exit_statuses, fixture_tear_down);
+  g_test_add ("/ms/cli/parallel-add-remove", Fixture, NULL, fixture_set_up,
+              test_parallel_add_remove, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -14,7 +14,10 @@
  * Every operation runs in two phases: the keyring (and, for add, the
  * sign-in) on any thread, touching only copies; then accounts.ini on the
  * caller's thread. When the file cannot be written, the keyring is put back
- * as it was, so the two never disagree.
+ * as it was, so the two never disagree. Other programs may change accounts
+ * at the same moment: the keyring change and the file change happen under
+ * accounts.ini's lock (ms_account_store_lock(), taken after any sign-in),
+ * and the file is read again under it before the change is applied.
  */
 
 typedef enum
@@ -36,6 +39,7 @@ typedef struct
   MsAccountAddFlags  flags;
   MsResult          *result;    /* add */
   GError            *error;     /* update, remove */
+  MsAccountStoreLock *lock;     /* held from the keyring phase to the file's write */
 } OpsJob;
 
 static void
@@ -49,6 +53,7 @@ ops_job_free (OpsJob *job)
   g_clear_pointer (&job->previous, ms_password_unref);
   g_clear_pointer (&job->result, ms_result_unref);
   g_clear_error (&job->error);
+  g_clear_pointer (&job->lock, ms_account_store_unlock);
   g_free (job);
 }
 
@@ -137,6 +142,28 @@ add_prepare (OpsJob *job)
   return FALSE;
 }
 
+/* Under the lock, the id is checked again against the file itself: another
+ * program may have added it since this store was read, and saving the
+ * secret would replace that account's. */
+static gboolean
+add_lock (OpsJob       *job,
+          GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  const char *id = ms_account_get_id (job->account);
+
+  job->lock = ms_account_store_lock (job->store, cancellable, &error);
+  if (job->lock != NULL && ms_account_store_has_stored (job->store, id))
+    g_set_error (&error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                 _("An account named “%s” already exists."), id);
+  if (error == NULL)
+    return TRUE;
+
+  ms_result_add_step (job->result, MS_STEP_CONFIG, FALSE, 0);
+  ms_result_set_error_from_gerror (job->result, MS_STEP_CONFIG, error);
+  return FALSE;
+}
+
 static void
 add_keyring_phase (OpsJob       *job,
                    GCancellable *cancellable)
@@ -152,6 +179,9 @@ add_keyring_phase (OpsJob       *job,
       if (!ms_result_is_ok (job->result))
         return;
     }
+
+  if (!add_lock (job, cancellable))
+    return;
 
   start = g_get_monotonic_time ();
   if (ms_secret_store_save (job->account, job->password, cancellable, &error))
@@ -176,11 +206,16 @@ add_file_phase (OpsJob *job)
   const char *id = ms_account_get_id (job->account);
 
   if (!ms_result_is_ok (job->result))
-    return;
+    {
+      g_clear_pointer (&job->lock, ms_account_store_unlock);
+      return;
+    }
 
-  if (ms_account_store_add (job->store, job->account, &error) &&
+  if (ms_account_store_refresh (job->store, &error) &&
+      ms_account_store_add (job->store, job->account, &error) &&
       ms_account_store_save (job->store, &error))
     {
+      g_clear_pointer (&job->lock, ms_account_store_unlock);
       ms_result_add_step (job->result, MS_STEP_CONFIG, TRUE, elapsed_ms (start));
       return;
     }
@@ -189,6 +224,7 @@ add_file_phase (OpsJob *job)
   if (stored == job->account)
     ms_account_store_remove (job->store, id, NULL);
   undo_secret (NULL, id, NULL);
+  g_clear_pointer (&job->lock, ms_account_store_unlock);
   ms_result_add_step (job->result, MS_STEP_CONFIG, FALSE, elapsed_ms (start));
   ms_result_set_error_from_gerror (job->result, MS_STEP_CONFIG, error);
 }
@@ -276,6 +312,9 @@ update_keyring_phase (OpsJob        *job,
   g_autoptr(GError) local_error = NULL;
   MsPassword *secret;
 
+  job->lock = ms_account_store_lock (job->store, cancellable, error);
+  if (job->lock == NULL)
+    return FALSE;
   if (job->password == NULL && ms_account_same_server (job->old, job->account))
     return TRUE;
 
@@ -298,8 +337,10 @@ update_file_phase (OpsJob  *job,
                    GError **error)
 {
   g_autoptr(MsAccount) old = ms_account_copy (job->old, NULL);
+  g_autoptr(MsAccountStoreLock) lock = g_steal_pointer (&job->lock);
 
-  if (ms_account_store_replace (job->store, job->account, error) &&
+  if (ms_account_store_refresh (job->store, error) &&
+      ms_account_store_replace (job->store, job->account, error) &&
       ms_account_store_save (job->store, error))
     return TRUE;
 
@@ -370,6 +411,10 @@ remove_keyring_phase (OpsJob        *job,
 {
   g_autoptr(GError) local_error = NULL;
 
+  job->lock = ms_account_store_lock (job->store, cancellable, error);
+  if (job->lock == NULL)
+    return FALSE;
+
   /* Kept only to put it back if the file cannot be written. */
   job->previous = ms_secret_store_lookup (job->old, cancellable, &local_error);
   if (job->previous == NULL &&
@@ -387,8 +432,10 @@ remove_file_phase (OpsJob  *job,
                    GError **error)
 {
   const char *id = ms_account_get_id (job->old);
+  g_autoptr(MsAccountStoreLock) lock = g_steal_pointer (&job->lock);
 
-  if (ms_account_store_remove (job->store, id, error) &&
+  if (ms_account_store_refresh (job->store, error) &&
+      ms_account_store_remove (job->store, id, error) &&
       ms_account_store_save (job->store, error))
     return TRUE;
 
@@ -447,10 +494,14 @@ ms_account_ops_set_default (MsAccountStore  *store,
                             GError         **error)
 {
   g_autoptr(MsAccount) previous = NULL;
+  g_autoptr(MsAccountStoreLock) lock = NULL;
 
   g_return_val_if_fail (MS_IS_ACCOUNT_STORE (store), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
+  lock = ms_account_store_lock (store, NULL, error);
+  if (lock == NULL || !ms_account_store_refresh (store, error))
+    return FALSE;
   previous = ms_account_store_get_default (store, NULL);
   if (!ms_account_store_set_default (store, id, error))
     return FALSE;

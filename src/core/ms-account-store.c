@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
@@ -16,6 +19,10 @@
 
 #define ACCOUNTS_FILE "accounts.ini"
 
+/* How long a change waits for another program's change of accounts.ini. */
+#define MS_LOCK_WAIT_US (60 * G_USEC_PER_SEC)
+#define MS_LOCK_POLL_US (10 * G_TIME_SPAN_MILLISECOND)
+
 struct _MsAccountStore
 {
   GObject     parent_instance;
@@ -26,6 +33,12 @@ struct _MsAccountStore
   GPtrArray  *accounts;   /* MsAccount, file order */
   GKeyFile   *key_file;   /* as loaded: keeps unknown keys and comments */
   GHashTable *lines;      /* "group" and "group\nkey" -> line number */
+  char       *checksum;   /* of the file as last read or written; NULL: none */
+};
+
+struct _MsAccountStoreLock
+{
+  int fd;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -77,6 +90,7 @@ ms_account_store_finalize (GObject *object)
   g_clear_pointer (&self->lines, g_hash_table_unref);
   g_clear_pointer (&self->config_dir, g_free);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->checksum, g_free);
 
   G_OBJECT_CLASS (ms_account_store_parent_class)->finalize (object);
 }
@@ -543,10 +557,69 @@ ms_account_store_load (MsAccountStore  *self,
       g_clear_pointer (&self->key_file, g_key_file_unref);
       self->key_file = g_key_file_new ();
       take_accounts (self, none);
+      g_clear_pointer (&self->checksum, g_free);
       return TRUE;
     }
 
-  return parse_data (self, data, length, error);
+  if (!parse_data (self, data, length, error))
+    return FALSE;
+
+  g_free (self->checksum);
+  self->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+  return TRUE;
+}
+
+/**
+ * ms_account_store_refresh:
+ * @self: an #MsAccountStore
+ * @error: return location for an error
+ *
+ * Reads accounts.ini again when another program changed it since this
+ * store last read or wrote it, so that a change made under
+ * ms_account_store_lock() starts from what is on disk (read, modify, write).
+ * An unchanged file is not read again: the accounts keep their objects.
+ *
+ * Returns: %TRUE on success; errors: config-invalid
+ */
+gboolean
+ms_account_store_refresh (MsAccountStore  *self,
+                          GError         **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *checksum = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), FALSE);
+
+  if (g_file_get_contents (self->path, &data, &length, NULL))
+    checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+  if (g_strcmp0 (checksum, self->checksum) == 0)
+    return TRUE;
+
+  return ms_account_store_load (self, error);
+}
+
+/**
+ * ms_account_store_has_stored:
+ * @self: an #MsAccountStore
+ * @id: an account id
+ *
+ * Whether accounts.ini on disk holds @id now, whatever this store holds.
+ * Reads only the file, so it may be called from any thread.
+ *
+ * Returns: %TRUE when the file has a group @id
+ */
+gboolean
+ms_account_store_has_stored (MsAccountStore *self,
+                             const char     *id)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  return g_key_file_load_from_file (key_file, self->path, G_KEY_FILE_NONE, NULL)
+         && g_key_file_has_group (key_file, id);
 }
 
 /* ---- saving ---- */
@@ -661,7 +734,8 @@ ensure_folder (MsAccountStore  *self,
  *
  * Writes accounts.ini atomically (a new file renamed over the old one, so a
  * failed write leaves the old file whole), mode 0600, creating the folder
- * with mode 0700.
+ * with mode 0700. To keep other programs' changes, call it while holding
+ * ms_account_store_lock(), after ms_account_store_refresh() and the change.
  *
  * Returns: %TRUE on success; errors: config-invalid (the folder or the file
  *   cannot be written)
@@ -693,7 +767,105 @@ ms_account_store_save (MsAccountStore  *self,
 
   g_key_file_unref (self->key_file);
   self->key_file = g_steal_pointer (&key_file);
+  g_free (self->checksum);
+  self->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
   return TRUE;
+}
+
+/* ---- one change at a time ---- */
+
+static gboolean
+open_lock_file (MsAccountStore  *self,
+                int             *fd,
+                GError         **error)
+{
+  g_autofree char *path = g_strconcat (self->path, ".lock", NULL);
+  int saved_errno;
+
+  *fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (*fd >= 0)
+    return TRUE;
+
+  saved_errno = errno;
+  g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID, _("Could not open %s: %s"), path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/**
+ * ms_account_store_lock:
+ * @self: an #MsAccountStore
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Serialises changes of accounts.ini between processes and threads: an
+ * exclusive flock() on `accounts.ini.lock` beside it, waited for up to a
+ * minute. Hold it from before the check that a change is possible (and the
+ * keyring change that goes with it) until after ms_account_store_save(),
+ * with ms_account_store_refresh() in between, so that two programs changing
+ * accounts at the same moment both keep their change. Reading needs no
+ * lock: the file is replaced atomically. Touches only the store's folder,
+ * so it may be called from any thread.
+ *
+ * Returns: (transfer full): the held lock, or %NULL; errors: config-invalid
+ *   (the lock file cannot be made, or another program held it a minute),
+ *   cancelled
+ */
+MsAccountStoreLock *
+ms_account_store_lock (MsAccountStore  *self,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  gint64 give_up = g_get_monotonic_time () + MS_LOCK_WAIT_US;
+  MsAccountStoreLock *lock;
+  int fd;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), NULL);
+
+  if (!ensure_folder (self, error) || !open_lock_file (self, &fd, error))
+    return NULL;
+
+  while (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno != EWOULDBLOCK && saved_errno != EINTR)
+        g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID, _("Could not lock %s: %s"),
+                     self->path, g_strerror (saved_errno));
+      else if (g_cancellable_is_cancelled (cancellable))
+        g_set_error_literal (error, MS_ERROR, MS_ERROR_CANCELLED, _("Cancelled"));
+      else if (g_get_monotonic_time () > give_up)
+        g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID,
+                     _("Another program kept %s locked for a minute."), self->path);
+      else
+        {
+          g_usleep (MS_LOCK_POLL_US);
+          continue;
+        }
+      close (fd);
+      return NULL;
+    }
+
+  lock = g_new0 (MsAccountStoreLock, 1);
+  lock->fd = fd;
+
+  return lock;
+}
+
+/**
+ * ms_account_store_unlock:
+ * @lock: (transfer full) (nullable): a lock from ms_account_store_lock()
+ *
+ * Releases the lock.
+ */
+void
+ms_account_store_unlock (MsAccountStoreLock *lock)
+{
+  if (lock == NULL)
+    return;
+
+  close (lock->fd);
+  g_free (lock);
 }
 
 /* ---- changes in memory ---- */

@@ -49,4 +49,17 @@ gboolean        ms_account_store_set_default     (MsAccountStore  *self,
 char           *ms_account_store_new_id          (MsAccountStore  *self,
                                                   const char      *address);
 
+typedef struct _MsAccountStoreLock MsAccountStoreLock;
+
+MsAccountStoreLock *ms_account_store_lock        (MsAccountStore  *self,
+                                                  GCancellable    *cancellable,
+                                                  GError         **error);
+void            ms_account_store_unlock          (MsAccountStoreLock *lock);
+gboolean        ms_account_store_refresh         (MsAccountStore  *self,
+                                                  GError         **error);
+gboolean        ms_account_store_has_stored      (MsAccountStore  *self,
+                                                  const char      *id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsAccountStoreLock, ms_account_store_unlock)
+
 G_END_DECLS

@@ -14,9 +14,12 @@
 #include "ms-application.h"
 #include "ms-certificate-dialog.h"
 #include "ms-diagnostics-page.h"
+#include "ms-advice.h"
 #include "ms-fake-server.h"
 #include "ms-gui-demo.h"
 #include "ms-gui-util.h"
+#include "ms-outbox.h"
+#include "ms-outbox-list.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
 #include "ms-window.h"
@@ -276,10 +279,11 @@ has_diagnostics_result (gpointer data)
   return ms_diagnostics_page_get_result (data) != NULL;
 }
 
+/* The wizard's test message, the outbox's Send Now, the account page's. */
 static gboolean
-two_messages (gpointer data)
+three_messages (gpointer data)
 {
-  return ms_fake_server_get_n_messages (data) == 2;
+  return ms_fake_server_get_n_messages (data) == 3;
 }
 
 static gboolean
@@ -375,6 +379,167 @@ go_to_server_page (Fixture    *fixture,
   config->ca_file = with_ca ? ms_test_pki_file ("ca.pem") : NULL;
   ms_wizard_server_page_set_config (MS_WIZARD_SERVER_PAGE (page (fixture, MS_WIZARD_STEP_SERVER)), config);
   ms_wizard_server_page_recheck (MS_WIZARD_SERVER_PAGE (page (fixture, MS_WIZARD_STEP_SERVER)));
+}
+
+/* ---- the outbox ---- */
+
+/* A stand-in for the desktop's notification service on the private bus:
+ * it counts Notify calls (GNotification's freedesktop backend). */
+static guint n_notifications;
+
+static gboolean
+two_notifications (gpointer data)
+{
+  return n_notifications >= 2;
+}
+
+static void
+on_notifications_call_cb (GDBusConnection       *connection,
+                          const char            *sender,
+                          const char            *object_path,
+                          const char            *interface_name,
+                          const char            *method_name,
+                          GVariant              *parameters,
+                          GDBusMethodInvocation *invocation,
+                          gpointer               user_data)
+{
+  if (g_str_equal (method_name, "Notify"))
+    {
+      n_notifications++;
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", n_notifications));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(as)", NULL));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+start_notification_service (void)
+{
+  static const char xml[] =
+    "<node><interface name='org.freedesktop.Notifications'>"
+    "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='u' direction='out'/></method>"
+    "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+    "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+    "</interface></node>";
+  static const GDBusInterfaceVTable vtable = { on_notifications_call_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (xml, NULL);
+  /* Kept for the whole run: the name goes with the connection. */
+  static GDBusConnection *bus;
+  g_autoptr(GVariant) reply = NULL;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_assert_nonnull (bus);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, NULL);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_assert_nonnull (reply);
+}
+
+/* Keeps a message of @account as `mailsetup-cli send` would, then records
+ * a failed attempt with @code (a real MsResult, as the engine makes it). */
+static char *
+keep_failed_message (const char  *account,
+                     const char  *subject,
+                     MsErrorCode  code)
+{
+  g_autoptr(MsOutbox) outbox = ms_outbox_new (NULL);
+  g_autoptr(MsOutboxDraft) draft = ms_outbox_draft_new (outbox, NULL);
+  g_autoptr(MsOutboxEntry) entry = ms_outbox_entry_new ();
+  g_autoptr(MsOutboxLock) lock = NULL;
+  g_autoptr(MsResult) result = ms_result_new ("send");
+  g_autofree char *text = g_strdup_printf ("From: me@example.invalid\r\nTo: friend@localhost, "
+                                           "nobody@localhost\r\nSubject: %s\r\n"
+                                           "Message-ID: <%s@localhost>\r\n\r\nBody.\r\n",
+                                           subject, account);
+  const char *recipients[] = { "friend@localhost", "nobody@localhost", NULL };
+  MsResultError *error;
+
+  g_assert_nonnull (draft);
+  g_assert_true (ms_outbox_draft_write (draft, text, strlen (text), NULL));
+  entry->account = g_strdup (account);
+  entry->from = g_strdup (MS_FAKE_DEFAULT_USER);
+  entry->recipients = g_strdupv ((char **) recipients);
+  entry->subject = g_strdup (subject);
+  entry->message_id = g_strdup_printf ("<%s@localhost>", account);
+  lock = ms_outbox_draft_commit (draft, entry, NULL);
+  g_assert_nonnull (lock);
+
+  error = ms_result_set_error (result, code, code == MS_ERROR_AUTH_FAILED ? MS_STEP_AUTH : MS_STEP_RCPT,
+                               NULL);
+  if (code == MS_ERROR_RECIPIENT_REJECTED)
+    ms_result_error_add_recipient (error, "nobody@localhost", "550 5.1.1 No such user");
+  else
+    error->server_reply = g_strdup ("535 5.7.8 Authentication credentials invalid");
+  ms_advice_fill (result, NULL);
+  g_assert_true (ms_outbox_lock_record (lock, result, NULL));
+
+  return g_strdup (ms_outbox_lock_get_entry (lock)->id);
+}
+
+static gboolean
+outbox_has (gpointer data)
+{
+  gpointer *wait = data;
+
+  return ms_outbox_list_get_n_messages (wait[0]) == GPOINTER_TO_UINT (wait[1]);
+}
+
+static gboolean
+n_messages_reached (gpointer data)
+{
+  gpointer *wait = data;
+
+  return ms_fake_server_get_n_messages (wait[0]) >= GPOINTER_TO_UINT (wait[1]);
+}
+
+/* The accounts view with kept messages: the count on the account's row,
+ * the list with state, recipients, subject and the error in words,
+ * notifications, Send Now and Delete. */
+static void
+check_outbox (Fixture        *fixture,
+              MsAccountsView *view)
+{
+  MsOutboxList *list = MS_OUTBOX_LIST (find_widget (GTK_WIDGET (view), MS_TYPE_OUTBOX_LIST, NULL));
+  guint before = ms_fake_server_get_n_messages (fixture->server);
+  g_autofree char *held = NULL;
+  g_autofree char *failed = NULL;
+  gpointer wait[2] = { list, GUINT_TO_POINTER (2) };
+  gpointer sent[2] = { fixture->server, GUINT_TO_POINTER (before + 1) };
+
+  g_assert_nonnull (list);
+  held = keep_failed_message ("me-example.invalid", T ("Backup finished"), MS_ERROR_AUTH_FAILED);
+  failed = keep_failed_message ("me-example.invalid", T ("Disk almost full"),
+                                MS_ERROR_RECIPIENT_REJECTED);
+  g_assert_true (wait_until (outbox_has, wait, WAIT_MS));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
+  g_assert_nonnull (find_row (GTK_WIDGET (list), T ("Backup finished")));
+  assert_english (find_row_prefix (GTK_WIDGET (view), "me@example.invalid") != NULL);
+  assert_english (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (view), "me@example.invalid"))),
+                          "2 messages in the outbox") != NULL);
+  assert_english (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (list), "Disk almost full"))),
+                          "nobody@localhost: 550 5.1.1 No such user") != NULL);
+  /* Both became held or failed while the window was open. */
+  g_assert_true (wait_until (two_notifications, NULL, WAIT_MS));
+  shoot (fixture, "outbox");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "outbox.send-now", "s", held));
+  g_assert_true (wait_until (n_messages_reached, sent, WAIT_MS));
+  wait[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wait_until (outbox_has, wait, WAIT_MS));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "outbox.delete", "s", failed));
+  wait[1] = GUINT_TO_POINTER (0);
+  g_assert_true (wait_until (outbox_has, wait, WAIT_MS));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (list)));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, before + 1);
 }
 
 /* ---- tests ---- */
@@ -516,6 +681,7 @@ test_happy_path (Fixture       *fixture,
   row = find_row (GTK_WIDGET (view), "me@example.invalid");
   g_assert_nonnull (row);
   shoot (fixture, "accounts");
+  check_outbox (fixture, view);
 
   g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
   g_assert_true (wait_until (row_visible, ms_accounts_view_get_account_page (view), WAIT_MS));
@@ -528,7 +694,7 @@ test_happy_path (Fixture       *fixture,
   /* A test message from the stored account: the password comes from the keyring. */
   g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
                                              "account.test-send", NULL));
-  g_assert_true (wait_until (two_messages, fixture->server, WAIT_MS));
+  g_assert_true (wait_until (three_messages, fixture->server, WAIT_MS));
 
   g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
                                              "accounts.show-diagnostics", NULL));
@@ -1268,6 +1434,8 @@ main (int   argc,
       keyring = ms_test_keyring_start (TRUE, &error);
       if (keyring == NULL)
         g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
+      else
+        start_notification_service ();
       g_setenv ("GSK_RENDERER", "cairo", TRUE);
       /* The private bus has no accessibility bus; GTK would warn (fatal). */
       g_setenv ("GTK_A11Y", "none", FALSE);

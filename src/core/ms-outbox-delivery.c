@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "ms-account-ops.h"
 #include "ms-advice.h"
 #include "ms-outbox-delivery.h"
 #include "ms-smtp-client.h"
@@ -307,4 +308,287 @@ ms_outbox_deliver_finish (GAsyncResult  *result,
   *attempts = g_steal_pointer (&data->attempts);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- sending an account's messages now (the window, the timer) ---- */
+
+static gboolean
+wanted_now (const MsOutboxEntry *entry,
+            const char * const  *ids,
+            gboolean             include_held,
+            GDateTime           *now)
+{
+  if (entry->state == MS_OUTBOX_STATE_FAILED)
+    return FALSE;
+  if (ids != NULL && ids[0] != NULL)
+    return g_strv_contains (ids, entry->id);
+  if (include_held)
+    return TRUE;
+
+  return ms_outbox_entry_is_due (entry, now);
+}
+
+/* The wanted entries of @account, locked and queued. */
+static GPtrArray *
+lock_for_sending (MsOutbox           *outbox,
+                  const char         *account,
+                  const char * const *ids,
+                  gboolean            include_held)
+{
+  GPtrArray *locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
+  g_autoptr(GPtrArray) entries = ms_outbox_list (outbox, account, NULL);
+  g_autoptr(GDateTime) now = ms_outbox_now (outbox);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      MsOutboxEntry *entry = g_ptr_array_index (entries, i);
+      MsOutboxLock *lock;
+
+      if (!wanted_now (entry, ids, include_held, now))
+        continue;
+      lock = ms_outbox_lock (outbox, entry->id, NULL);
+      if (lock == NULL || !wanted_now (ms_outbox_lock_get_entry (lock), ids, include_held, now)
+          || (ms_outbox_lock_get_entry (lock)->state != MS_OUTBOX_STATE_QUEUED
+              && !ms_outbox_lock_set_state (lock, MS_OUTBOX_STATE_QUEUED, NULL)))
+        {
+          ms_outbox_lock_free (lock);
+          continue;
+        }
+      g_ptr_array_add (locks, lock);
+    }
+
+  return locks;
+}
+
+/**
+ * ms_outbox_send_now:
+ * @outbox: the outbox
+ * @account: the account whose messages to send
+ * @ids: (nullable) (array zero-terminated=1): only these entries
+ * @include_held: also held messages (the account works again)
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Sends @account's messages that are due (or @ids, or with @include_held
+ * every queued and held one) now, with its password from the keyring,
+ * over one connection. Blocking: run it in a worker thread.
+ *
+ * Returns: (transfer full) (element-type MsOutboxAttempt): what became of
+ *   each message tried
+ */
+GPtrArray *
+ms_outbox_send_now (MsOutbox           *outbox,
+                    MsAccount          *account,
+                    const char * const *ids,
+                    gboolean            include_held,
+                    GCancellable       *cancellable)
+{
+  g_autoptr(GPtrArray) locks = NULL;
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) session = NULL;
+  g_autoptr(GError) keyring_error = NULL;
+  GPtrArray *attempts = NULL;
+
+  g_return_val_if_fail (MS_IS_OUTBOX (outbox) && MS_IS_ACCOUNT (account), NULL);
+
+  locks = lock_for_sending (outbox, ms_account_get_id (account), ids, include_held);
+  if (locks->len == 0)
+    return attempts_new ();
+
+  request = ms_account_ops_load_request (account, cancellable, &keyring_error);
+  if (keyring_error != NULL)
+    {
+      g_autoptr(MsResult) failure = ms_result_new ("send");
+
+      failure->account = g_strdup (ms_account_get_id (account));
+      ms_result_set_error_from_gerror (failure, MS_STEP_KEYRING, keyring_error);
+      ms_advice_fill (failure, request->provider);
+      return ms_outbox_record_failure (locks, failure);
+    }
+
+  session = ms_outbox_deliver (request, locks, &attempts, cancellable);
+
+  return attempts;
+}
+
+typedef struct
+{
+  MsOutbox   *outbox;
+  MsAccount  *account;
+  char      **ids;
+  gboolean    include_held;
+} SendNowData;
+
+static void
+send_now_data_free (SendNowData *data)
+{
+  g_object_unref (data->outbox);
+  g_object_unref (data->account);
+  g_strfreev (data->ids);
+  g_free (data);
+}
+
+static void
+send_now_in_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  SendNowData *data = task_data;
+
+  g_task_return_pointer (task, ms_outbox_send_now (data->outbox, data->account,
+                                                   (const char * const *) data->ids,
+                                                   data->include_held, cancellable),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * ms_outbox_send_now_async:
+ * @outbox: the outbox
+ * @account: the account
+ * @ids: (nullable) (array zero-terminated=1): only these entries
+ * @include_held: also held messages
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_outbox_send_now() in a worker thread.
+ */
+void
+ms_outbox_send_now_async (MsOutbox            *outbox,
+                          MsAccount           *account,
+                          const char * const  *ids,
+                          gboolean             include_held,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (outbox, cancellable, callback, user_data);
+  SendNowData *data = g_new0 (SendNowData, 1);
+
+  data->outbox = g_object_ref (outbox);
+  data->account = g_object_ref (account);
+  data->ids = g_strdupv ((char **) ids);
+  data->include_held = include_held;
+  g_task_set_source_tag (task, ms_outbox_send_now_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) send_now_data_free);
+  g_task_run_in_thread (task, send_now_in_thread);
+}
+
+/**
+ * ms_outbox_send_now_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for an error (cancelled only)
+ *
+ * Returns: (transfer full) (element-type MsOutboxAttempt): the attempts
+ */
+GPtrArray *
+ms_outbox_send_now_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_outbox_send_now_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+list_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *entries = ms_outbox_list (source_object, NULL, &error);
+
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * ms_outbox_list_async:
+ * @outbox: the outbox
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_outbox_list() in a worker thread (its housekeeping writes to disk).
+ */
+void
+ms_outbox_list_async (MsOutbox            *outbox,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (outbox, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ms_outbox_list_async);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+/**
+ * ms_outbox_list_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type MsOutboxEntry): the entries;
+ *   errors: as ms_outbox_list()
+ */
+GPtrArray *
+ms_outbox_list_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_outbox_list_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+drop_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (ms_outbox_drop (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * ms_outbox_drop_async:
+ * @outbox: the outbox
+ * @id: an entry's id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_outbox_drop() in a worker thread (it syncs the folder).
+ */
+void
+ms_outbox_drop_async (MsOutbox            *outbox,
+                      const char          *id,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (outbox, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ms_outbox_drop_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, drop_in_thread);
+}
+
+gboolean
+ms_outbox_drop_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_outbox_drop_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ms-account.h"
 #include "ms-outbox.h"
 #include "ms-request.h"
 #include "ms-result.h"
@@ -40,6 +41,34 @@ MsResult *ms_outbox_deliver_finish     (GAsyncResult        *result,
                                         GError             **error);
 GPtrArray *ms_outbox_record_failure    (GPtrArray           *locks,
                                         const MsResult      *failure);
+
+GPtrArray *ms_outbox_send_now         (MsOutbox            *outbox,
+                                        MsAccount           *account,
+                                        const char * const  *ids,
+                                        gboolean             include_held,
+                                        GCancellable        *cancellable);
+void       ms_outbox_send_now_async   (MsOutbox            *outbox,
+                                        MsAccount           *account,
+                                        const char * const  *ids,
+                                        gboolean             include_held,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+GPtrArray *ms_outbox_send_now_finish  (GAsyncResult        *result,
+                                        GError             **error);
+void       ms_outbox_list_async        (MsOutbox            *outbox,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+GPtrArray *ms_outbox_list_finish       (GAsyncResult        *result,
+                                        GError             **error);
+void       ms_outbox_drop_async        (MsOutbox            *outbox,
+                                        const char          *id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean   ms_outbox_drop_finish       (GAsyncResult        *result,
+                                        GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsOutboxAttempt, ms_outbox_attempt_free)
 

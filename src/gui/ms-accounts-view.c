@@ -9,6 +9,7 @@
 #include "ms-accounts-view.h"
 #include "ms-diagnostics-page.h"
 #include "ms-gui-ops.h"
+#include "ms-outbox-list.h"
 
 /*
  * MsAccountsView:
@@ -23,6 +24,7 @@ struct _MsAccountsView
   GtkStack          *stack;
   GtkWidget         *list_page;
   GtkListBox        *accounts_list;
+  MsOutboxList      *outbox_list;
   MsAccountPage     *account_page;       /* NULL until first shown */
   MsDiagnosticsPage *diagnostics_page;   /* NULL until first shown */
 
@@ -30,6 +32,26 @@ struct _MsAccountsView
 };
 
 G_DEFINE_FINAL_TYPE (MsAccountsView, ms_accounts_view, ADW_TYPE_BIN)
+
+static char *describe_last_check (MsAccountsView *self,
+                                  MsAccount      *account,
+                                  const char     *host);
+
+/* The last check, and how many of the account's messages the outbox keeps. */
+static char *
+describe_account (MsAccountsView *self,
+                  MsAccount      *account,
+                  const char     *host)
+{
+  g_autofree char *check = describe_last_check (self, account, host);
+  guint kept = ms_outbox_list_count_for (self->outbox_list, ms_account_get_id (account));
+
+  if (kept == 0)
+    return g_steal_pointer (&check);
+  /* Translators: the account's last check, then how many messages wait in the outbox */
+  return g_strdup_printf (ngettext ("%s · %u message in the outbox", "%s · %u messages in the outbox",
+                                    kept), check, kept);
+}
 
 static char *
 describe_last_check (MsAccountsView *self,
@@ -60,7 +82,7 @@ host_to_subtitle (GBinding     *binding,
 
   if (account == NULL)
     return FALSE;
-  g_value_take_string (to, describe_last_check (MS_ACCOUNTS_VIEW (user_data),
+  g_value_take_string (to, describe_account (MS_ACCOUNTS_VIEW (user_data),
                                                 MS_ACCOUNT (account),
                                                 g_value_get_string (from)));
   return TRUE;
@@ -96,10 +118,28 @@ fill_rows (MsAccountsView *self)
                            create_account_row, self, NULL);
 }
 
+/* New counts in place: rebuilding the rows would take the focus away. */
+static void
+on_outbox_changed_cb (MsAccountsView *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->accounts_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      MsAccount *account = g_object_get_data (G_OBJECT (row), "ms-account");
+      g_autofree char *subtitle = NULL;
+
+      if (account == NULL)
+        continue;
+      subtitle = describe_account (self, account, ms_account_get_host (account));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+    }
+}
+
 static void
 show_list (MsAccountsView *self)
 {
   fill_rows (self);
+  ms_outbox_list_refresh (self->outbox_list);
   ms_accounts_view_cancel (self);
   gtk_stack_set_visible_child (self->stack, self->list_page);
 }
@@ -233,7 +273,9 @@ ms_accounts_view_class_init (MsAccountsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, stack);
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, list_page);
   gtk_widget_class_bind_template_child (widget_class, MsAccountsView, accounts_list);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountsView, outbox_list);
   gtk_widget_class_bind_template_callback (widget_class, on_account_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_outbox_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "accounts.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "accounts.show-account", NULL, show_account_action);
@@ -243,6 +285,7 @@ ms_accounts_view_class_init (MsAccountsViewClass *klass)
 static void
 ms_accounts_view_init (MsAccountsView *self)
 {
+  g_type_ensure (MS_TYPE_OUTBOX_LIST);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->last_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

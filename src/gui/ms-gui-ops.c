@@ -8,6 +8,7 @@
 #include "ms-account-ops.h"
 #include "ms-diagnose.h"
 #include "ms-gui-ops.h"
+#include "ms-outbox-delivery.h"
 #include "ms-provider.h"
 #include "ms-sender.h"
 #include "ms-secret-store.h"
@@ -17,6 +18,20 @@
  * accounts.ini in step, and the accounts view shows it. Used from the main
  * thread only. */
 static MsAccountStore *account_store;
+/* The outbox, shared by the window's outbox list and the release of held
+ * messages after a successful sign-in. */
+static MsOutbox *outbox;
+
+/* ms_gui_get_outbox:
+ * Returns: (transfer none): the outbox of $MAILSETUP_STATE_DIR or
+ * $XDG_STATE_HOME/mailsetup */
+MsOutbox *
+ms_gui_get_outbox (void)
+{
+  if (outbox == NULL)
+    outbox = ms_outbox_new (NULL);
+  return outbox;
+}
 
 static MsAccountStore *
 get_store (GError **error)
@@ -471,6 +486,7 @@ typedef struct
 {
   MsGuiOperation  operation;   /* or -1 for diagnose */
   char           *recipient;
+  MsAccount      *account;
 } AccountJob;
 
 #define OP_DIAGNOSE ((MsGuiOperation) -1)
@@ -479,6 +495,7 @@ static void
 account_job_free (AccountJob *job)
 {
   g_free (job->recipient);
+  g_clear_object (&job->account);
   g_free (job);
 }
 
@@ -497,9 +514,15 @@ on_account_op_done_cb (GObject      *source,
   else
     ms_result = ms_gui_run_finish (result);
   if (ms_result == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, ms_result, (GDestroyNotify) ms_result_unref);
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The account works again: its held messages go out now (docs/contract.md,
+   * "The outbox"). A sign-in that only probed proves nothing. */
+  if (job->operation != MS_GUI_OP_PROBE && ms_result_is_ok (ms_result))
+    ms_outbox_send_now_async (ms_gui_get_outbox (), job->account, NULL, TRUE, NULL, NULL, NULL);
+  g_task_return_pointer (task, ms_result, (GDestroyNotify) ms_result_unref);
 }
 
 static void
@@ -541,6 +564,7 @@ start_account_job (GTask          *task,
 
   job->operation = operation;
   job->recipient = g_strdup (recipient);
+  job->account = g_object_ref (account);
   g_task_set_task_data (task, job, (GDestroyNotify) account_job_free);
   ms_account_ops_load_request_async (account, g_task_get_cancellable (task),
                                      on_account_loaded_cb, task);

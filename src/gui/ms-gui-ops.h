@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "ms-account-store.h"
+#include "ms-outbox.h"
 #include "ms-gui-util.h"
 #include "ms-password.h"
 #include "ms-probe.h"
@@ -100,5 +101,6 @@ void            ms_gui_account_run_async (MsGuiOperation       operation,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
 gboolean        ms_gui_validate_address (const char *address);
+MsOutbox       *ms_gui_get_outbox       (void);
 
 G_END_DECLS

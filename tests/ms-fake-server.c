@@ -41,6 +41,7 @@ struct _MsFakeServer
   guint16            port;
   char              *user;
   char              *password;
+  char              *oauth_token;  /* the one access token XOAUTH2/OAUTHBEARER take */
   gsize              max_size;
   char             **caps[2];
   gboolean           caps_set[2];
@@ -73,6 +74,7 @@ struct _MsFakeServer
   guint              n_handshakes;
   guint              n_waits;
   guint              n_auth_ok;
+  guint              n_oauth_refused;
   GHashTable        *commands;
   char              *sni;
   gboolean           saw_sni;
@@ -179,6 +181,9 @@ ms_fake_server_free (MsFakeServer *server)
   if (server->password != NULL)
     memset (server->password, 0, strlen (server->password));
   g_free (server->password);
+  if (server->oauth_token != NULL)
+    memset (server->oauth_token, 0, strlen (server->oauth_token));
+  g_free (server->oauth_token);
   g_strfreev (server->caps[0]);
   g_strfreev (server->caps[1]);
   for (guint i = 0; i < MS_FAKE_N_STEPS; i++)
@@ -246,6 +251,17 @@ ms_fake_server_set_credentials (MsFakeServer *server,
   g_free (server->password);
   server->user = g_strdup (user);
   server->password = g_strdup (password);
+}
+
+void
+ms_fake_server_set_oauth_token (MsFakeServer *server,
+                                const char   *token)
+{
+  g_return_if_fail (!server->started);
+  if (server->oauth_token != NULL)
+    memset (server->oauth_token, 0, strlen (server->oauth_token));
+  g_free (server->oauth_token);
+  server->oauth_token = g_strdup (token);
 }
 
 void
@@ -789,6 +805,8 @@ do_ehlo (Conn *conn)
         {
           if (g_str_has_prefix (default_caps[j], "SIZE"))
             g_ptr_array_add (lines, g_strdup_printf ("SIZE %" G_GSIZE_FORMAT, server->max_size));
+          else if (g_str_has_prefix (default_caps[j], "AUTH") && server->oauth_token != NULL)
+            g_ptr_array_add (lines, g_strdup ("AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER"));
           else
             g_ptr_array_add (lines, g_strdup (default_caps[j]));
         }
@@ -999,6 +1017,96 @@ do_auth_plain (Conn       *conn,
   return auth_result (conn, check_plain (conn, line));
 }
 
+/* XOAUTH2 ("user=U^Aauth=Bearer T^A^A") and OAUTHBEARER
+ * ("n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A"): the user and the token. */
+static gboolean
+parse_oauth (const char  *raw,
+             gboolean     bearer,
+             char       **user,
+             char       **token)
+{
+  g_auto(GStrv) fields = g_strsplit (raw, "\001", -1);
+
+  *user = NULL;
+  *token = NULL;
+  if (g_strv_length (fields) < 3)
+    return FALSE;
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      const char *f = fields[i];
+
+      if (i == 0 && bearer)
+        {
+          g_auto(GStrv) gs2 = g_strsplit (f, ",", -1);
+
+          if (g_strv_length (gs2) < 2 || !g_str_has_prefix (gs2[1], "a="))
+            return FALSE;
+          *user = g_strdup (gs2[1] + 2);
+        }
+      else if (g_str_has_prefix (f, "user="))
+        *user = g_strdup (f + 5);
+      else if (g_str_has_prefix (f, "auth=Bearer "))
+        *token = g_strdup (f + 12);
+    }
+
+  return *user != NULL && *token != NULL;
+}
+
+static StepOutcome
+do_auth_oauth (Conn       *conn,
+               const char *mechanism,
+               const char *initial)
+{
+  MsFakeServer *server = conn->server;
+  gboolean bearer = g_ascii_strcasecmp (mechanism, "OAUTHBEARER") == 0;
+  g_autofree char *raw = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *challenge = NULL;
+  gboolean cancelled = FALSE;
+  const char *json;
+
+  if (server->oauth_token == NULL)
+    return conn_puts (conn, "504 5.5.4 Unrecognized authentication type\r\n") ? STEP_CONTINUE : STEP_STOP;
+  if (initial == NULL)
+    return conn_puts (conn, "501 5.5.2 Initial response required\r\n") ? STEP_CONTINUE : STEP_STOP;
+
+  raw = decode_text (initial);
+  if (parse_oauth (raw, bearer, &user, &token)
+      && strcmp (user, server->user) == 0 && strcmp (token, server->oauth_token) == 0)
+    {
+      g_free (conn->auth_user);
+      conn->auth_user = g_strdup (user);
+      memset (raw, 0, strlen (raw));
+      return auth_result (conn, TRUE);
+    }
+  memset (raw, 0, strlen (raw));
+
+  g_mutex_lock (&server->mutex);
+  server->n_oauth_refused++;
+  g_mutex_unlock (&server->mutex);
+
+  /* What Gmail and RFC 7628 answer: a base64 JSON error, then the client's
+   * empty response, then the final reply. */
+  json = bearer ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"
+                : "{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
+  challenge = g_base64_encode ((const guchar *) json, strlen (json));
+  line = g_strdup_printf ("334 %s\r\n", challenge);
+  if (!conn_puts (conn, line))
+    return STEP_STOP;
+  g_clear_pointer (&line, g_free);
+  line = read_continuation (conn, &cancelled);
+  if (line == NULL)
+    return STEP_STOP;
+  if (*line != '\0')
+    return conn_puts (conn, "501 5.5.2 Expected an empty response\r\n") ? STEP_CONTINUE : STEP_STOP;
+
+  return conn_puts (conn, "535-5.7.8 Username and Password not accepted.\r\n"
+                          "535 5.7.8 https://support.google.com/mail/?p=BadCredentials\r\n")
+         ? STEP_CONTINUE : STEP_STOP;
+}
+
 /* An AUTH override: the reply, then one continuation if it began "334". */
 static StepOutcome
 do_auth_override (Conn *conn)
@@ -1042,6 +1150,9 @@ do_auth (Conn       *conn,
     return do_auth_plain (conn, initial);
   if (g_ascii_strcasecmp (words[1], "LOGIN") == 0)
     return do_auth_login (conn, initial);
+  if (g_ascii_strcasecmp (words[1], "XOAUTH2") == 0
+      || g_ascii_strcasecmp (words[1], "OAUTHBEARER") == 0)
+    return do_auth_oauth (conn, words[1], initial);
   return conn_puts (conn, "504 5.5.4 Unrecognized authentication type\r\n") ? STEP_CONTINUE : STEP_STOP;
 }
 
@@ -1621,6 +1732,12 @@ guint
 ms_fake_server_get_n_waits (MsFakeServer *server)
 {
   return get_counter (server, &server->n_waits);
+}
+
+guint
+ms_fake_server_get_n_oauth_refused (MsFakeServer *server)
+{
+  return get_counter (server, &server->n_oauth_refused);
 }
 
 guint

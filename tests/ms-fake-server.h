@@ -155,6 +155,13 @@ void          ms_fake_server_set_port        (MsFakeServer *server,
 void          ms_fake_server_set_credentials (MsFakeServer *server,
                                               const char   *user,
                                               const char   *password);
+/* The one access token AUTH XOAUTH2 and OAUTHBEARER accept (with the user of
+ * ms_fake_server_set_credentials()); the default capabilities then offer
+ * "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER". Any other token gets Gmail's
+ * answer: 334 with a base64 JSON error, and after the client's empty
+ * response 535 5.7.8. Default: none (the mechanisms are refused). */
+void          ms_fake_server_set_oauth_token (MsFakeServer *server,
+                                              const char   *token);
 /* SIZE advertised by the default capabilities and enforced on MAIL SIZE=
  * and on the message itself (552 5.3.4 after the dot). */
 void          ms_fake_server_set_max_size    (MsFakeServer *server,
@@ -237,6 +244,8 @@ guint         ms_fake_server_get_n_waits     (MsFakeServer *server);
  * commands. */
 guint         ms_fake_server_count_command   (MsFakeServer *server,
                                               const char   *verb);
+/* Tokens XOAUTH2 or OAUTHBEARER refused. */
+guint         ms_fake_server_get_n_oauth_refused (MsFakeServer *server);
 /* Successful AUTH exchanges. */
 guint         ms_fake_server_get_n_auth_ok   (MsFakeServer *server);
 /* The SNI host name of the last handshake, or NULL when the client sent

@@ -241,6 +241,12 @@ static const Words generic_words[MS_ERROR_N_CODES] = {
   [MS_ERROR_CONFIG_INVALID] = {
     N_("The account settings cannot be read."),
     N_("Check accounts.ini in the settings folder for a broken line, or remove the account and add it again.") },
+  [MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE] = {
+    N_("The account in Online Accounts cannot be reached."),
+    N_("This account signs in through GNOME Online Accounts, which only runs inside a desktop session: a job started from cron or as root has no session and cannot ask it. Check in Settings → Online Accounts that the account is still there with Mail turned on.") },
+  [MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION] = {
+    N_("Online Accounts could not sign in to this account."),
+    N_("The sign-in has expired or was revoked. Open Settings → Online Accounts, choose the account and sign in again.") },
   [MS_ERROR_CANCELLED] = {
     N_("The operation was cancelled."),
     NULL },

@@ -32,6 +32,8 @@ ms_request_copy (const MsRequest *request)
 
   copy = ms_request_new (request->config);
   copy->password = request->password ? ms_password_ref (request->password) : NULL;
+  copy->auth = request->auth;
+  copy->online_account = g_strdup (request->online_account);
   copy->account = g_strdup (request->account);
   copy->provider = g_strdup (request->provider);
   copy->from = g_strdup (request->from);
@@ -54,6 +56,7 @@ ms_request_free (MsRequest *request)
 
   ms_smtp_config_free (request->config);
   g_clear_pointer (&request->password, ms_password_unref);
+  g_free (request->online_account);
   g_free (request->account);
   g_free (request->provider);
   g_free (request->from);

@@ -15,6 +15,18 @@ typedef void (*MsTranscriptFunc) (const char *line,
                                   gpointer    user_data);
 
 /*
+ * MsAuthMethod:
+ * @MS_AUTH_PASSWORD: AUTH PLAIN or LOGIN with a password
+ * @MS_AUTH_OAUTH2: AUTH XOAUTH2 (or OAUTHBEARER) with an access token in
+ *   the request's password field (docs/contract.md, "Online accounts")
+ */
+typedef enum
+{
+  MS_AUTH_PASSWORD,
+  MS_AUTH_OAUTH2,
+} MsAuthMethod;
+
+/*
  * MsRequest:
  * Everything one operation needs. The operations copy what they keep, so
  * the caller may free the request once the call returns.
@@ -22,7 +34,11 @@ typedef void (*MsTranscriptFunc) (const char *line,
 typedef struct
 {
   MsSmtpConfig     *config;
-  MsPassword       *password;      /* login, test-send, send */
+  MsPassword       *password;      /* login, test-send, send; with MS_AUTH_OAUTH2
+                                   * the access token */
+  MsAuthMethod      auth;
+  char             *online_account; /* a GNOME Online Accounts id: the operations ask it
+                                     * for a token per connection; nullable */
   char             *account;       /* the account id, for the result; nullable */
   char             *provider;      /* provider id for advice ("gmail"); nullable */
   char             *from;          /* envelope and From: address */

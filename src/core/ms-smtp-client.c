@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
 #include "ms-advice.h"
 #include "ms-error.h"
@@ -285,11 +286,17 @@ wipe_and_free (gpointer text)
   g_free (text);
 }
 
+static char *oauth_initial_response (MsSmtpClient *self,
+                                     gboolean      bearer,
+                                     gsize        *length);
+
 /* The forms in which the password crosses the wire: as typed, base64 (AUTH
- * LOGIN) and base64 of "\0user\0password" (AUTH PLAIN). */
+ * LOGIN) and base64 of "\0user\0password" (AUTH PLAIN); an access token also
+ * in the base64 of the XOAUTH2 and OAUTHBEARER initial responses. */
 static GPtrArray *
-build_secret_forms (MsPassword *password,
-                    const char *user)
+build_secret_forms (MsSmtpClient *self,
+                    MsPassword   *password,
+                    const char   *user)
 {
   GPtrArray *forms = g_ptr_array_new_with_free_func (wipe_and_free);
   const char *text = ms_password_get_text (password);
@@ -306,6 +313,17 @@ build_secret_forms (MsPassword *password,
   g_ptr_array_add (forms, g_base64_encode (plain, user_length + length + 2));
   ms_wipe (plain, user_length + length + 2);
 
+  if (self->request->auth == MS_AUTH_OAUTH2 && self->user != NULL)
+    for (guint bearer = 0; bearer < 2; bearer++)
+      {
+        gsize raw_length;
+        char *raw = oauth_initial_response (self, bearer, &raw_length);
+
+        g_ptr_array_add (forms, g_base64_encode ((const guchar *) raw, raw_length));
+        ms_wipe (raw, raw_length);
+        g_free (raw);
+      }
+
   return forms;
 }
 
@@ -320,7 +338,7 @@ scrub_reply (MsSmtpClient *self,
   if (self->request->password == NULL || reply == NULL)
     return;
   if (self->secret_forms == NULL)
-    self->secret_forms = build_secret_forms (self->request->password,
+    self->secret_forms = build_secret_forms (self, self->request->password,
                                              self->user ? self->user
                                                         : self->request->config->username);
 
@@ -843,6 +861,195 @@ use_plain (MsSmtpClient *self)
   return ms_smtp_capabilities_has_auth (self->caps, "PLAIN");
 }
 
+static gboolean is_base64 (const char *text);
+static gboolean check_auth_reply (MsSmtpClient      *self,
+                                  const MsSmtpReply *reply);
+
+/* ---- XOAUTH2 and OAUTHBEARER (docs/contract.md, "Online accounts") ---- */
+
+/* XOAUTH2 unless only OAUTHBEARER (RFC 7628) is offered. */
+static gboolean
+use_bearer (MsSmtpClient *self)
+{
+  return !ms_smtp_capabilities_has_auth (self->caps, "XOAUTH2")
+         && ms_smtp_capabilities_has_auth (self->caps, "OAUTHBEARER");
+}
+
+/* The initial response before base64: XOAUTH2's
+ * "user=U^Aauth=Bearer T^A^A" or OAUTHBEARER's GS2 header and key-value
+ * pairs "n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A". Wipe it after use. */
+static char *
+oauth_initial_response (MsSmtpClient *self,
+                        gboolean      bearer,
+                        gsize        *length)
+{
+  MsPassword *token = self->request->password;
+  GString *raw = g_string_sized_new (128 + strlen (self->user)
+                                     + ms_password_get_length (token));
+  char *text;
+
+  if (bearer)
+    {
+      g_autofree char *escaped = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      /* RFC 5801: "," and "=" in the authzid are written =2C and =3D. */
+      parts = g_strsplit (self->user, "=", -1);
+      escaped = g_strjoinv ("=3D", parts);
+      g_strfreev (g_steal_pointer (&parts));
+      parts = g_strsplit (escaped, ",", -1);
+      g_free (escaped);
+      escaped = g_strjoinv ("=2C", parts);
+      g_string_append_printf (raw, "n,a=%s,\001host=%s\001port=%u\001", escaped,
+                              self->host, self->port);
+    }
+  else
+    {
+      g_string_append_printf (raw, "user=%s\001", self->user);
+    }
+  g_string_append (raw, "auth=Bearer ");
+  g_string_append_len (raw, ms_password_get_text (token), ms_password_get_length (token));
+  g_string_append (raw, "\001\001");
+
+  *length = raw->len;
+  text = g_string_free (raw, FALSE);
+
+  return text;
+}
+
+static gboolean
+oauth_allowed (MsSmtpClient *self)
+{
+  MsPassword *token = self->request->password;
+  const char *text = ms_password_get_text (token);
+
+  /* A bearer token is as good as a password to whoever sees it: TLS only,
+   * not even to this computer. */
+  if (!ms_transport_is_tls (self->transport))
+    return fail_step (self, MS_STEP_AUTH, MS_ERROR_STARTTLS_UNAVAILABLE,
+                      "refusing to send an access token without TLS", NULL);
+
+  if (!ms_smtp_capabilities_has_auth (self->caps, "XOAUTH2")
+      && !ms_smtp_capabilities_has_auth (self->caps, "OAUTHBEARER"))
+    return fail_step (self, MS_STEP_AUTH, MS_ERROR_AUTH_UNSUPPORTED,
+                      "the server offers neither AUTH XOAUTH2 nor AUTH OAUTHBEARER", NULL);
+
+  /* The fields are separated by ^A: a token is printable ASCII (RFC 6750). */
+  for (gsize i = 0; i < ms_password_get_length (token); i++)
+    if (text[i] <= ' ' || text[i] > '~')
+      return fail_step (self, MS_STEP_AUTH, MS_ERROR_INVALID_INPUT,
+                        "the access token holds a character a bearer token cannot have", NULL);
+
+  return TRUE;
+}
+
+/* The 334 after a refused token carries base64 JSON such as
+ * {"status":"401","schemes":"Bearer","scope":"..."} (XOAUTH2) or
+ * {"status":"invalid_token",...} (RFC 7628). Returns the status, or NULL. */
+static char *
+oauth_error_status (const MsSmtpReply *reply)
+{
+  const char *text = reply->lines && reply->lines[0] ? reply->lines[0] : "";
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree guchar *json = NULL;
+  JsonNode *root;
+  gsize length = 0;
+
+  if (*text == '\0' || !is_base64 (text))
+    return NULL;
+  json = g_base64_decode (text, &length);
+  if (json == NULL || length == 0
+      || !json_parser_load_from_data (parser, (const char *) json, length, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                               "status", NULL));
+}
+
+/* Maps the mechanism's error status and the final reply to a contract code:
+ * a token the server does not take (401/invalid_token, 403/insufficient_scope,
+ * or a 535 without JSON) is online-account-needs-attention, which the
+ * operation answers with one fresh token on a new connection. */
+static gboolean
+fail_oauth (MsSmtpClient      *self,
+            const char        *status,
+            const MsSmtpReply *final)
+{
+  g_autofree char *detail = NULL;
+
+  if (final->code != 535)
+    return fail_reply (self, MS_STEP_AUTH, final);
+
+  if (status == NULL || g_strcmp0 (status, "401") == 0 || g_strcmp0 (status, "403") == 0
+      || g_strcmp0 (status, "invalid_token") == 0
+      || g_strcmp0 (status, "insufficient_scope") == 0)
+    {
+      detail = status ? g_strdup_printf ("the server refused the access token (status %s)",
+                                         status)
+                      : g_strdup ("the server refused the access token");
+      return fail_step (self, MS_STEP_AUTH, MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION,
+                        detail, final);
+    }
+
+  detail = g_strdup_printf ("the server refused the sign-in (status %s)", status);
+
+  return fail_step (self, MS_STEP_AUTH, MS_ERROR_AUTH_FAILED, detail, final);
+}
+
+static gboolean
+auth_oauth (MsSmtpClient *self)
+{
+  gboolean bearer = use_bearer (self);
+  const char *name = bearer ? "AUTH OAUTHBEARER" : "AUTH XOAUTH2";
+  g_autoptr(MsSmtpReply) reply = NULL;
+  g_autoptr(MsSmtpReply) final = NULL;
+  g_autofree char *status = NULL;
+  gsize raw_length;
+  char *raw, *b64, *line;
+
+  raw = oauth_initial_response (self, bearer, &raw_length);
+  b64 = g_base64_encode ((const guchar *) raw, raw_length);
+  ms_wipe (raw, raw_length);
+  g_free (raw);
+  line = g_strconcat (name, " ", b64, NULL);
+  ms_wipe (b64, strlen (b64));
+  g_free (b64);
+
+  /* Nothing is pipelined after it: a refused token gets a 334 challenge. */
+  reserve_out (self, strlen (line) + 4);
+  queue_secret (self, name, line);
+  ms_wipe (line, strlen (line));
+  g_free (line);
+  if (!flush (self, MS_STEP_AUTH))
+    return FALSE;
+
+  reply = read_reply (self, MS_STEP_AUTH);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->code == 235)
+    return check_auth_reply (self, reply);
+  if (reply->code != 334)
+    return fail_oauth (self, NULL, reply);
+
+  /* The error challenge: the mechanism requires an empty response, and the
+   * server then gives its final reply. */
+  status = oauth_error_status (reply);
+  final = command (self, MS_STEP_AUTH, "");
+  if (final == NULL)
+    return FALSE;
+  if (final->code == 235 || final->code == 334)
+    {
+      self->broken = TRUE;
+      return fail_step (self, MS_STEP_AUTH, MS_ERROR_PROTOCOL_ERROR,
+                        "the server went on after its error challenge", final);
+    }
+
+  return fail_oauth (self, status, final);
+}
+
 static gboolean
 auth_allowed (MsSmtpClient *self)
 {
@@ -859,6 +1066,9 @@ auth_allowed (MsSmtpClient *self)
            && ms_transport_all_loopback (self->addresses)))
     return fail_step (self, MS_STEP_AUTH, MS_ERROR_STARTTLS_UNAVAILABLE,
                       "refusing to send credentials without TLS", NULL);
+
+  if (self->request->auth == MS_AUTH_OAUTH2)
+    return oauth_allowed (self);
 
   if (!ms_transport_is_tls (self->transport))
     ms_transcript_event (self->transcript, "AUTH without TLS: the server is on this computer");
@@ -1024,11 +1234,14 @@ auth_plain (MsSmtpClient *self)
  * @self: an open #MsSmtpClient
  *
  * AUTH PLAIN with an initial response when offered, else AUTH LOGIN; only
- * over TLS (or in clear to a loopback server with security none).
+ * over TLS (or in clear to a loopback server with security none). With
+ * %MS_AUTH_OAUTH2, AUTH XOAUTH2 (or OAUTHBEARER when only that is offered)
+ * with the request's access token, over TLS only; a refused token is
+ * online-account-needs-attention.
  *
  * Errors: auth-unsupported, auth-failed, app-password-required,
  *   web-login-required (and other provider codes), invalid-input (NUL in
- *   the password for PLAIN), temporary-failure, protocol-error, timeout,
+ *   the password for PLAIN), online-account-needs-attention, temporary-failure, protocol-error, timeout,
  *   connection-lost, cancelled.
  *
  * Returns: %TRUE when signed in
@@ -1041,6 +1254,9 @@ ms_smtp_client_authenticate (MsSmtpClient *self)
 
   if (!auth_allowed (self))
     return FALSE;
+
+  if (self->request->auth == MS_AUTH_OAUTH2)
+    return auth_oauth (self);
 
   return use_plain (self) ? auth_plain (self) : auth_login (self);
 }
@@ -1611,7 +1827,8 @@ send_transaction (MsSmtpClient *self,
   t->pipelining = ms_smtp_client_has_extension (self, "PIPELINING");
   t->chunking = ms_smtp_client_has_extension (self, "CHUNKING");
   authenticate = authenticate && !self->authenticated;
-  pipelined_auth = authenticate && t->pipelining && self->caps != NULL && use_plain (self);
+  pipelined_auth = authenticate && t->pipelining && self->caps != NULL
+                   && self->request->auth == MS_AUTH_PASSWORD && use_plain (self);
 
   if (pipelined_auth)
     return auth_allowed (self) && run_transaction (self, t, from, TRUE);

@@ -506,11 +506,7 @@ ms_cli_json_add_string (JsonBuilder *builder,
                         const char  *name,
                         const char  *value)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  ms_json_add_string_or_null (builder, name, value);
 }
 
 /**

@@ -437,10 +437,19 @@ ms_escape_server_text (const char *text,
   return g_string_free (out, FALSE);
 }
 
-static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
+/**
+ * ms_json_add_string_or_null:
+ * @builder: a #JsonBuilder inside an object
+ * @name: the member name
+ * @value: (nullable): the value; %NULL becomes JSON null
+ *
+ * One string member of the JSON output (docs/contract.md), as every
+ * result and command writes it.
+ */
+void
+ms_json_add_string_or_null (JsonBuilder *builder,
+                            const char  *name,
+                            const char  *value)
 {
   json_builder_set_member_name (builder, name);
   if (value != NULL)
@@ -473,7 +482,7 @@ add_date (JsonBuilder *builder,
 {
   g_autofree char *text = date ? g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ") : NULL;
 
-  add_string_or_null (builder, name, text);
+  ms_json_add_string_or_null (builder, name, text);
 }
 
 static void
@@ -492,7 +501,7 @@ add_port_security (JsonBuilder *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, port);
-  add_string_or_null (builder, "security", ms_security_to_string (security));
+  ms_json_add_string_or_null (builder, "security", ms_security_to_string (security));
   json_builder_end_object (builder);
 }
 
@@ -501,7 +510,7 @@ add_step (JsonBuilder  *builder,
           const MsStep *step)
 {
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "step", ms_step_kind_to_string (step->kind));
+  ms_json_add_string_or_null (builder, "step", ms_step_kind_to_string (step->kind));
   json_builder_set_member_name (builder, "ok");
   json_builder_add_boolean_value (builder, step->ok);
   json_builder_set_member_name (builder, "ms");
@@ -509,11 +518,11 @@ add_step (JsonBuilder  *builder,
   if (step->addresses != NULL)
     add_strv (builder, "addresses", (const char * const *) step->addresses);
   if (step->address != NULL)
-    add_string_or_null (builder, "address", step->address);
+    ms_json_add_string_or_null (builder, "address", step->address);
   if (step->reply != NULL)
-    add_string_or_null (builder, "reply", step->reply);
+    ms_json_add_string_or_null (builder, "reply", step->reply);
   if (step->detail != NULL)
-    add_string_or_null (builder, "detail", step->detail);
+    ms_json_add_string_or_null (builder, "detail", step->detail);
   json_builder_end_object (builder);
 }
 
@@ -528,13 +537,13 @@ add_tls (JsonBuilder     *builder,
       return;
     }
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "version", tls->version);
-  add_string_or_null (builder, "cipher", tls->cipher);
-  add_string_or_null (builder, "subject", tls->subject);
-  add_string_or_null (builder, "issuer", tls->issuer);
+  ms_json_add_string_or_null (builder, "version", tls->version);
+  ms_json_add_string_or_null (builder, "cipher", tls->cipher);
+  ms_json_add_string_or_null (builder, "subject", tls->subject);
+  ms_json_add_string_or_null (builder, "issuer", tls->issuer);
   add_date (builder, "not_before", tls->not_before);
   add_date (builder, "not_after", tls->not_after);
-  add_string_or_null (builder, "spki_sha256", tls->spki_sha256);
+  ms_json_add_string_or_null (builder, "spki_sha256", tls->spki_sha256);
   json_builder_set_member_name (builder, "verified");
   json_builder_add_boolean_value (builder, tls->verified);
   json_builder_set_member_name (builder, "pinned");
@@ -553,8 +562,8 @@ add_recipients (JsonBuilder     *builder,
       const MsRecipientReply *recipient = g_ptr_array_index (recipients, i);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "address", recipient->address);
-      add_string_or_null (builder, "reply", recipient->reply);
+      ms_json_add_string_or_null (builder, "address", recipient->address);
+      ms_json_add_string_or_null (builder, "reply", recipient->reply);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -571,13 +580,13 @@ add_error (JsonBuilder         *builder,
       return;
     }
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "code", ms_error_code_to_string (error->code));
-  add_string_or_null (builder, "step", ms_step_kind_to_string (error->step));
-  add_string_or_null (builder, "message", error->message);
-  add_string_or_null (builder, "advice", error->advice);
-  add_string_or_null (builder, "action_url", error->action_url);
-  add_string_or_null (builder, "server_reply", error->server_reply);
-  add_string_or_null (builder, "detail", error->detail);
+  ms_json_add_string_or_null (builder, "code", ms_error_code_to_string (error->code));
+  ms_json_add_string_or_null (builder, "step", ms_step_kind_to_string (error->step));
+  ms_json_add_string_or_null (builder, "message", error->message);
+  ms_json_add_string_or_null (builder, "advice", error->advice);
+  ms_json_add_string_or_null (builder, "action_url", error->action_url);
+  ms_json_add_string_or_null (builder, "server_reply", error->server_reply);
+  ms_json_add_string_or_null (builder, "detail", error->detail);
   add_port_security (builder, "suggestion", error->has_suggestion,
                      error->suggestion_port, error->suggestion_security);
   if (error->recipients != NULL)
@@ -596,12 +605,12 @@ add_checks (JsonBuilder     *builder,
       const MsCheck *check = g_ptr_array_index (checks, i);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "check", check->check);
+      ms_json_add_string_or_null (builder, "check", check->check);
       json_builder_set_member_name (builder, "ok");
       json_builder_add_boolean_value (builder, check->ok);
-      add_string_or_null (builder, "severity", severity_names[check->severity]);
-      add_string_or_null (builder, "title", check->title);
-      add_string_or_null (builder, "message", check->message);
+      ms_json_add_string_or_null (builder, "severity", severity_names[check->severity]);
+      ms_json_add_string_or_null (builder, "title", check->title);
+      ms_json_add_string_or_null (builder, "message", check->message);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -614,12 +623,12 @@ build_result (JsonBuilder    *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ok");
   json_builder_add_boolean_value (builder, result->error == NULL);
-  add_string_or_null (builder, "command", result->command);
-  add_string_or_null (builder, "account", result->account);
-  add_string_or_null (builder, "host", result->host);
+  ms_json_add_string_or_null (builder, "command", result->command);
+  ms_json_add_string_or_null (builder, "account", result->account);
+  ms_json_add_string_or_null (builder, "host", result->host);
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, result->port);
-  add_string_or_null (builder, "security", ms_security_to_string (result->security));
+  ms_json_add_string_or_null (builder, "security", ms_security_to_string (result->security));
 
   json_builder_set_member_name (builder, "steps");
   json_builder_begin_array (builder);
@@ -630,7 +639,7 @@ build_result (JsonBuilder    *builder,
   add_tls (builder, result->tls);
   add_strv (builder, "capabilities", (const char * const *) result->capabilities);
   add_strv (builder, "auth_mechanisms", (const char * const *) result->auth_mechanisms);
-  add_string_or_null (builder, "message_id", result->message_id);
+  ms_json_add_string_or_null (builder, "message_id", result->message_id);
   json_builder_set_member_name (builder, "ms");
   json_builder_add_int_value (builder, result->total_ms);
   json_builder_set_member_name (builder, "round_trips");

@@ -165,6 +165,9 @@ void           ms_result_add_transcript (MsResult      *result,
                                          const char    *line);
 int            ms_result_exit_status   (const MsResult *result);
 JsonNode      *ms_result_to_json_node  (const MsResult *result);
+void           ms_json_add_string_or_null (JsonBuilder *builder,
+                                           const char  *name,
+                                           const char  *value);
 char          *ms_result_to_json       (const MsResult *result,
                                         gboolean        pretty);
 char          *ms_escape_server_text   (const char     *text,

@@ -13,17 +13,14 @@
  * "Run Checks" runs the core's diagnose operation for one account and shows
  * its checks, one row each (icon, title, one line of detail); the report and
  * the transcript are one click away. When a result has no checks (an older
- * core), its steps are shown instead and a note says so.
+ * core), its steps are shown instead and a note says so. The report group
+ * follows the "result" property through closures in the .ui file.
  */
 struct _MsDiagnosticsPage
 {
   AdwBin               parent_instance;
 
   GtkListBox          *checks_list;
-  AdwPreferencesGroup *report_group;
-  AdwActionRow        *note_row;
-  AdwExpanderRow      *transcript_row;
-  GtkLabel            *transcript_label;
 
   MsAccount           *account;
   MsResult            *result;
@@ -35,10 +32,53 @@ G_DEFINE_FINAL_TYPE (MsDiagnosticsPage, ms_diagnostics_page, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_ACCOUNT,
+  PROP_RESULT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* ---- the report group (closures in the .ui) ---- */
+
+static gboolean
+has_result (MsDiagnosticsPage *self,
+            MsResult          *result)
+{
+  return result != NULL;
+}
+
+static gboolean
+lacks_checks (MsDiagnosticsPage *self,
+              MsResult          *result)
+{
+  return result != NULL && (result->checks == NULL || result->checks->len == 0);
+}
+
+static gboolean
+has_transcript (MsDiagnosticsPage *self,
+                MsResult          *result)
+{
+  return result != NULL && result->transcript != NULL && result->transcript->len > 0;
+}
+
+static char *
+transcript_text (MsDiagnosticsPage *self,
+                 MsResult          *result)
+{
+  return result != NULL ? ms_format_transcript (result) : NULL;
+}
+
+static void
+set_result (MsDiagnosticsPage *self,
+            MsResult          *result)
+{
+  if (self->result == result)
+    return;
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->result = result != NULL ? ms_result_ref (result) : NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", result != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+}
 
 static MsRowState
 check_state (const MsCheck *check)
@@ -68,8 +108,7 @@ fill_checks (MsDiagnosticsPage *self)
 static void
 show_result (MsDiagnosticsPage *self)
 {
-  g_autofree char *transcript = ms_format_transcript (self->result);
-  gboolean has_checks = self->result->checks != NULL && self->result->checks->len > 0;
+  gboolean has_checks = !lacks_checks (self, self->result);
 
   if (has_checks)
     fill_checks (self);
@@ -78,13 +117,6 @@ show_result (MsDiagnosticsPage *self)
   if (!has_checks && self->result->error != NULL && self->result->error->advice != NULL)
     gtk_list_box_append (self->checks_list,
                          ms_status_row_new (MS_ROW_STATE_NONE, self->result->error->advice, NULL));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->note_row),
-                                 _("These are the steps of a sign-in; the full list of checks is not available in this version."));
-  gtk_widget_set_visible (GTK_WIDGET (self->note_row), !has_checks);
-  gtk_label_set_text (self->transcript_label, transcript);
-  gtk_widget_set_visible (GTK_WIDGET (self->transcript_row), transcript[0] != '\0');
-  gtk_widget_set_visible (GTK_WIDGET (self->report_group), TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", TRUE);
 }
 
 static void
@@ -97,9 +129,8 @@ on_diagnose_done_cb (GObject      *source,
 
   if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
     return;
-  g_clear_pointer (&self->result, ms_result_unref);
-  self->result = g_steal_pointer (&result);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.run", TRUE);
+  set_result (self, result);
   show_result (self);
 }
 
@@ -138,6 +169,9 @@ ms_diagnostics_page_get_property (GObject    *object,
     {
     case PROP_ACCOUNT:
       g_value_set_object (value, self->account);
+      break;
+    case PROP_RESULT:
+      g_value_set_boxed (value, self->result);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -180,16 +214,20 @@ ms_diagnostics_page_class_init (MsDiagnosticsPageClass *klass)
   properties[PROP_ACCOUNT] =
     g_param_spec_object ("account", NULL, NULL, MS_TYPE_ACCOUNT,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The last run's result; NULL before the first and while one runs. */
+  properties[PROP_RESULT] =
+    g_param_spec_boxed ("result", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MS_TYPE_ACCOUNT);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-diagnostics-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, checks_list);
-  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, report_group);
-  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, note_row);
-  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, transcript_row);
-  gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, transcript_label);
+  gtk_widget_class_bind_template_callback (widget_class, has_result);
+  gtk_widget_class_bind_template_callback (widget_class, lacks_checks);
+  gtk_widget_class_bind_template_callback (widget_class, has_transcript);
+  gtk_widget_class_bind_template_callback (widget_class, transcript_text);
 
   gtk_widget_class_install_action (widget_class, "diagnostics.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "diagnostics.copy-report", NULL, copy_report_action);
@@ -212,10 +250,8 @@ ms_diagnostics_page_set_account (MsDiagnosticsPage *self,
   ms_diagnostics_page_cancel (self);
   g_set_object (&self->account, account);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
-  g_clear_pointer (&self->result, ms_result_unref);
+  set_result (self, NULL);
   ms_list_box_remove_all (self->checks_list);
-  gtk_widget_set_visible (GTK_WIDGET (self->report_group), FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.copy-report", FALSE);
 }
 
 void
@@ -231,7 +267,7 @@ ms_diagnostics_page_run (MsDiagnosticsPage *self)
   ms_list_box_remove_all (self->checks_list);
   gtk_list_box_append (self->checks_list,
                        ms_status_row_new (MS_ROW_STATE_BUSY, _("Running checks…"), NULL));
-  gtk_widget_set_visible (GTK_WIDGET (self->report_group), FALSE);
+  set_result (self, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diagnostics.run", FALSE);
   ms_gui_diagnose_async (self->account, self->cancellable, on_diagnose_done_cb,
                          g_object_ref (self));

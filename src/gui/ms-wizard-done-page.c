@@ -19,7 +19,6 @@ struct _MsWizardDonePage
 
   AdwActionRow *saved_row;
   GtkButton    *retry_button;
-  AdwActionRow *keyring_row;
   GtkSwitch    *keyring_switch;
   AdwActionRow *server_row;
   GtkButton    *server_copy;
@@ -63,13 +62,13 @@ on_copy_value_clicked_cb (GtkButton        *button,
     ms_copy_to_clipboard (GTK_WIDGET (self), value);
 }
 
-static void
-update_keyring_row (MsWizardDonePage *self)
+/* The keyring row's subtitle follows the switch (a closure in the .ui). */
+static char *
+describe_keyring_choice (MsWizardDonePage *self,
+                         gboolean          keep)
 {
-  adw_action_row_set_subtitle (self->keyring_row,
-                               gtk_switch_get_active (self->keyring_switch)
-                               ? _("Programs and scripts you start can send without asking.")
-                               : _("You will be asked every time, and mailsetup-cli cannot send unattended."));
+  return g_strdup (keep ? _("Programs and scripts you start can send without asking.")
+                        : _("You will be asked every time, and mailsetup-cli cannot send unattended."));
 }
 
 static void
@@ -159,7 +158,6 @@ forget (MsWizardDonePage *self)
 static void
 on_keyring_switch_changed_cb (MsWizardDonePage *self)
 {
-  update_keyring_row (self);
   if (self->filling || self->account == NULL || !self->saved)
     return;
   if (gtk_switch_get_active (self->keyring_switch))
@@ -313,7 +311,6 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-done-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, saved_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_switch);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_copy);
@@ -329,6 +326,7 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_copy_value_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_keyring_switch_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, describe_keyring_choice);
 
   gtk_widget_class_install_action (widget_class, "wizard.copy-password", NULL, copy_password_action);
   gtk_widget_class_install_action (widget_class, "wizard.export-msmtp", NULL, export_msmtp_action);
@@ -339,7 +337,6 @@ ms_wizard_done_page_init (MsWizardDonePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->keyring_switch));
-  update_keyring_row (self);
 }
 
 void

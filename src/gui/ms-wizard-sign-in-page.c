@@ -11,18 +11,15 @@
  * MsWizardSignInPage:
  * Step 4: runs AUTH as soon as it is shown and moves on by itself on success.
  * On failure: the provider's meaning, what to do, a button for the page that
- * fixes it, and the server's own words in small monospace text.
+ * fixes it, and the server's own words in small monospace text; those
+ * follow the "result" property through closures in the .ui file.
  */
 struct _MsWizardSignInPage
 {
   MsWizardPage         parent_instance;
 
   GtkListBox          *steps_list;
-  AdwPreferencesGroup *error_group;
-  GtkLabel            *message_label;
-  GtkLabel            *advice_label;
   GtkButton           *action_button;
-  GtkLabel            *reply_label;
 
   MsRequest           *request;
   MsResult            *result;
@@ -30,27 +27,88 @@ struct _MsWizardSignInPage
 
 G_DEFINE_FINAL_TYPE (MsWizardSignInPage, ms_wizard_sign_in_page, MS_TYPE_WIZARD_PAGE)
 
-static void
-show_error (MsWizardSignInPage *self)
-{
-  const MsResultError *error = self->result->error;
-  g_autofree char *reply = NULL;
+enum {
+  PROP_0,
+  PROP_RESULT,
+  N_PROPS
+};
 
-  gtk_label_set_text (self->message_label, error->message != NULL ? error->message : "");
-  gtk_label_set_text (self->advice_label, error->advice != NULL ? error->advice : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->advice_label), error->advice != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->action_button), error->action_url != NULL);
-  if (error->action_url != NULL)
-    {
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->action_button), "s", error->action_url);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->action_button), "wizard.open-uri");
-    }
-  if (error->server_reply != NULL)
-    /* Translators: followed by the server's reply, as the server wrote it */
-    reply = g_strdup_printf (_("Server said: %s"), error->server_reply);
-  gtk_label_set_text (self->reply_label, reply != NULL ? reply : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->reply_label), reply != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_group), TRUE);
+static GParamSpec *properties[N_PROPS];
+
+/* ---- what the error group shows (closures in the .ui) ---- */
+
+static const MsResultError *
+failure (MsResult *result)
+{
+  return result != NULL ? result->error : NULL;
+}
+
+static gboolean
+has_failed (MsWizardSignInPage *self,
+            MsResult           *result)
+{
+  return failure (result) != NULL;
+}
+
+static char *
+failure_message (MsWizardSignInPage *self,
+                 MsResult           *result)
+{
+  return g_strdup (failure (result) != NULL && failure (result)->message != NULL
+                   ? failure (result)->message : "");
+}
+
+static char *
+failure_advice (MsWizardSignInPage *self,
+                MsResult           *result)
+{
+  return g_strdup (failure (result) != NULL ? failure (result)->advice : NULL);
+}
+
+static gboolean
+has_advice (MsWizardSignInPage *self,
+            MsResult           *result)
+{
+  return failure (result) != NULL && failure (result)->advice != NULL;
+}
+
+static gboolean
+has_action_url (MsWizardSignInPage *self,
+                MsResult           *result)
+{
+  return failure (result) != NULL && failure (result)->action_url != NULL;
+}
+
+static char *
+server_said (MsWizardSignInPage *self,
+             MsResult           *result)
+{
+  if (failure (result) == NULL || failure (result)->server_reply == NULL)
+    return NULL;
+  /* Translators: followed by the server's reply, as the server wrote it */
+  return g_strdup_printf (_("Server said: %s"), failure (result)->server_reply);
+}
+
+static gboolean
+has_server_reply (MsWizardSignInPage *self,
+                  MsResult           *result)
+{
+  return failure (result) != NULL && failure (result)->server_reply != NULL;
+}
+
+static void
+set_result (MsWizardSignInPage *self,
+            MsResult           *result)
+{
+  if (self->result == result)
+    return;
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->result = result != NULL ? ms_result_ref (result) : NULL;
+  /* The page that fixes it is the button's target. */
+  if (has_action_url (self, result))
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->action_button), "s",
+                                      result->error->action_url);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
 }
 
 static void
@@ -64,8 +122,7 @@ on_login_done_cb (GObject      *source,
   if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
     return;
 
-  g_clear_pointer (&self->result, ms_result_unref);
-  self->result = g_steal_pointer (&result);
+  set_result (self, result);
   ms_fill_step_rows (self->steps_list, self->result);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
   if (ms_result_is_ok (self->result))
@@ -75,7 +132,6 @@ on_login_done_cb (GObject      *source,
       return;
     }
   ms_wizard_page_set_main_label (MS_WIZARD_PAGE (self), _("Try Again"));
-  show_error (self);
 }
 
 static void
@@ -84,8 +140,7 @@ start_login (MsWizardSignInPage *self)
   GCancellable *cancellable = ms_wizard_page_renew_cancellable (MS_WIZARD_PAGE (self));
   g_autofree char *title = NULL;
 
-  g_clear_pointer (&self->result, ms_result_unref);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_group), FALSE);
+  set_result (self, NULL);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
   ms_list_box_remove_all (self->steps_list);
   title = g_strdup_printf (_("Signing in to %s…"), self->request->config->host);
@@ -122,7 +177,25 @@ ms_wizard_sign_in_page_clear (MsWizardPage *page)
   MsWizardSignInPage *self = MS_WIZARD_SIGN_IN_PAGE (page);
 
   g_clear_pointer (&self->request, ms_request_free);
-  g_clear_pointer (&self->result, ms_result_unref);
+  set_result (self, NULL);
+}
+
+static void
+ms_wizard_sign_in_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  MsWizardSignInPage *self = MS_WIZARD_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RESULT:
+      g_value_set_boxed (value, self->result);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -144,17 +217,27 @@ ms_wizard_sign_in_page_class_init (MsWizardSignInPageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->finalize = ms_wizard_sign_in_page_finalize;
+  object_class->get_property = ms_wizard_sign_in_page_get_property;
   page_class->clear = ms_wizard_sign_in_page_clear;
   page_class->enter = ms_wizard_sign_in_page_enter;
   page_class->activate = ms_wizard_sign_in_page_activate;
 
+  /* The last sign-in's result; NULL while one runs. */
+  properties[PROP_RESULT] =
+    g_param_spec_boxed ("result", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, steps_list);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, error_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, message_label);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, advice_label);
   gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, action_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardSignInPage, reply_label);
+  gtk_widget_class_bind_template_callback (widget_class, has_failed);
+  gtk_widget_class_bind_template_callback (widget_class, failure_message);
+  gtk_widget_class_bind_template_callback (widget_class, failure_advice);
+  gtk_widget_class_bind_template_callback (widget_class, has_advice);
+  gtk_widget_class_bind_template_callback (widget_class, has_action_url);
+  gtk_widget_class_bind_template_callback (widget_class, server_said);
+  gtk_widget_class_bind_template_callback (widget_class, has_server_reply);
 }
 
 static void

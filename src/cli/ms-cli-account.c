@@ -13,16 +13,16 @@
 #include "ms-account-ops.h"
 #include "ms-account-store.h"
 #include "ms-cli-private.h"
+#include "ms-credentials.h"
 #include "ms-export.h"
 #include "ms-provider.h"
-#include "ms-secret-store.h"
 #include "ms-validate.h"
 
 static MsAccountStore *
 open_store (MsCliOptions  *options,
             GError       **error)
 {
-  g_autoptr(MsAccountStore) store = ms_account_store_new (options->config_dir);
+  g_autoptr(MsAccountStore) store = ms_account_store_new_for_paths (ms_cli_paths (options));
 
   if (!ms_account_store_load (store, error))
     return NULL;
@@ -45,14 +45,15 @@ find_account (MsAccountStore  *store,
  * ms_cli_load_account_into:
  * @options: the parsed options (--account, --config-dir)
  * @request: the request to fill
- * @with_secret: whether to read the password from the keyring
+ * @with_secret: whether to read the password (keyring or sealed file)
  * @error: return location for an error
  *
  * Fills @request from the account named by --account (the default account
  * for `send`); does nothing without --account for the other commands.
  *
  * Returns: %TRUE on success; errors: config-invalid, unknown-account,
- *   keyring-unavailable, keyring-locked, secret-missing, cancelled
+ *   keyring-unavailable, keyring-locked, secret-missing,
+ *   credential-unavailable, cancelled
  */
 gboolean
 ms_cli_load_account_into (MsCliOptions  *options,
@@ -111,6 +112,8 @@ build_account_json (JsonBuilder *builder,
   ms_cli_json_add_string (builder, "pin", ms_account_get_pin (account));
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, ms_account_get_default (account));
+  ms_cli_json_add_string (builder, "store",
+                          ms_credential_store_to_string (ms_account_get_credential_store (account)));
   json_builder_end_object (builder);
 }
 
@@ -134,6 +137,17 @@ print_account (MsAccount *account)
     printf ("  %-14s %s\n", _("CA file:"), ms_account_get_ca_file (account));
   if (ms_account_get_pin (account) != NULL)
     printf ("  %-14s %s\n", _("Pin:"), ms_account_get_pin (account));
+  if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
+    {
+      g_autofree char *file = ms_paths_credential_file (ms_account_get_credentials_dir (account),
+                                                        ms_account_get_id (account));
+
+      printf ("  %-14s ", _("Password:"));
+      /* Translators: %s is the path of the sealed file */
+      printf (_("sealed by systemd-creds in %s (system account)\n"), file);
+    }
+  else
+    printf ("  %-14s %s\n", _("Password:"), _("in the keyring"));
 }
 
 static int
@@ -374,7 +388,16 @@ account_add (MsCliOptions   *options,
                                                   : MS_ACCOUNT_ADD_FLAGS_NONE,
                                NULL);
 
-  if (result->error == NULL && !options->json)
+  if (result->error == NULL && !options->json
+      && ms_account_store_get_paths (store)->mode == MS_CONFIG_MODE_SYSTEM)
+    {
+      g_autofree char *file = ms_paths_credential_file (ms_account_store_get_paths (store)->credentials_dir,
+                                                        id);
+
+      printf (_("System account “%s” saved: settings in %s, password sealed by systemd-creds in %s.\n"),
+              id, ms_account_store_get_path (store), file);
+    }
+  else if (result->error == NULL && !options->json)
     printf (_("Account “%s” saved: settings in %s, password in the keyring.\n"), id,
             ms_account_store_get_path (store));
 
@@ -405,7 +428,9 @@ account_command (MsCliOptions   *options,
     {
       if (!ms_account_ops_remove (store, id, NULL, &error))
         return ms_cli_fail (options, command, error);
-      message = g_strdup_printf (_("Account “%s” removed, with its password in the keyring."), id);
+      message = ms_account_store_get_paths (store)->mode == MS_CONFIG_MODE_SYSTEM
+                ? g_strdup_printf (_("System account “%s” removed, with its sealed password."), id)
+                : g_strdup_printf (_("Account “%s” removed, with its password in the keyring."), id);
       return report_done (options, command, message);
     }
 
@@ -477,8 +502,8 @@ ms_cli_password (MsCliOptions *options)
            ? ms_cli_usage_error ("%s", error->message)
            : ms_cli_fail (options, "password", error);
 
-  password = ms_secret_store_lookup_with_timeout (account, options->timeout_seconds, NULL,
-                                                  &error);
+  password = ms_credentials_lookup_with_timeout (account, options->timeout_seconds, NULL,
+                                                 &error);
   if (password == NULL)
     return ms_cli_fail (options, "password", error);
 
@@ -495,8 +520,7 @@ print_export_json (MsCliOptions *options,
                    MsAccount    *account)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *command = ms_export_password_command (ms_account_get_id (account),
-                                                         options->config_dir);
+  g_autofree char *command = ms_export_account_password_command (account, options->config_dir);
 
   ms_cli_json_begin_ok (builder, "export");
   json_builder_set_member_name (builder, "account");

@@ -13,7 +13,7 @@
 #include "ms-diagnose.h"
 #include "ms-result-text.h"
 #include "ms-provider.h"
-#include "ms-secret-store.h"
+#include "ms-credentials.h"
 
 static void
 add_strv (JsonBuilder *builder,
@@ -171,7 +171,7 @@ ms_cli_diagnose (MsCliOptions *options)
   if (options->args == NULL || options->args[0] == NULL || options->args[1] != NULL)
     return ms_cli_usage_error (_("diagnose takes one account id."));
 
-  store = ms_account_store_new (options->config_dir);
+  store = ms_account_store_new_for_paths (ms_cli_paths (options));
   if (!ms_account_store_load (store, &error))
     return ms_cli_fail (options, "diagnose", error);
   account = ms_account_store_lookup (store, options->args[0], &error);

@@ -7,6 +7,7 @@
 #include "ms-message.h"
 #include "ms-outbox.h"
 #include "ms-password.h"
+#include "ms-paths.h"
 #include "ms-request.h"
 #include "ms-result.h"
 
@@ -20,6 +21,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   char      *config_dir;
+  gboolean   system;
+  MsPaths   *paths;       /* ms_cli_paths() */
   gboolean   json;
   gboolean   verbose;
   int        timeout_seconds;
@@ -71,6 +74,7 @@ typedef enum
 typedef int (*MsCliCommandFunc) (MsCliOptions *options);
 
 /* ms-cli.c */
+const MsPaths *ms_cli_paths            (MsCliOptions *options);
 char        *ms_cli_pad                (const char   *text,
                                         guint         columns);
 int          ms_cli_fail               (MsCliOptions *options,

@@ -10,6 +10,7 @@
 #include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
 
+#include "ms-advice.h"
 #include "ms-cli-private.h"
 #include "ms-outbox.h"
 #include "ms-outbox-delivery.h"
@@ -20,29 +21,47 @@
  * sends, shows and drops kept messages.
  */
 
-/* ---- the systemd user timer ---- */
+/* ---- the systemd timers ---- */
 
-/* Starts mailsetup-outbox.timer when a systemd user manager is reachable
- * (its private socket exists). Where none is, nothing happens: the next
+static void
+run_systemctl (const char * const *argv)
+{
+  g_spawn_sync (NULL, (char **) argv, NULL,
+                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Starts the timer that retries the outbox: in system mode the system's
+ * mailsetup-outbox-system.timer when the machine runs systemd, else
+ * mailsetup-outbox.timer when a systemd user manager is reachable (its
+ * private socket exists). Where neither is, nothing happens: the next
  * send, queue flush or the open window delivers. Never waits for it. */
 static void
-start_outbox_timer (void)
+start_outbox_timer (MsCliOptions *options)
 {
   const char *runtime_dir = g_getenv ("XDG_RUNTIME_DIR");
   g_autofree char *socket = NULL;
   g_autofree char *systemctl = g_find_program_in_path ("systemctl");
-  const char *argv[] = { NULL, "--user", "start", "--no-block", "mailsetup-outbox.timer", NULL };
 
-  if (runtime_dir == NULL || systemctl == NULL)
+  if (systemctl == NULL)
+    return;
+
+  if (ms_cli_paths (options)->mode == MS_CONFIG_MODE_SYSTEM)
+    {
+      if (g_file_test ("/run/systemd/system", G_FILE_TEST_IS_DIR))
+        run_systemctl ((const char *[]) { systemctl, "start", "--no-block",
+                                          "mailsetup-outbox-system.timer", NULL });
+      return;
+    }
+
+  if (runtime_dir == NULL)
     return;
   socket = g_build_filename (runtime_dir, "systemd", "private", NULL);
   if (!g_file_test (socket, G_FILE_TEST_EXISTS))
     return;
 
-  argv[0] = systemctl;
-  g_spawn_sync (NULL, (char **) argv, NULL,
-                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, NULL, NULL);
+  run_systemctl ((const char *[]) { systemctl, "--user", "start", "--no-block",
+                                    "mailsetup-outbox.timer", NULL });
 }
 
 /* ---- running a delivery with Ctrl+C ---- */
@@ -103,6 +122,8 @@ deliver_locks (MsCliOptions  *options,
 
       failure->account = g_strdup (options->account);
       ms_result_set_error_from_gerror (failure, step, error);
+      if (step == MS_STEP_KEYRING)
+        ms_advice_fill (failure, NULL);
       *attempts = ms_outbox_record_failure (locks, failure);
       g_ptr_array_unref (locks);
       return g_steal_pointer (&failure);
@@ -295,7 +316,7 @@ ms_cli_send_kept (MsCliOptions  *options,
 
       kept->entry = ms_outbox_entry_copy (ms_outbox_lock_get_entry (lock));
       ms_outbox_lock_free (lock);
-      start_outbox_timer ();
+      start_outbox_timer (options);
       if (options->json)
         {
           g_autoptr(MsResult) queued = ms_result_new ("send");
@@ -314,7 +335,7 @@ ms_cli_send_kept (MsCliOptions  *options,
 
   result = first_result (session, g_ptr_array_index (attempts, 0));
   if (!((MsOutboxAttempt *) g_ptr_array_index (attempts, 0))->delivered)
-    start_outbox_timer ();
+    start_outbox_timer (options);
 
   return report_send (options, result, g_ptr_array_index (attempts, 0));
 }
@@ -687,7 +708,7 @@ queue_flush (MsCliOptions *options,
 int
 ms_cli_queue (MsCliOptions *options)
 {
-  g_autoptr(MsOutbox) outbox = ms_outbox_new (NULL);
+  g_autoptr(MsOutbox) outbox = ms_outbox_new (ms_cli_paths (options)->state_dir);
   const char *action = options->args ? options->args[0] : NULL;
   char **rest = action ? options->args + 1 : NULL;
 

@@ -329,7 +329,7 @@ int
 ms_cli_send (MsCliOptions *options)
 {
   g_autoptr(MsRequest) request = NULL;
-  g_autoptr(MsOutbox) outbox = ms_outbox_new (NULL);
+  g_autoptr(MsOutbox) outbox = ms_outbox_new (ms_cli_paths (options)->state_dir);
   g_autoptr(MsOutboxDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message_id = NULL;

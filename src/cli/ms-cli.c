@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 
+#include "ms-advice.h"
 #include "ms-cli.h"
 #include "ms-cli-private.h"
 #include "ms-probe.h"
@@ -64,6 +65,7 @@ print_help (void)
     printf ("  %s\n", commands[i].synopsis);
   printf ("\n%s\n", _("Global options:"));
   printf ("  --config-dir DIR    %s\n", _("Where accounts.ini lives"));
+  printf ("  --system            %s\n", _("Use the system's accounts (root's jobs; the default for root)"));
   printf ("  --json              %s\n", _("Print the result as one JSON object"));
   printf ("  -v, --verbose       %s\n", _("Print the SMTP transcript on standard error"));
   printf ("  --timeout SECONDS   %s\n", _("Limit for each network step (default 20)"));
@@ -74,6 +76,24 @@ print_help (void)
           "  --ca-file FILE  --pin sha256//B64  --user USER  --password-stdin\n");
   printf ("\n%s\n", _("A password is never taken from the command line or the environment."));
   printf ("%s\n", _("Run “mailsetup-cli COMMAND --help” for a command's options."));
+}
+
+/**
+ * ms_cli_paths:
+ * @options: the parsed options
+ *
+ * The folders and the mode in force for this run (ms_paths_new() from
+ * --config-dir, --system, the environment and the uid), decided once.
+ *
+ * Returns: (transfer none): the paths
+ */
+const MsPaths *
+ms_cli_paths (MsCliOptions *options)
+{
+  if (options->paths == NULL)
+    options->paths = ms_paths_new (options->config_dir, options->system);
+
+  return options->paths;
 }
 
 /**
@@ -148,6 +168,7 @@ create_context (const MsCliCommand *command,
 {
   const GOptionEntry global_entries[] = {
     { "config-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->config_dir, N_("Where accounts.ini lives"), N_("DIR") },
+    { "system", 0, 0, G_OPTION_ARG_NONE, &options->system, N_("Use the system's accounts (root's jobs; the default for root)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, N_("Print the result as one JSON object"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, N_("Print the SMTP transcript on standard error"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options->timeout_seconds, N_("Limit for each network step"), N_("SECONDS") },
@@ -250,6 +271,7 @@ static void
 ms_cli_options_clear (MsCliOptions *options)
 {
   g_free (options->config_dir);
+  g_clear_pointer (&options->paths, ms_paths_free);
   g_free (options->account);
   g_free (options->host);
   g_free (options->security);
@@ -325,6 +347,8 @@ run_command (const MsCliCommand *command,
     return ms_cli_usage_error (_("--timeout takes a number of seconds from 1 to 3600."));
   if (!check_arguments (argc, argv, &error))
     return ms_cli_fail (&options, command->name, error);
+  if (options.system && options.config_dir != NULL)
+    return ms_cli_usage_error (_("--system and --config-dir exclude each other."));
 
   return command->func (&options);
 }
@@ -637,10 +661,14 @@ ms_cli_fail (MsCliOptions *options,
   g_autoptr(MsResult) result = ms_result_new (command);
   MsErrorCode code = ms_error_get_code (error);
   MsStepKind step = (code == MS_ERROR_KEYRING_UNAVAILABLE || code == MS_ERROR_KEYRING_LOCKED
-                     || code == MS_ERROR_SECRET_MISSING) ? MS_STEP_KEYRING : MS_STEP_CONFIG;
+                     || code == MS_ERROR_SECRET_MISSING || code == MS_ERROR_CREDENTIAL_UNAVAILABLE)
+                    ? MS_STEP_KEYRING : MS_STEP_CONFIG;
 
   result->account = g_strdup (options->account);
   ms_result_set_error_from_gerror (result, step, error);
+  /* Where the secret could not be had, say what to do about it. */
+  if (step == MS_STEP_KEYRING)
+    ms_advice_fill (result, NULL);
   if (options->json)
     return ms_cli_finish (options, result);
 

@@ -7,17 +7,18 @@
 
 #include "ms-account-ops.h"
 #include "ms-error.h"
+#include "ms-credentials.h"
 #include "ms-sender.h"
-#include "ms-secret-store.h"
 
 /*
- * Every operation runs in two phases: the keyring (and, for add, the
- * sign-in) on any thread, touching only copies; then accounts.ini on the
- * caller's thread. When the file cannot be written, the keyring is put back
- * as it was, so the two never disagree. Other programs may change accounts
- * at the same moment: the keyring change and the file change happen under
- * accounts.ini's lock (ms_account_store_lock(), taken after any sign-in),
- * and the file is read again under it before the change is applied.
+ * Every operation runs in two phases: the secret (in the keyring, or sealed
+ * for a system account: ms-credentials; for add, the sign-in first) on any
+ * thread, touching only copies; then accounts.ini on the caller's thread.
+ * When the file cannot be written, the secret is put back as it was, so the
+ * two never disagree. Other programs may change accounts at the same
+ * moment: the secret change and the file change happen under accounts.ini's
+ * lock (ms_account_store_lock(), taken after any sign-in), and the file is
+ * read again under it before the change is applied.
  */
 
 typedef enum
@@ -80,18 +81,18 @@ elapsed_ms (gint64 start)
 /* Undoing must not be cancelled half-way: no cancellable here. */
 static void
 undo_secret (MsAccount  *account,
-             const char *id,
              MsPassword *previous)
 {
   g_autoptr(GError) error = NULL;
 
-  if (previous != NULL && account != NULL)
-    ms_secret_store_save (account, previous, NULL, &error);
+  if (previous != NULL)
+    ms_credentials_save (account, previous, NULL, &error);
   else
-    ms_secret_store_clear (id, NULL, &error);
+    ms_credentials_clear (account, NULL, &error);
 
   if (error != NULL)
-    g_warning ("Could not undo the keyring change for account %s: %s", id, error->message);
+    g_warning ("Could not undo the secret change for account %s: %s",
+               ms_account_get_id (account), error->message);
 }
 
 /* ---- add ---- */
@@ -184,7 +185,7 @@ add_keyring_phase (OpsJob       *job,
     return;
 
   start = g_get_monotonic_time ();
-  if (ms_secret_store_save (job->account, job->password, cancellable, &error))
+  if (ms_credentials_save (job->account, job->password, cancellable, &error))
     {
       ms_result_add_step (job->result, MS_STEP_KEYRING, TRUE, elapsed_ms (start));
       return;
@@ -192,7 +193,7 @@ add_keyring_phase (OpsJob       *job,
 
   /* A cancelled save may have reached the keyring all the same. */
   if (g_error_matches (error, MS_ERROR, MS_ERROR_CANCELLED))
-    undo_secret (NULL, ms_account_get_id (job->account), NULL);
+    undo_secret (job->account, NULL);
   ms_result_add_step (job->result, MS_STEP_KEYRING, FALSE, elapsed_ms (start));
   ms_result_set_error_from_gerror (job->result, MS_STEP_KEYRING, error);
 }
@@ -223,7 +224,7 @@ add_file_phase (OpsJob *job)
   stored = ms_account_store_lookup (job->store, id, NULL);
   if (stored == job->account)
     ms_account_store_remove (job->store, id, NULL);
-  undo_secret (NULL, id, NULL);
+  undo_secret (job->account, NULL);
   g_clear_pointer (&job->lock, ms_account_store_unlock);
   ms_result_add_step (job->result, MS_STEP_CONFIG, FALSE, elapsed_ms (start));
   ms_result_set_error_from_gerror (job->result, MS_STEP_CONFIG, error);
@@ -238,6 +239,7 @@ add_job_new (MsAccountStore    *store,
   OpsJob *job = ops_job_new (OP_ADD, store);
 
   job->account = ms_account_copy (account, NULL);
+  ms_account_store_attach (store, job->account);
   job->request = request ? ms_request_copy (request) : ms_account_make_request (account, NULL);
   job->password = job->request->password ? ms_password_ref (job->request->password) : NULL;
   job->flags = flags;
@@ -304,6 +306,15 @@ update_prepare (OpsJob  *job,
   return TRUE;
 }
 
+/* No secret to keep for undoing: none stored, or a sealed one that no
+ * longer opens (which is why it is being replaced or removed). */
+static gboolean
+secret_is_gone (const GError *error)
+{
+  return g_error_matches (error, MS_ERROR, MS_ERROR_SECRET_MISSING)
+         || g_error_matches (error, MS_ERROR, MS_ERROR_CREDENTIAL_UNAVAILABLE);
+}
+
 static gboolean
 update_keyring_phase (OpsJob        *job,
                       GCancellable  *cancellable,
@@ -319,17 +330,16 @@ update_keyring_phase (OpsJob        *job,
     return TRUE;
 
   /* The old secret: moved to the new server, or kept for undoing. */
-  job->previous = ms_secret_store_lookup (job->old, cancellable, &local_error);
+  job->previous = ms_credentials_lookup (job->old, cancellable, &local_error);
   if (job->previous == NULL &&
-      (job->password == NULL ||
-       !g_error_matches (local_error, MS_ERROR, MS_ERROR_SECRET_MISSING)))
+      (job->password == NULL || !secret_is_gone (local_error)))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
   secret = job->password != NULL ? job->password : job->previous;
-  return ms_secret_store_save (job->account, secret, cancellable, error);
+  return ms_credentials_save (job->account, secret, cancellable, error);
 }
 
 static gboolean
@@ -346,7 +356,7 @@ update_file_phase (OpsJob  *job,
 
   ms_account_store_replace (job->store, old, NULL);
   if (job->password != NULL || !ms_account_same_server (job->old, job->account))
-    undo_secret (job->old, ms_account_get_id (job->old), job->previous);
+    undo_secret (job->old, job->previous);
   return FALSE;
 }
 
@@ -416,15 +426,14 @@ remove_keyring_phase (OpsJob        *job,
     return FALSE;
 
   /* Kept only to put it back if the file cannot be written. */
-  job->previous = ms_secret_store_lookup (job->old, cancellable, &local_error);
-  if (job->previous == NULL &&
-      !g_error_matches (local_error, MS_ERROR, MS_ERROR_SECRET_MISSING))
+  job->previous = ms_credentials_lookup (job->old, cancellable, &local_error);
+  if (job->previous == NULL && !secret_is_gone (local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  return ms_secret_store_clear (ms_account_get_id (job->old), cancellable, error);
+  return ms_credentials_clear (job->old, cancellable, error);
 }
 
 static gboolean
@@ -441,7 +450,7 @@ remove_file_phase (OpsJob  *job,
 
   ms_account_store_add (job->store, job->old, NULL);
   if (job->previous != NULL)
-    undo_secret (job->old, id, job->previous);
+    undo_secret (job->old, job->previous);
   return FALSE;
 }
 
@@ -742,8 +751,8 @@ ms_account_ops_load_request_within (MsAccount     *account,
 
   g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
 
-  password = ms_secret_store_lookup_with_timeout (account, timeout_seconds, cancellable,
-                                                  keyring_error);
+  password = ms_credentials_lookup_with_timeout (account, timeout_seconds, cancellable,
+                                                 keyring_error);
 
   return ms_account_make_request (account, password);
 }
@@ -771,7 +780,7 @@ on_secret_looked_up_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   LoadJob *job = g_task_get_task_data (task);
-  g_autoptr(MsPassword) password = ms_secret_store_lookup_finish (result, &job->keyring_error);
+  g_autoptr(MsPassword) password = ms_credentials_lookup_finish (result, &job->keyring_error);
 
   job->request = ms_account_make_request (job->account, password);
   g_task_return_boolean (task, TRUE);
@@ -803,7 +812,7 @@ ms_account_ops_load_request_async (MsAccount           *account,
   job->account = g_object_ref (account);
   g_task_set_source_tag (task, ms_account_ops_load_request_async);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  ms_secret_store_lookup_async (account, cancellable, on_secret_looked_up_cb, task);
+  ms_credentials_lookup_async (account, cancellable, on_secret_looked_up_cb, task);
 }
 
 /**

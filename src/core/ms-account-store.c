@@ -27,6 +27,7 @@ struct _MsAccountStore
 {
   GObject     parent_instance;
 
+  MsPaths    *paths;
   char       *config_dir;
   char       *path;
   gboolean    is_default_dir;
@@ -89,6 +90,7 @@ ms_account_store_finalize (GObject *object)
   g_clear_pointer (&self->key_file, g_key_file_unref);
   g_clear_pointer (&self->lines, g_hash_table_unref);
   g_clear_pointer (&self->config_dir, g_free);
+  g_clear_pointer (&self->paths, ms_paths_free);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->checksum, g_free);
 
@@ -115,45 +117,93 @@ ms_account_store_init (MsAccountStore *self)
  * ms_account_store_find_config_dir:
  * @config_dir: (nullable): the `--config-dir` option, if given
  *
- * The config folder, as CONTRACT.md orders it: @config_dir, else
- * `$MAILSETUP_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mailsetup`.
+ * The config folder in force (ms_paths_new()): @config_dir, else
+ * `$MAILSETUP_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mailsetup`; for root with
+ * none of them, the system folder.
  *
  * Returns: (transfer full): the folder
  */
 char *
 ms_account_store_find_config_dir (const char *config_dir)
 {
-  const char *env = g_getenv ("MAILSETUP_CONFIG_DIR");
+  g_autoptr(MsPaths) paths = ms_paths_new (config_dir, FALSE);
 
-  if (config_dir != NULL && config_dir[0] != '\0')
-    return g_strdup (config_dir);
-  if (env != NULL && env[0] != '\0')
-    return g_strdup (env);
-
-  return g_build_filename (g_get_user_config_dir (), "mailsetup", NULL);
+  return g_steal_pointer (&paths->config_dir);
 }
 
 /**
  * ms_account_store_new:
  * @config_dir: (nullable): the `--config-dir` option, or %NULL
  *
- * Creates an empty store for the folder ms_account_store_find_config_dir()
- * picks. Nothing is read until ms_account_store_load().
+ * Creates an empty store for the folder ms_paths_new() picks. Nothing is
+ * read until ms_account_store_load().
  *
  * Returns: (transfer full): a new #MsAccountStore
  */
 MsAccountStore *
 ms_account_store_new (const char *config_dir)
 {
-  MsAccountStore *self = g_object_new (MS_TYPE_ACCOUNT_STORE, NULL);
-  const char *env = g_getenv ("MAILSETUP_CONFIG_DIR");
+  g_autoptr(MsPaths) paths = ms_paths_new (config_dir, FALSE);
 
-  self->is_default_dir = (config_dir == NULL || config_dir[0] == '\0') &&
-                         (env == NULL || env[0] == '\0');
-  self->config_dir = ms_account_store_find_config_dir (config_dir);
+  return ms_account_store_new_for_paths (paths);
+}
+
+/**
+ * ms_account_store_new_for_paths:
+ * @paths: the folders in force (copied)
+ *
+ * Creates an empty store for @paths->config_dir. In system mode its
+ * accounts keep their secrets sealed in @paths->credentials_dir.
+ *
+ * Returns: (transfer full): a new #MsAccountStore
+ */
+MsAccountStore *
+ms_account_store_new_for_paths (const MsPaths *paths)
+{
+  MsAccountStore *self;
+
+  g_return_val_if_fail (paths != NULL, NULL);
+
+  self = g_object_new (MS_TYPE_ACCOUNT_STORE, NULL);
+  self->paths = ms_paths_copy (paths);
+  self->is_default_dir = paths->config_dir_is_own;
+  self->config_dir = g_strdup (paths->config_dir);
   self->path = g_build_filename (self->config_dir, ACCOUNTS_FILE, NULL);
 
   return self;
+}
+
+/**
+ * ms_account_store_get_paths:
+ * @self: an #MsAccountStore
+ *
+ * Returns: (transfer none): the folders and the mode the store is for
+ */
+const MsPaths *
+ms_account_store_get_paths (MsAccountStore *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), NULL);
+  return self->paths;
+}
+
+/**
+ * ms_account_store_attach:
+ * @self: an #MsAccountStore
+ * @account: an account that is, or is about to be, in this store
+ *
+ * Tells @account where its secret lives in this store: sealed in the
+ * credentials folder in system mode, else the keyring
+ * (ms_account_get_credentials_dir()). The store does it for every account
+ * it loads or takes; call it on a new account before its secret is stored.
+ */
+void
+ms_account_store_attach (MsAccountStore *self,
+                         MsAccount      *account)
+{
+  g_return_if_fail (MS_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (MS_IS_ACCOUNT (account));
+
+  ms_account_set_credentials_dir (account, self->paths->credentials_dir);
 }
 
 const char *
@@ -416,6 +466,7 @@ read_account (MsAccountStore  *self,
       }
 
   read_strings (self, account, group);
+  ms_account_store_attach (self, account);
   if (!read_port (self, account, group, error) ||
       !read_security (self, account, group, error) ||
       !read_default (self, account, group, error))
@@ -970,6 +1021,7 @@ insert_account (MsAccountStore *self,
   if (self->accounts->len == removed)
     ms_account_set_default (account, TRUE);
 
+  ms_account_store_attach (self, account);
   g_ptr_array_insert (self->accounts, position, g_object_ref (account));
   g_signal_connect_object (account, "notify::default",
                            G_CALLBACK (on_account_default_changed_cb), self, 0);

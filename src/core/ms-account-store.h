@@ -23,6 +23,10 @@ G_DECLARE_FINAL_TYPE (MsAccountStore, ms_account_store, MS, ACCOUNT_STORE, GObje
 
 char           *ms_account_store_find_config_dir (const char      *config_dir);
 MsAccountStore *ms_account_store_new             (const char      *config_dir);
+MsAccountStore *ms_account_store_new_for_paths   (const MsPaths   *paths);
+const MsPaths  *ms_account_store_get_paths       (MsAccountStore  *self);
+void            ms_account_store_attach          (MsAccountStore  *self,
+                                                  MsAccount       *account);
 const char     *ms_account_store_get_config_dir  (MsAccountStore  *self);
 const char     *ms_account_store_get_path        (MsAccountStore  *self);
 gboolean        ms_account_store_load            (MsAccountStore  *self,

@@ -21,6 +21,7 @@ struct _MsAccount
   char       *username;
   char       *ca_file;
   char       *pin;
+  char       *credentials_dir;
   guint16     port;
   MsSecurity  security;
   gboolean    is_default;
@@ -41,6 +42,7 @@ enum {
   PROP_CA_FILE,
   PROP_PIN,
   PROP_DEFAULT,
+  PROP_CREDENTIALS_DIR,
   N_PROPS
 };
 
@@ -78,6 +80,7 @@ ms_account_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pin, g_free);
+  g_clear_pointer (&self->credentials_dir, g_free);
 
   G_OBJECT_CLASS (ms_account_parent_class)->finalize (object);
 }
@@ -103,6 +106,7 @@ ms_account_get_property (GObject    *object,
     case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
     case PROP_PIN: g_value_set_string (value, self->pin); break;
     case PROP_DEFAULT: g_value_set_boolean (value, self->is_default); break;
+    case PROP_CREDENTIALS_DIR: g_value_set_string (value, self->credentials_dir); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -128,6 +132,7 @@ ms_account_set_property (GObject      *object,
     case PROP_CA_FILE: ms_account_set_ca_file (self, g_value_get_string (value)); break;
     case PROP_PIN: ms_account_set_pin (self, g_value_get_string (value)); break;
     case PROP_DEFAULT: ms_account_set_default (self, g_value_get_boolean (value)); break;
+    case PROP_CREDENTIALS_DIR: ms_account_set_credentials_dir (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -168,6 +173,7 @@ ms_account_class_init (MsAccountClass *klass)
   properties[PROP_DEFAULT] =
     g_param_spec_boolean ("default", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CREDENTIALS_DIR] = string_property ("credentials-dir");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -219,6 +225,7 @@ ms_account_copy (MsAccount  *self,
                        "ca-file", self->ca_file,
                        "pin", self->pin,
                        "default", self->is_default,
+                       "credentials-dir", self->credentials_dir,
                        NULL);
 }
 
@@ -607,6 +614,50 @@ ms_account_make_request (MsAccount  *self,
   request->account = g_strdup (self->id);
   request->provider = g_strdup (self->provider);
   request->from = g_strdup (self->address);
+  request->credential_store = ms_account_get_credential_store (self);
+  if (self->credentials_dir != NULL)
+    request->credential_file = ms_paths_credential_file (self->credentials_dir, self->id);
 
   return request;
+}
+
+/**
+ * ms_account_get_credentials_dir:
+ * @self: an #MsAccount
+ *
+ * Where the account's secret is sealed: the credentials folder of a system
+ * account (docs/contract.md, "System accounts"), or %NULL when the secret
+ * is in the keyring. Not a setting: never written to accounts.ini; the
+ * store that holds the account sets it (ms_account_store_attach()).
+ *
+ * Returns: (transfer none) (nullable): the folder
+ */
+const char *
+ms_account_get_credentials_dir (MsAccount *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT (self), NULL);
+  return self->credentials_dir;
+}
+
+void
+ms_account_set_credentials_dir (MsAccount  *self,
+                                const char *credentials_dir)
+{
+  g_return_if_fail (MS_IS_ACCOUNT (self));
+  set_string (self, &self->credentials_dir, credentials_dir, PROP_CREDENTIALS_DIR);
+}
+
+/**
+ * ms_account_get_credential_store:
+ * @self: an #MsAccount
+ *
+ * Returns: where the account's secret lives: the keyring, or a sealed
+ *   system credential
+ */
+MsCredentialStore
+ms_account_get_credential_store (MsAccount *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT (self), MS_CREDENTIAL_STORE_KEYRING);
+
+  return self->credentials_dir != NULL ? MS_CREDENTIAL_STORE_SYSTEM : MS_CREDENTIAL_STORE_KEYRING;
 }

@@ -6,6 +6,7 @@
 #include "ms-config.h"
 #include "ms-core-enums.h"
 #include "ms-password.h"
+#include "ms-paths.h"
 #include "ms-request.h"
 
 G_BEGIN_DECLS
@@ -18,7 +19,9 @@ G_BEGIN_DECLS
  * Properties: "id" (construct-only), "address", "display-name", "provider",
  * "host", "port" (0 means the default port of "security"), "security"
  * (MS_TYPE_SECURITY: tls, starttls or none; never auto), "username" (NULL
- * means the address), "ca-file", "pin", "default".
+ * means the address), "ca-file", "pin", "default", and "credentials-dir"
+ * (not a setting: where a system account's secret is sealed, NULL for the
+ * keyring).
  */
 #define MS_TYPE_ACCOUNT (ms_account_get_type ())
 
@@ -69,6 +72,10 @@ gboolean       ms_account_same_server        (MsAccount   *self,
 MsSmtpConfig  *ms_account_to_smtp_config     (MsAccount   *self);
 void           ms_account_set_smtp_config    (MsAccount   *self,
                                               const MsSmtpConfig *config);
+const char    *ms_account_get_credentials_dir (MsAccount  *self);
+void           ms_account_set_credentials_dir (MsAccount  *self,
+                                               const char *credentials_dir);
+MsCredentialStore ms_account_get_credential_store (MsAccount *self);
 MsRequest     *ms_account_make_request       (MsAccount   *self,
                                               MsPassword  *password);
 

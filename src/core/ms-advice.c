@@ -231,13 +231,16 @@ static const Words generic_words[MS_ERROR_N_CODES] = {
     N_("The message may have arrived. Ask a recipient before sending it again; if it keeps happening, the network may be dropping the connection.") },
   [MS_ERROR_KEYRING_UNAVAILABLE] = {
     N_("The keyring cannot be reached."),
-    N_("The password is kept in the desktop's keyring. Run this inside a desktop session: a job started from cron or as another user has no session and cannot reach the keyring.") },
+    N_("The password is kept in the desktop's keyring, which only a desktop session can reach: a cron job, a service or another user has none. Run this inside your desktop session; for root's jobs and services, set up a system account as root instead (README: “Servers and NAS boxes”).") },
   [MS_ERROR_KEYRING_LOCKED] = {
     N_("The keyring is locked."),
     N_("Unlock the keyring (signing in to the desktop usually does) and try again.") },
   [MS_ERROR_SECRET_MISSING] = {
     N_("The password of this account is not in the keyring."),
     N_("Add the account again to store its password in the keyring.") },
+  [MS_ERROR_CREDENTIAL_UNAVAILABLE] = {
+    N_("The sealed password of this system account cannot be opened on this machine."),
+    N_("Store the password again on this machine: as root, remove the account (mailsetup-cli account remove) and add it again with --password-stdin. A sealed password opens only on the machine that sealed it, with systemd-creds (Debian package systemd).") },
   [MS_ERROR_CONFIG_INVALID] = {
     N_("The account settings cannot be read."),
     N_("Check accounts.ini in the settings folder for a broken line, or remove the account and add it again.") },

@@ -74,19 +74,42 @@ check_settings (MsResult        *result,
   return TRUE;
 }
 
+/* Which configuration the account belongs to and where its secret lives
+ * (docs/contract.md, "System accounts"). */
+static void
+check_store (MsResult        *result,
+             const MsRequest *request)
+{
+  g_autofree char *message = NULL;
+
+  if (request->credential_store == MS_CREDENTIAL_STORE_SYSTEM)
+    /* Translators: %s is the path of the sealed file */
+    message = g_strdup_printf (_("System account (system mode, for root's jobs): the password is sealed by systemd-creds in %s."),
+                               request->credential_file ? request->credential_file : "?");
+  else
+    message = g_strdup (_("User account: the password is in the desktop's keyring."));
+
+  ms_result_add_check (result, "store", MS_CHECK_INFO, TRUE, _("Account type"), message);
+}
+
 static void
 check_keyring (MsResult        *result,
                const MsRequest *request,
                const GError    *keyring_error)
 {
+  gboolean sealed = request->credential_store == MS_CREDENTIAL_STORE_SYSTEM;
+  const char *title = sealed ? _("Sealed password") : _("Keyring");
+
+  check_store (result, request);
   if (request->password != NULL)
     {
-      ms_result_add_check (result, "keyring", MS_CHECK_INFO, TRUE, _("Keyring"),
-                           _("The password can be read from the keyring."));
+      ms_result_add_check (result, "keyring", MS_CHECK_INFO, TRUE, title,
+                           sealed ? _("systemd-creds opens the sealed password on this machine.")
+                                  : _("The password can be read from the keyring."));
       return;
     }
 
-  ms_result_add_check (result, "keyring", MS_CHECK_ERROR, FALSE, _("Keyring"),
+  ms_result_add_check (result, "keyring", MS_CHECK_ERROR, FALSE, title,
                        keyring_error ? keyring_error->message
                                      : _("No password is available."));
   note_failure (result, keyring_error ? ms_error_get_code (keyring_error) : MS_ERROR_SECRET_MISSING,
@@ -450,7 +473,9 @@ check_sign_in (MsResult        *result,
   if (request->password == NULL)
     {
       ms_result_add_check (result, "sign-in", MS_CHECK_ERROR, FALSE, _("Sign-in"),
-                           _("Not tried: the password could not be read from the keyring."));
+                           request->credential_store == MS_CREDENTIAL_STORE_SYSTEM
+                           ? _("Not tried: the sealed password could not be opened.")
+                           : _("Not tried: the password could not be read from the keyring."));
       return;
     }
   if (step == NULL)

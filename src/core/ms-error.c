@@ -51,6 +51,7 @@ static const MsErrorInfo error_info[MS_ERROR_N_CODES] = {
   [MS_ERROR_KEYRING_UNAVAILABLE] = { "keyring-unavailable", 78 },
   [MS_ERROR_KEYRING_LOCKED] = { "keyring-locked", 78 },
   [MS_ERROR_SECRET_MISSING] = { "secret-missing", 78 },
+  [MS_ERROR_CREDENTIAL_UNAVAILABLE] = { "credential-unavailable", 78 },
   [MS_ERROR_CONFIG_INVALID] = { "config-invalid", 78 },
   [MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE] = { "online-account-unavailable", 78 },
   [MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION] = { "online-account-needs-attention", 78 },

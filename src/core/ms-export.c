@@ -42,6 +42,32 @@ ms_export_password_command (const char *account_id,
 }
 
 /**
+ * ms_export_account_password_command:
+ * @account: the account
+ * @config_dir: (nullable): as for ms_export_password_command()
+ *
+ * ms_export_password_command() for @account; a system account's command
+ * names `--system`, so root's programs find the sealed secret whatever
+ * their environment holds.
+ *
+ * Returns: (transfer full): the command
+ */
+char *
+ms_export_account_password_command (MsAccount  *account,
+                                    const char *config_dir)
+{
+  g_autofree char *quoted_id = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  if (ms_account_get_credential_store (account) != MS_CREDENTIAL_STORE_SYSTEM)
+    return ms_export_password_command (ms_account_get_id (account), config_dir);
+
+  quoted_id = g_shell_quote (ms_account_get_id (account));
+  return g_strdup_printf ("mailsetup-cli --system password %s", quoted_id);
+}
+
+/**
  * ms_export_msmtp:
  * @account: the account
  * @config_dir: (nullable): as for ms_export_password_command()
@@ -69,11 +95,15 @@ ms_export_msmtp (MsAccount  *account,
 
   id = ms_account_get_id (account);
   security = ms_account_get_security (account);
-  command = ms_export_password_command (id, config_dir);
+  command = ms_export_account_password_command (account, config_dir);
   escaped = g_strescape (command, NULL);
 
-  g_string_append_printf (text, "# %s\n",
-                          _("msmtp settings exported by Mail Setup; the password stays in the keyring."));
+  if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
+    g_string_append_printf (text, "# %s\n",
+                            _("msmtp settings exported by Mail Setup; the password stays sealed by systemd-creds."));
+  else
+    g_string_append_printf (text, "# %s\n",
+                            _("msmtp settings exported by Mail Setup; the password stays in the keyring."));
   g_string_append_printf (text, "account %s\n", id);
   g_string_append_printf (text, "host %s\n", ms_account_get_host (account));
   g_string_append_printf (text, "port %u\n", ms_account_get_effective_port (account));

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 char *ms_export_password_command (const char *account_id,
                                   const char *config_dir);
+char *ms_export_account_password_command (MsAccount  *account,
+                                          const char *config_dir);
 char *ms_export_msmtp            (MsAccount  *account,
                                   const char *config_dir);
 

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "ms-outbox.h"
+#include "ms-paths.h"
 
 /*
  * Files in outbox/ (docs/contract.md, "The outbox"):
@@ -225,6 +226,7 @@ ms_outbox_state_for_error (MsErrorCode  code,
     case MS_ERROR_APP_PASSWORD_REQUIRED:
     case MS_ERROR_WEB_LOGIN_REQUIRED:
     case MS_ERROR_SECRET_MISSING:
+    case MS_ERROR_CREDENTIAL_UNAVAILABLE:
     case MS_ERROR_CONFIG_INVALID:
     case MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE:
     case MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION:
@@ -278,20 +280,20 @@ ms_outbox_init (MsOutbox *self)
  * ms_outbox_find_state_dir:
  * @state_dir: (nullable): a folder the caller chose
  *
- * Returns: (transfer full): @state_dir when given, else
- *   `$MAILSETUP_STATE_DIR`, else `$XDG_STATE_HOME/mailsetup`
+ * Returns: (transfer full): @state_dir when given, else the state folder
+ *   in force (ms_paths_new()): `$MAILSETUP_STATE_DIR`, else
+ *   `$XDG_STATE_HOME/mailsetup`, or /var/spool/mailsetup in system mode
  */
 char *
 ms_outbox_find_state_dir (const char *state_dir)
 {
-  const char *variable = g_getenv ("MAILSETUP_STATE_DIR");
+  g_autoptr(MsPaths) paths = NULL;
 
   if (state_dir != NULL && state_dir[0] != '\0')
     return g_strdup (state_dir);
-  if (variable != NULL && variable[0] != '\0')
-    return g_strdup (variable);
 
-  return g_build_filename (g_get_user_state_dir (), "mailsetup", NULL);
+  paths = ms_paths_new (NULL, FALSE);
+  return g_steal_pointer (&paths->state_dir);
 }
 
 /**

@@ -197,6 +197,59 @@ ms_password_read_line (int      fd,
   return g_steal_pointer (&password);
 }
 
+/**
+ * ms_password_read_all:
+ * @fd: a file descriptor, usually a pipe from another program
+ * @error: return location for an error
+ *
+ * Reads everything from @fd up to its end straight into locked memory, as
+ * it comes (nothing is dropped): a secret that another program prints.
+ *
+ * Returns: (transfer full): the password, or %NULL with
+ *   %MS_ERROR_INVALID_INPUT when @fd gave nothing, more than the longest
+ *   password, or a read error
+ */
+MsPassword *
+ms_password_read_all (int      fd,
+                      GError **error)
+{
+  g_autoptr(MsPassword) password = ms_password_alloc (MS_PASSWORD_MAX + 1);
+
+  for (;;)
+    {
+      ssize_t n = read (fd, password->text + password->length,
+                        MS_PASSWORD_MAX + 1 - password->length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT, "%s", g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      password->length += n;
+      if (password->length > MS_PASSWORD_MAX)
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
+                       _("The password is longer than %d bytes."), MS_PASSWORD_MAX);
+          return NULL;
+        }
+    }
+
+  if (password->length == 0)
+    {
+      g_set_error_literal (error, MS_ERROR, MS_ERROR_INVALID_INPUT, _("The password is empty."));
+      return NULL;
+    }
+
+  password->text[password->length] = '\0';
+  return g_steal_pointer (&password);
+}
+
 MsPassword *
 ms_password_ref (MsPassword *password)
 {

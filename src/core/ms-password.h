@@ -21,6 +21,8 @@ MsPassword  *ms_password_new        (const char  *text,
                                      gsize        length);
 MsPassword  *ms_password_read_line  (int          fd,
                                      GError     **error);
+MsPassword  *ms_password_read_all   (int          fd,
+                                     GError     **error);
 MsPassword  *ms_password_ref        (MsPassword  *password);
 void         ms_password_unref      (MsPassword  *password);
 const char  *ms_password_get_text   (MsPassword  *password);

@@ -36,6 +36,8 @@ ms_request_copy (const MsRequest *request)
   copy->online_account = g_strdup (request->online_account);
   copy->account = g_strdup (request->account);
   copy->provider = g_strdup (request->provider);
+  copy->credential_store = request->credential_store;
+  copy->credential_file = g_strdup (request->credential_file);
   copy->from = g_strdup (request->from);
   copy->recipients = g_strdupv (request->recipients);
   copy->message = request->message ? g_bytes_ref (request->message) : NULL;
@@ -59,6 +61,7 @@ ms_request_free (MsRequest *request)
   g_free (request->online_account);
   g_free (request->account);
   g_free (request->provider);
+  g_free (request->credential_file);
   g_free (request->from);
   g_strfreev (request->recipients);
   g_clear_pointer (&request->message, g_bytes_unref);

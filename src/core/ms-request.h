@@ -5,6 +5,7 @@
 
 #include "ms-config.h"
 #include "ms-password.h"
+#include "ms-paths.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,8 @@ typedef struct
                                      * for a token per connection; nullable */
   char             *account;       /* the account id, for the result; nullable */
   char             *provider;      /* provider id for advice ("gmail"); nullable */
+  MsCredentialStore credential_store; /* where the password came from (diagnose says it) */
+  char             *credential_file;  /* a system account's sealed secret; nullable */
   char             *from;          /* envelope and From: address */
   char            **recipients;    /* test-send: one; send: every RCPT */
   GBytes           *message;       /* send: the normalised message, CRLF, unstuffed */

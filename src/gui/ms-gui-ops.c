@@ -11,7 +11,7 @@
 #include "ms-outbox-delivery.h"
 #include "ms-provider.h"
 #include "ms-sender.h"
-#include "ms-secret-store.h"
+#include "ms-credentials.h"
 #include "ms-validate.h"
 
 /* The accounts as last read; the account operations keep it and
@@ -456,7 +456,7 @@ on_cleared_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  gboolean ok = ms_secret_store_clear_finish (result, &error);
+  gboolean ok = ms_credentials_clear_finish (result, &error);
 
   return_boolean_or_error (task, ok, error);
 }
@@ -470,7 +470,7 @@ ms_gui_forget_password_async (MsAccount           *account,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ms_gui_forget_password_async);
-  ms_secret_store_clear_async (ms_account_get_id (account), cancellable, on_cleared_cb, task);
+  ms_credentials_clear_async (account, cancellable, on_cleared_cb, task);
 }
 
 gboolean

@@ -472,6 +472,9 @@ raw_send_all (MsTransport  *self,
         {
           data += n;
           length -= n;
+          /* Progress is the queue going down from what we left in it. */
+          if (self->idle_timeout != 0)
+            self->last_queued = unacknowledged (self);
           continue;
         }
       if (errno == EINTR)

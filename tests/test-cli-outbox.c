@@ -483,6 +483,73 @@ test_stream_matches_normalise (Fixture       *fixture,
   g_free ((char *) inputs[7]);
 }
 
+/* Three kept messages over one connection, each final reply read behind
+ * the next message's commands: the server drops after the first dot. The
+ * first sent is uncertain (it may have arrived), the second was not sent
+ * (its commands got no reply), the third was not tried. */
+static void
+test_pipelined_flush_drop (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto(MsCliRun) flush = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  MsFakeServer *dropping = server_on_port (fixture->port);
+  JsonArray *messages;
+  guint uncertain = 0, lost = 0, untried = 0;
+
+  if (fixture->keyring == NULL)
+    {
+      ms_fake_server_free (dropping);
+      return;
+    }
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_auto(MsCliRun) run = { 0 };
+      g_autofree char *token = g_strdup_printf ("pipelined%d", i);
+      g_autofree char *input = message_text (token);
+
+      cli_run (fixture, &run, input, (const char *[]) { "send", "--queue-only", "-t", NULL });
+      g_assert_cmpint (run.status, ==, 0);
+    }
+  ms_fake_server_set_action (dropping, MS_FAKE_STEP_DOT, MS_FAKE_ACTION_CLOSE);
+  ms_fake_server_stop (fixture->server);
+  restart_server (fixture, dropping);
+
+  cli_run (fixture, &flush, NULL, (const char *[]) { "queue", "flush", NULL });
+  g_assert_cmpint (flush.status, ==, 75);
+  g_assert_cmpuint (ms_fake_server_get_n_connections (fixture->server), ==, 1);
+
+  messages = list_messages (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *entry = json_array_get_object_element (messages, i);
+      gint64 attempts = json_object_get_int_member (entry, "attempts");
+      const char *code = attempts > 0 ? json_object_get_string_member (
+                           json_object_get_object_member (entry, "error"), "code") : "untried";
+
+      if (json_object_get_boolean_member (entry, "uncertain"))
+        {
+          g_assert_cmpstr (code, ==, "delivery-unknown");
+          uncertain++;
+        }
+      else if (attempts == 1)
+        {
+          g_assert_cmpstr (code, ==, "connection-lost");
+          lost++;
+        }
+      else
+        {
+          g_assert_cmpint (attempts, ==, 0);
+          untried++;
+        }
+    }
+  g_assert_cmpuint (uncertain, ==, 1);
+  g_assert_cmpuint (lost, ==, 1);
+  g_assert_cmpuint (untried, ==, 1);
+}
+
 /* --queue-only keeps without a connection; the next send delivers both
  * over one connection, RSET between them. queue drop removes one. */
 static void
@@ -780,6 +847,7 @@ main (int   argc,
   ADD ("/ms/cli-outbox/down-then-flushed", test_down_then_flushed);
   ADD ("/ms/cli-outbox/held-until-flush-now", test_held_until_flush_now);
   ADD ("/ms/cli-outbox/dropped-after-dot", test_dropped_after_dot);
+  ADD ("/ms/cli-outbox/pipelined-flush-drop", test_pipelined_flush_drop);
   ADD ("/ms/cli-outbox/stream-matches-normalise", test_stream_matches_normalise);
   ADD ("/ms/cli-outbox/refused-and-deferred-recipients", test_refused_and_deferred_recipients);
   ADD ("/ms/cli-outbox/queue-only-then-send", test_queue_only_then_send);

@@ -100,9 +100,38 @@ message_result_new (const MsResult *session)
   return result;
 }
 
+/* The message's fate, once its final reply is in: delivered (the entry
+ * goes), or kept with this attempt's error. */
+static void
+settle (const MsRequest *request,
+        MsOutboxLock    *lock,
+        MsResult        *result,
+        GPtrArray       *attempts)
+{
+  g_autoptr(GError) error = NULL;
+  MsOutboxAttempt *attempt;
+
+  if (result->error != NULL)
+    {
+      ms_advice_fill (result, request->provider);
+      g_ptr_array_add (attempts, record_attempt (lock, result));
+      return;
+    }
+
+  result->message_id = g_strdup (ms_outbox_lock_get_entry (lock)->message_id);
+  attempt = attempt_new (lock, result);
+  attempt->tried = TRUE;
+  attempt->delivered = TRUE;
+  if (!ms_outbox_lock_delivered (lock, &error))
+    g_debug ("Delivered, but could not remove the entry: %s", error->message);
+  g_ptr_array_add (attempts, attempt);
+}
+
 /* One message on an open, signed-in session, streamed from its file in
- * fixed-size buffers (memory stays flat in the message's size). Returns
- * FALSE when the session cannot take another one. */
+ * fixed-size buffers (memory stays flat in the message's size). Its final
+ * reply may come with the next message's (ms_smtp_client_set_pipeline_messages):
+ * then it is settled later. Returns whether it was written whole and waits
+ * for that reply. */
 static gboolean
 deliver_one (MsSmtpClient    *client,
              const MsRequest *request,
@@ -113,34 +142,18 @@ deliver_one (MsSmtpClient    *client,
   const MsOutboxEntry *entry = ms_outbox_lock_get_entry (lock);
   g_autoptr(GInputStream) message = NULL;
   g_autoptr(GError) error = NULL;
-  MsOutboxAttempt *attempt;
 
   message = ms_outbox_lock_read (lock, &error);
   if (message == NULL)
     {
       ms_result_set_error_from_gerror (result, MS_STEP_DATA, error);
-      g_ptr_array_add (attempts, record_attempt (lock, result));
-      return TRUE;
+      return FALSE;
     }
 
   ms_smtp_client_set_result (client, result);
-  if (ms_smtp_client_send_stream (client, entry->from, (const char * const *) entry->recipients,
-                                  message, FALSE))
-    {
-      result->message_id = g_strdup (entry->message_id);
-      attempt = attempt_new (lock, result);
-      attempt->tried = TRUE;
-      attempt->delivered = TRUE;
-      if (!ms_outbox_lock_delivered (lock, &error))
-        g_debug ("Delivered, but could not remove the entry: %s", error->message);
-      g_ptr_array_add (attempts, attempt);
-      return ms_smtp_client_can_continue (client);
-    }
 
-  ms_advice_fill (result, request->provider);
-  g_ptr_array_add (attempts, record_attempt (lock, result));
-
-  return ms_smtp_client_can_continue (client);
+  return ms_smtp_client_send_stream (client, entry->from, (const char * const *) entry->recipients,
+                                     message, FALSE);
 }
 
 static void
@@ -179,6 +192,7 @@ ms_outbox_deliver (const MsRequest  *request,
   g_autoptr(MsResult) session = ms_result_new ("send");
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GPtrArray) done = attempts_new ();
+  MsResult *waiting = NULL;
   gboolean opened;
   gint64 start;
   guint i = 0;
@@ -195,15 +209,33 @@ ms_outbox_deliver (const MsRequest  *request,
   opened = ms_smtp_client_check_config (client, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER)
            && ms_smtp_client_open (client)
            && ms_smtp_client_authenticate (client);
+  /* Each message's final reply comes in with the next one's commands. */
+  ms_smtp_client_set_pipeline_messages (client, TRUE);
   for (i = 0; opened && i < locks->len; i++)
     {
       g_autoptr(MsResult) result = i == 0 ? ms_result_ref (session) : message_result_new (session);
+      MsOutboxLock *lock = g_ptr_array_index (locks, i);
+      gboolean written = deliver_one (client, request, result, lock, done);
 
-      if (!deliver_one (client, request, result, g_ptr_array_index (locks, i), done))
+      /* By now the previous message's final reply has been read. */
+      if (waiting != NULL)
+        settle (request, g_ptr_array_index (locks, i - 1), waiting, done);
+      g_clear_pointer (&waiting, ms_result_unref);
+      if (written)
+        waiting = g_steal_pointer (&result);
+      else
+        settle (request, lock, result, done);
+      if (!ms_smtp_client_can_continue (client))
         {
           i++;
           break;
         }
+    }
+  if (waiting != NULL)
+    {
+      ms_smtp_client_complete_pending (client);
+      settle (request, g_ptr_array_index (locks, i - 1), waiting, done);
+      g_clear_pointer (&waiting, ms_result_unref);
     }
   if (opened)
     add_untried (locks, i, done);

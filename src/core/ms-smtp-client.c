@@ -49,6 +49,9 @@ struct _MsSmtpClient
   gboolean             authenticated;
   guint                n_transactions;
   GPtrArray           *secret_forms;  /* the password as a server could echo it */
+  gboolean             pipeline_messages;
+  MsResult            *pending;       /* a message whose final reply is still to come */
+  gint64               pending_start;
 };
 
 G_DEFINE_FINAL_TYPE (MsSmtpClient, ms_smtp_client, G_TYPE_OBJECT)
@@ -68,6 +71,7 @@ ms_smtp_client_finalize (GObject *object)
   MsSmtpClient *self = MS_SMTP_CLIENT (object);
 
   g_clear_pointer (&self->transport, ms_transport_free);
+  g_clear_pointer (&self->pending, ms_result_unref);
   wipe_out (self);
   g_string_free (self->out, TRUE);
   g_clear_pointer (&self->caps, ms_smtp_capabilities_free);
@@ -1578,6 +1582,39 @@ read_command_replies (MsSmtpClient  *self,
   return self->result->error == NULL;
 }
 
+static gboolean fail_final_reply (MsSmtpClient *self);
+
+/* Reads the final reply of the message sent last, into that message's
+ * result (ms_smtp_client_set_pipeline_messages()). */
+static void
+complete_pending (MsSmtpClient *self)
+{
+  g_autoptr(MsResult) pending = g_steal_pointer (&self->pending);
+  g_autoptr(MsResult) current = NULL;
+  g_autoptr(MsSmtpReply) reply = NULL;
+
+  if (pending == NULL)
+    return;
+
+  current = g_steal_pointer (&self->result);
+  self->result = ms_result_ref (pending);
+  ms_transcript_set_result (self->transcript, pending);
+  self->step_start = self->pending_start;
+  ms_transport_set_deadline (self->transport, g_get_monotonic_time () + self->timeout_us);
+
+  reply = read_reply (self, MS_STEP_DATA);
+  if (reply == NULL)
+    fail_final_reply (self);
+  else if (reply->code != 250)
+    fail_reply (self, MS_STEP_DATA, reply);
+  else
+    step_end (self, MS_STEP_DATA, TRUE, reply);
+
+  ms_result_unref (self->result);
+  self->result = g_steal_pointer (&current);
+  ms_transcript_set_result (self->transcript, self->result);
+}
+
 /* With PIPELINING every command goes in one write; without, one command at
  * a time, stopping at the first failure but asking for every recipient.
  * Either way the first failure is the one reported. */
@@ -1602,8 +1639,11 @@ run_commands (MsSmtpClient  *self,
         }
       while (++sent < n_commands && t->pipelining);
 
-      if (!flush (self, command_step (commands[first].kind))
-          || !read_command_replies (self, t, commands, first, sent))
+      if (!flush (self, command_step (commands[first].kind)))
+        return FALSE;
+      /* The previous message's final reply comes before these replies. */
+      complete_pending (self);
+      if (!read_command_replies (self, t, commands, first, sent))
         return FALSE;
     }
 
@@ -1720,6 +1760,16 @@ send_body (MsSmtpClient *self,
 
   ms_transport_set_idle_timeout (self->transport, self->timeout_us);
   ok = stream_body (self, t, out);
+  if (ok && self->pipeline_messages && t->pipelining && !t->chunking)
+    {
+      /* The next message's commands go out behind the final dot; this
+       * reply is read with theirs (RFC 2920 section 3.1). */
+      t->whole_sent = TRUE;
+      self->pending = ms_result_ref (self->result);
+      self->pending_start = self->step_start;
+      ms_transport_set_idle_timeout (self->transport, 0);
+      return TRUE;
+    }
   if (ok)
     {
       t->whole_sent = TRUE;
@@ -1889,6 +1939,7 @@ ms_smtp_client_send_stream (MsSmtpClient       *self,
                             gboolean            authenticate)
 {
   Transaction t = { 0, };
+  MsResult *earlier;
   gboolean ok;
 
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
@@ -1898,8 +1949,13 @@ ms_smtp_client_send_stream (MsSmtpClient       *self,
 
   t.recipients = recipients;
   t.message = message;
+  earlier = self->pending;
   ok = send_transaction (self, &t, from, authenticate);
   transaction_clear (&t);
+  /* Failed before its commands went out: the earlier message's reply is
+   * still to be read. */
+  if (earlier != NULL && self->pending == earlier)
+    complete_pending (self);
 
   return ok;
 }
@@ -1977,6 +2033,47 @@ ms_smtp_client_can_continue (MsSmtpClient *self)
   return self->transport != NULL && self->caps != NULL && !self->broken;
 }
 
+/**
+ * ms_smtp_client_set_pipeline_messages:
+ * @self: an #MsSmtpClient
+ * @pipeline: whether to
+ *
+ * For several messages over one session (a queue flush): with PIPELINING
+ * and without CHUNKING, ms_smtp_client_send_stream() returns once the
+ * message is written, and its final reply is read behind the next
+ * message's commands (one round trip per message instead of two), or by
+ * ms_smtp_client_complete_pending(). Until then the message's result has
+ * no DATA step; a connection lost before that reply is delivery-unknown.
+ * No message octet still goes out before its own MAIL and RCPT replies.
+ */
+void
+ms_smtp_client_set_pipeline_messages (MsSmtpClient *self,
+                                      gboolean      pipeline)
+{
+  g_return_if_fail (MS_IS_SMTP_CLIENT (self));
+
+  self->pipeline_messages = pipeline;
+}
+
+/**
+ * ms_smtp_client_complete_pending:
+ * @self: an #MsSmtpClient
+ *
+ * Reads the final reply of the message sent last, if it is still to come,
+ * into that message's result.
+ */
+void
+ms_smtp_client_complete_pending (MsSmtpClient *self)
+{
+  g_return_if_fail (MS_IS_SMTP_CLIENT (self));
+
+  if (self->pending != NULL && self->transport != NULL)
+    {
+      self->result->round_trips++;
+      complete_pending (self);
+    }
+}
+
 /* ---- the end ---- */
 
 /**
@@ -1998,6 +2095,8 @@ ms_smtp_client_finish (MsSmtpClient *self)
 
   if (self->transport == NULL)
     return;
+
+  ms_smtp_client_complete_pending (self);
 
   if (!self->broken && self->caps != NULL)
     {

@@ -51,6 +51,9 @@ gboolean      ms_smtp_client_send_stream    (MsSmtpClient    *self,
 void          ms_smtp_client_set_result     (MsSmtpClient    *self,
                                              MsResult        *result);
 gboolean      ms_smtp_client_can_continue   (MsSmtpClient    *self);
+void          ms_smtp_client_set_pipeline_messages (MsSmtpClient *self,
+                                                    gboolean      pipeline);
+void          ms_smtp_client_complete_pending      (MsSmtpClient *self);
 const char   *ms_smtp_client_get_host       (MsSmtpClient    *self);
 void          ms_smtp_client_finish         (MsSmtpClient    *self);
 

@@ -144,31 +144,6 @@ deliver_locks (MsCliOptions  *options,
   return wait.result;
 }
 
-/* The due messages of @account, locked, leaving out @except. */
-static void
-lock_due (MsOutbox   *outbox,
-          const char *account,
-          const char *except,
-          GPtrArray  *locks)
-{
-  g_autoptr(GPtrArray) entries = ms_outbox_list (outbox, account, NULL);
-  g_autoptr(GDateTime) now = ms_outbox_now (outbox);
-
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    {
-      MsOutboxEntry *entry = g_ptr_array_index (entries, i);
-      MsOutboxLock *lock;
-
-      if (g_strcmp0 (entry->id, except) == 0 || !ms_outbox_entry_is_due (entry, now))
-        continue;
-      lock = ms_outbox_lock (outbox, entry->id, NULL);
-      if (lock != NULL && ms_outbox_entry_is_due (ms_outbox_lock_get_entry (lock), now))
-        g_ptr_array_add (locks, lock);
-      else
-        ms_outbox_lock_free (lock);
-    }
-}
-
 /* ---- send ---- */
 
 static const char *
@@ -299,6 +274,7 @@ ms_cli_send_kept (MsCliOptions  *options,
   g_autoptr(MsOutboxDraft) draft = draft_in;
   g_autoptr(GPtrArray) locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
   g_autoptr(GPtrArray) attempts = NULL;
+  g_autoptr(GPtrArray) due = NULL;
   g_autoptr(MsResult) session = NULL;
   g_autoptr(MsResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -329,7 +305,10 @@ ms_cli_send_kept (MsCliOptions  *options,
     }
 
   g_ptr_array_add (locks, lock);
-  lock_due (outbox, request->account, id, locks);
+  /* The account's other due messages go along; the new one is locked by
+   * this process already, so it is not taken twice. */
+  due = ms_outbox_lock_for_sending (outbox, request->account, NULL, FALSE);
+  g_ptr_array_extend_and_steal (locks, g_steal_pointer (&due));
   session = deliver_locks (options, g_steal_pointer (&locks), &attempts);
   g_assert (attempts->len > 0);
 
@@ -533,22 +512,7 @@ queue_drop (MsCliOptions *options,
   return 0;
 }
 
-static gboolean
-wanted (const MsOutboxEntry *entry,
-        char               **ids,
-        gboolean             now,
-        GDateTime           *clock_now)
-{
-  if (ids != NULL && ids[0] != NULL)
-    return g_strv_contains ((const char * const *) ids, entry->id)
-           && entry->state != MS_OUTBOX_STATE_FAILED;
-  if (now)
-    return entry->state != MS_OUTBOX_STATE_FAILED;
-
-  return ms_outbox_entry_is_due (entry, clock_now);
-}
-
-/* The wanted entries, locked and due now, grouped by account. */
+/* The wanted entries, locked and queued, grouped by account. */
 static GHashTable *
 lock_wanted (MsOutbox  *outbox,
              GPtrArray *entries,
@@ -557,31 +521,21 @@ lock_wanted (MsOutbox  *outbox,
 {
   GHashTable *by_account = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GDateTime) clock_now = ms_outbox_now (outbox);
 
   for (guint i = 0; i < entries->len; i++)
     {
-      MsOutboxEntry *entry = g_ptr_array_index (entries, i);
-      MsOutboxLock *lock;
+      const char *account = ((MsOutboxEntry *) g_ptr_array_index (entries, i))->account;
       GPtrArray *locks;
 
-      if (!wanted (entry, ids, now, clock_now))
+      if (g_hash_table_contains (by_account, account))
         continue;
-      lock = ms_outbox_lock (outbox, entry->id, NULL);
-      if (lock == NULL || !wanted (ms_outbox_lock_get_entry (lock), ids, now, clock_now)
-          || (ms_outbox_lock_get_entry (lock)->state != MS_OUTBOX_STATE_QUEUED
-              && !ms_outbox_lock_set_state (lock, MS_OUTBOX_STATE_QUEUED, NULL)))
+      locks = ms_outbox_lock_for_sending (outbox, account, (const char * const *) ids, now);
+      if (locks->len == 0)
         {
-          ms_outbox_lock_free (lock);
-          continue;
+          g_ptr_array_unref (locks);
+          locks = g_ptr_array_new ();
         }
-      locks = g_hash_table_lookup (by_account, entry->account);
-      if (locks == NULL)
-        {
-          locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
-          g_hash_table_insert (by_account, g_strdup (entry->account), locks);
-        }
-      g_ptr_array_add (locks, lock);
+      g_hash_table_insert (by_account, g_strdup (account), locks);
     }
 
   return by_account;
@@ -662,6 +616,8 @@ queue_flush (MsCliOptions *options,
       g_autoptr(GPtrArray) attempts = NULL;
       g_autoptr(MsResult) session = NULL;
 
+      if (((GPtrArray *) locks)->len == 0)
+        continue;
       g_free (options->account);
       options->account = ((char *) account)[0] ? g_strdup (account) : NULL;
       session = deliver_locks (options, g_ptr_array_ref (locks), &attempts);

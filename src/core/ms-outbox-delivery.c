@@ -360,12 +360,24 @@ wanted_now (const MsOutboxEntry *entry,
   return ms_outbox_entry_is_due (entry, now);
 }
 
-/* The wanted entries of @account, locked and queued. */
-static GPtrArray *
-lock_for_sending (MsOutbox           *outbox,
-                  const char         *account,
-                  const char * const *ids,
-                  gboolean            include_held)
+/**
+ * ms_outbox_lock_for_sending:
+ * @outbox: the outbox
+ * @account: an account id
+ * @ids: (nullable) (array zero-terminated=1): only these entries
+ * @include_held: every queued and held message, not only the due ones
+ *
+ * The account's messages to send now, each locked by this process and
+ * queued (a held one released): @ids when given (any but failed), else the
+ * due ones, or with @include_held every queued and held one.
+ *
+ * Returns: (transfer full) (element-type MsOutboxLock): the locks
+ */
+GPtrArray *
+ms_outbox_lock_for_sending (MsOutbox           *outbox,
+                            const char         *account,
+                            const char * const *ids,
+                            gboolean            include_held)
 {
   GPtrArray *locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
   g_autoptr(GPtrArray) entries = ms_outbox_list (outbox, account, NULL);
@@ -422,7 +434,7 @@ ms_outbox_send_now (MsOutbox           *outbox,
 
   g_return_val_if_fail (MS_IS_OUTBOX (outbox) && MS_IS_ACCOUNT (account), NULL);
 
-  locks = lock_for_sending (outbox, ms_account_get_id (account), ids, include_held);
+  locks = ms_outbox_lock_for_sending (outbox, ms_account_get_id (account), ids, include_held);
   if (locks->len == 0)
     return attempts_new ();
 

@@ -42,6 +42,10 @@ MsResult *ms_outbox_deliver_finish     (GAsyncResult        *result,
 GPtrArray *ms_outbox_record_failure    (GPtrArray           *locks,
                                         const MsResult      *failure);
 
+GPtrArray *ms_outbox_lock_for_sending (MsOutbox            *outbox,
+                                        const char          *account,
+                                        const char * const  *ids,
+                                        gboolean             include_held);
 GPtrArray *ms_outbox_send_now         (MsOutbox            *outbox,
                                         MsAccount           *account,
                                         const char * const  *ids,

@@ -553,6 +553,10 @@ test_service_user (Fixture       *fixture,
   g_autofree char *config = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *home_env = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *state_env = NULL;
+  g_autofree char *input = message_text ("From a service");
+  g_auto(MsCliRun) send = { 0 };
   g_autofree char *setpriv = g_find_program_in_path ("setpriv");
   g_autofree char *uid = g_strdup_printf ("--reuid=%d", NOBODY_UID);
   g_autofree char *gid = g_strdup_printf ("--regid=%d", NOBODY_UID);
@@ -590,6 +594,19 @@ test_service_user (Fixture       *fixture,
   error = json_object_get_object_member (parse_object (parser, run.out), "error");
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "keyring-unavailable");
   g_assert_nonnull (strstr (json_object_get_string_member (error, "advice"), "system account"));
+
+  /* Its message is kept in its own outbox, to go out when it can. */
+  state = g_build_filename (home, "state", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (state, 0700), ==, 0);
+  g_assert_cmpint (chown (state, NOBODY_UID, NOBODY_UID), ==, 0);
+  state_env = g_strconcat ("MAILSETUP_STATE_DIR=", state, NULL);
+  cli_run_env (fixture, &send, input, TRUE,
+               (const char *[]) { home_env, "XDG_RUNTIME_DIR=", state_env, "DISPLAY=", NULL },
+               (const char *[]) { setpriv, uid, gid, "--clear-groups", NULL },
+               (const char *[]) { "send", "-i", MS_FAKE_DEFAULT_USER, NULL });
+  g_assert_cmpint (send.status, ==, 0);
+  g_assert_nonnull (strstr (send.err, "kept in the outbox"));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 0);
 }
 
 int

@@ -347,7 +347,8 @@ update_file_phase (OpsJob  *job,
                    GError **error)
 {
   g_autoptr(MsAccount) old = ms_account_copy (job->old, NULL);
-  g_autoptr(MsAccountStoreLock) lock = g_steal_pointer (&job->lock);
+  /* Held until this phase returns: the file is re-read and written under it. */
+  g_autoptr(MsAccountStoreLock) lock G_GNUC_UNUSED = g_steal_pointer (&job->lock);
 
   if (ms_account_store_refresh (job->store, error) &&
       ms_account_store_replace (job->store, job->account, error) &&
@@ -441,7 +442,8 @@ remove_file_phase (OpsJob  *job,
                    GError **error)
 {
   const char *id = ms_account_get_id (job->old);
-  g_autoptr(MsAccountStoreLock) lock = g_steal_pointer (&job->lock);
+  /* Held until this phase returns: the file is re-read and written under it. */
+  g_autoptr(MsAccountStoreLock) lock G_GNUC_UNUSED = g_steal_pointer (&job->lock);
 
   if (ms_account_store_refresh (job->store, error) &&
       ms_account_store_remove (job->store, id, error) &&

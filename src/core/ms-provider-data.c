@@ -913,9 +913,11 @@ parse_table (GBytes     *json,
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return data_error (&parse, "root"), NULL;
   root = json_node_get_object (json_parser_get_root (parser));
-  if (read_int (root, "version", 0) != PROVIDERS_VERSION
-      || !get_array (&parse, root, "providers", FALSE, &array))
-    return data_error (&parse, "version or providers"), NULL;
+  if (read_int (root, "version", 0) != PROVIDERS_VERSION)
+    return data_error (&parse, "version"), NULL;
+  /* get_array() names the member in the error itself. */
+  if (!get_array (&parse, root, "providers", FALSE, &array))
+    return NULL;
   providers = g_ptr_array_new_with_free_func ((GDestroyNotify) provider_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {

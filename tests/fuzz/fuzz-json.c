@@ -555,8 +555,9 @@ check_report (const MsResult *result)
   for (guint i = 0; result->checks != NULL && i < result->checks->len; i++)
     {
       const MsCheck *check = g_ptr_array_index (result->checks, i);
-      g_autofree char *line = g_strdup_printf ("%s: %s\n", check->title ? check->title : "(null)",
-                                               check->message);
+      g_autofree char *line = g_strdup_printf ("%s: %s\n",
+                                               check->title != NULL ? check->title : check->check,
+                                               check->message != NULL ? check->message : "");
 
       if (strstr (report, line) == NULL)
         abort ();

@@ -10,26 +10,40 @@
 /*
  * MsWizardTestPage:
  * Step 5: sends the test message, shows progress by step, then the outcome,
- * with the transcript one expander away.
+ * with the transcript one expander away. The groups, the outcome's words,
+ * the main button's label and whether the page may go on follow the "busy",
+ * "outcome" and "result" properties through closures in the .ui file.
  */
 struct _MsWizardTestPage
 {
   MsWizardPage         parent_instance;
 
   AdwEntryRow         *to_row;
-  AdwPreferencesGroup *progress_group;
   GtkListBox          *steps_list;
-  AdwPreferencesGroup *outcome_group;
   AdwActionRow        *outcome_row;
-  AdwExpanderRow      *details_row;
-  GtkLabel            *transcript_label;
 
   MsRequest           *request;
+  /* What the wizard goes on with: cleared when the recipient changes after
+   * a success, so that the new address gets its own test. */
   MsResult            *result;
-  gboolean             running;
+  /* What the outcome group shows: it stays when the recipient is edited,
+   * so the user still sees what happened to the last test. */
+  MsResult            *outcome;
+  char                *sent_to;
+  gboolean             busy;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardTestPage, ms_wizard_test_page, MS_TYPE_WIZARD_PAGE)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_OUTCOME,
+  PROP_RESULT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const char *
 recipient (MsWizardTestPage *self)
@@ -37,41 +51,126 @@ recipient (MsWizardTestPage *self)
   return gtk_editable_get_text (GTK_EDITABLE (self->to_row));
 }
 
+/* The page's own "valid" and "main-label" follow "busy", "result" and the
+ * recipient from here: GTK 4.8 cannot bind a template's property to an
+ * expression on the template itself (the watch's weak references collide
+ * when the page is finalized). */
 static void
-update_valid (MsWizardTestPage *self)
+update_main_button (MsWizardTestPage *self)
 {
+  gboolean passed = self->result != NULL && ms_result_is_ok (self->result);
+
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self),
-                            !self->running && ms_gui_validate_address (recipient (self)));
+                            !self->busy && ms_gui_validate_address (recipient (self)));
+  ms_wizard_page_set_main_label (MS_WIZARD_PAGE (self),
+                                 passed ? _("Continue") : _("Send Test Message"));
+}
+
+/* ---- what the page shows (closures in the .ui) ---- */
+
+static gboolean
+shows_progress (MsWizardTestPage *self,
+                gboolean          busy,
+                MsResult         *outcome)
+{
+  return busy || outcome != NULL;
+}
+
+static gboolean
+has_outcome (MsWizardTestPage *self,
+             MsResult         *outcome)
+{
+  return outcome != NULL;
 }
 
 static char *
-format_success (MsWizardTestPage *self)
+outcome_title (MsWizardTestPage *self,
+               MsResult         *outcome)
 {
-  g_autofree char *seconds = g_strdup_printf ("%.1f", self->result->total_ms / 1000.0);
+  g_autofree char *seconds = NULL;
 
+  if (outcome == NULL)
+    return g_strdup ("");
+  if (outcome->error != NULL)
+    return g_strdup (outcome->error->message != NULL ? outcome->error->message : "");
+  seconds = g_strdup_printf ("%.1f", outcome->total_ms / 1000.0);
   /* Translators: the first %s is an address, the second a number of seconds */
   return g_strdup_printf (_("Sent. Look for “Mail Setup test message” in the inbox of %s. It took %s s."),
-                          recipient (self), seconds);
+                          self->sent_to, seconds);
+}
+
+static char *
+outcome_advice (MsWizardTestPage *self,
+                MsResult         *outcome)
+{
+  if (outcome == NULL || outcome->error == NULL || outcome->error->advice == NULL)
+    return g_strdup ("");
+  return g_strdup (outcome->error->advice);
+}
+
+static char *
+transcript (MsWizardTestPage *self,
+            MsResult         *outcome)
+{
+  return outcome != NULL ? ms_format_transcript (outcome) : g_strdup ("");
+}
+
+static gboolean
+has_transcript (MsWizardTestPage *self,
+                MsResult         *outcome)
+{
+  g_autofree char *text = transcript (self, outcome);
+
+  return text[0] != '\0';
+}
+
+/* ---- state ---- */
+
+static void
+set_busy (MsWizardTestPage *self,
+          gboolean          busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  update_main_button (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 static void
-show_outcome (MsWizardTestPage *self)
+set_result (MsWizardTestPage *self,
+            MsResult         *result)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *transcript = ms_format_transcript (self->result);
-  const MsResultError *error = self->result->error;
+  if (self->result == result)
+    return;
+  g_clear_pointer (&self->result, ms_result_unref);
+  self->result = result != NULL ? ms_result_ref (result) : NULL;
+  update_main_button (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+}
 
-  if (error == NULL)
-    text = format_success (self);
-  else
-    text = g_strdup (error->message != NULL ? error->message : "");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->outcome_row), text);
-  adw_action_row_set_subtitle (self->outcome_row,
-                               error != NULL && error->advice != NULL ? error->advice : "");
-  ms_status_row_set_state (self->outcome_row, error == NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_ERROR);
-  gtk_label_set_text (self->transcript_label, transcript);
-  gtk_widget_set_visible (GTK_WIDGET (self->details_row), transcript[0] != '\0');
-  gtk_widget_set_visible (GTK_WIDGET (self->outcome_group), TRUE);
+static void
+set_outcome (MsWizardTestPage *self,
+             MsResult         *outcome)
+{
+  if (self->outcome == outcome)
+    return;
+  g_clear_pointer (&self->outcome, ms_result_unref);
+  self->outcome = outcome != NULL ? ms_result_ref (outcome) : NULL;
+  /* The row's icon is a prefix widget, not a property to bind. */
+  if (outcome != NULL)
+    ms_status_row_set_state (self->outcome_row,
+                             outcome->error == NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_ERROR);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTCOME]);
+}
+
+static void
+forget (MsWizardTestPage *self)
+{
+  g_clear_pointer (&self->request, ms_request_free);
+  set_busy (self, FALSE);
+  set_result (self, NULL);
+  set_outcome (self, NULL);
 }
 
 static void
@@ -85,15 +184,10 @@ on_test_send_done_cb (GObject      *source,
   if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
     return;
 
-  self->running = FALSE;
-  g_clear_pointer (&self->result, ms_result_unref);
-  self->result = g_steal_pointer (&result);
-  ms_fill_step_rows (self->steps_list, self->result);
-  show_outcome (self);
-  ms_wizard_page_set_main_label (MS_WIZARD_PAGE (self),
-                                 ms_result_is_ok (self->result) ? _("Continue")
-                                                                : _("Send Test Message"));
-  update_valid (self);
+  ms_fill_step_rows (self->steps_list, result);
+  set_result (self, result);
+  set_outcome (self, result);
+  set_busy (self, FALSE);
 }
 
 static void
@@ -106,12 +200,12 @@ start_test_send (MsWizardTestPage *self)
   g_strfreev (request->recipients);
   request->recipients = g_new0 (char *, 2);
   request->recipients[0] = g_strdup (recipient (self));
+  g_free (self->sent_to);
+  self->sent_to = g_strdup (recipient (self));
 
-  g_clear_pointer (&self->result, ms_result_unref);
-  self->running = TRUE;
-  update_valid (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->outcome_group), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_group), TRUE);
+  set_result (self, NULL);
+  set_outcome (self, NULL);
+  set_busy (self, TRUE);
   ms_list_box_remove_all (self->steps_list);
   title = g_strdup_printf (_("Sending a test message to %s…"), recipient (self));
   gtk_list_box_append (self->steps_list, ms_status_row_new (MS_ROW_STATE_BUSY, title, NULL));
@@ -136,23 +230,15 @@ ms_wizard_test_page_leave (MsWizardPage *page)
   MsWizardTestPage *self = MS_WIZARD_TEST_PAGE (page);
 
   MS_WIZARD_PAGE_CLASS (ms_wizard_test_page_parent_class)->leave (page);
-  if (self->running)
-    {
-      self->running = FALSE;
-      gtk_widget_set_visible (GTK_WIDGET (self->progress_group), FALSE);
-      update_valid (self);
-    }
+  set_busy (self, FALSE);
 }
 
 static void
 on_to_row_changed_cb (MsWizardTestPage *self)
 {
   if (self->result != NULL && ms_result_is_ok (self->result))
-    {
-      g_clear_pointer (&self->result, ms_result_unref);
-      ms_wizard_page_set_main_label (MS_WIZARD_PAGE (self), _("Send Test Message"));
-    }
-  update_valid (self);
+    set_result (self, NULL);
+  update_main_button (self);
 }
 
 static void
@@ -164,9 +250,10 @@ on_entry_activated_cb (MsWizardTestPage *self)
 static void
 on_copy_clicked_cb (MsWizardTestPage *self)
 {
-  if (self->result != NULL)
+  /* The outcome shown, even when the recipient changed since. */
+  if (self->outcome != NULL)
     {
-      g_autofree char *report = ms_result_text_report (self->result);
+      g_autofree char *report = ms_result_text_report (self->outcome);
 
       ms_copy_to_clipboard (GTK_WIDGET (self), report);
     }
@@ -176,10 +263,31 @@ on_copy_clicked_cb (MsWizardTestPage *self)
 static void
 ms_wizard_test_page_clear (MsWizardPage *page)
 {
-  MsWizardTestPage *self = MS_WIZARD_TEST_PAGE (page);
+  forget (MS_WIZARD_TEST_PAGE (page));
+}
 
-  g_clear_pointer (&self->request, ms_request_free);
-  g_clear_pointer (&self->result, ms_result_unref);
+static void
+ms_wizard_test_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  MsWizardTestPage *self = MS_WIZARD_TEST_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_OUTCOME:
+      g_value_set_boxed (value, self->outcome);
+      break;
+    case PROP_RESULT:
+      g_value_set_boxed (value, self->result);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -189,6 +297,8 @@ ms_wizard_test_page_finalize (GObject *object)
 
   g_clear_pointer (&self->request, ms_request_free);
   g_clear_pointer (&self->result, ms_result_unref);
+  g_clear_pointer (&self->outcome, ms_result_unref);
+  g_clear_pointer (&self->sent_to, g_free);
 
   G_OBJECT_CLASS (ms_wizard_test_page_parent_class)->finalize (object);
 }
@@ -201,18 +311,35 @@ ms_wizard_test_page_class_init (MsWizardTestPageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->finalize = ms_wizard_test_page_finalize;
+  object_class->get_property = ms_wizard_test_page_get_property;
   page_class->clear = ms_wizard_test_page_clear;
   page_class->activate = ms_wizard_test_page_activate;
   page_class->leave = ms_wizard_test_page_leave;
 
+  /* A test message is on its way. */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The last finished test, as shown; NULL before one and while one runs. */
+  properties[PROP_OUTCOME] =
+    g_param_spec_boxed ("outcome", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The test the wizard goes on with; NULL once the recipient changed after a success. */
+  properties[PROP_RESULT] =
+    g_param_spec_boxed ("result", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-test-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, to_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, progress_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, steps_list);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, outcome_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, outcome_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, details_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, transcript_label);
+  gtk_widget_class_bind_template_callback (widget_class, shows_progress);
+  gtk_widget_class_bind_template_callback (widget_class, has_outcome);
+  gtk_widget_class_bind_template_callback (widget_class, outcome_title);
+  gtk_widget_class_bind_template_callback (widget_class, outcome_advice);
+  gtk_widget_class_bind_template_callback (widget_class, transcript);
+  gtk_widget_class_bind_template_callback (widget_class, has_transcript);
   gtk_widget_class_bind_template_callback (widget_class, on_to_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_clicked_cb);
@@ -231,14 +358,10 @@ ms_wizard_test_page_set_request (MsWizardTestPage *self,
 {
   g_return_if_fail (MS_IS_WIZARD_TEST_PAGE (self));
 
-  g_clear_pointer (&self->request, ms_request_free);
-  g_clear_pointer (&self->result, ms_result_unref);
+  forget (self);
   self->request = ms_request_copy (request);
   gtk_editable_set_text (GTK_EDITABLE (self->to_row), request->from != NULL ? request->from : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_group), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->outcome_group), FALSE);
-  ms_wizard_page_set_main_label (MS_WIZARD_PAGE (self), _("Send Test Message"));
-  update_valid (self);
+  update_main_button (self);
 }
 
 /* ms_wizard_test_page_get_result:

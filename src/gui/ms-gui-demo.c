@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-gui-demo.h"
@@ -97,21 +99,31 @@ ms_gui_demo_is_address (const char *address)
 
 /* ms_gui_demo_detection:
  * Returns: (transfer full) (nullable): what the address page shows for the
- * demo account instead of asking DNS, or NULL without a demo. */
-MsGuiDetection *
+ * demo account instead of asking DNS (no provider: the server is given), or
+ * NULL without a demo. */
+MsDetection *
 ms_gui_demo_detection (void)
 {
-  MsGuiDetection *detection;
+  MsDetection *detection;
 
   if (demo == NULL)
     return NULL;
-  detection = g_new0 (MsGuiDetection, 1);
-  detection->display_name = g_strdup (_("Demo server on this computer"));
+  detection = g_new0 (MsDetection, 1);
+  detection->domain = g_strdup (strchr (demo->address, '@') != NULL
+                                ? strchr (demo->address, '@') + 1 : demo->address);
   detection->host = g_strdup (demo->host);
   detection->port = demo->port;
   detection->security = demo->security;
-  detection->ca_file = g_strdup (demo->ca_file);
-  detection->demo = TRUE;
+  detection->source = MS_DETECTION_SOURCE_TABLE;
+  detection->provider_source = MS_DETECTION_SOURCE_TABLE;
   detection->confirmed = TRUE;
   return detection;
+}
+
+/* ms_gui_demo_get_ca_file:
+ * Returns: (nullable): the CA that signed the demo server's certificate */
+const char *
+ms_gui_demo_get_ca_file (void)
+{
+  return demo != NULL ? demo->ca_file : NULL;
 }

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 void                  ms_gui_demo_load       (void);
 const char           *ms_gui_demo_get_address (void);
 gboolean              ms_gui_demo_is_address (const char *address);
-MsGuiDetection       *ms_gui_demo_detection  (void);
+MsDetection          *ms_gui_demo_detection  (void);
+const char           *ms_gui_demo_get_ca_file (void);
 
 G_END_DECLS

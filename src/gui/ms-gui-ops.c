@@ -49,81 +49,48 @@ get_store (GError **error)
 
 /* ---- detection and app passwords ---- */
 
-void
-ms_gui_detection_free (MsGuiDetection *detection)
+/* ms_gui_detection_provider_id:
+ * Returns: (nullable): the detected provider's id, NULL for an unknown one */
+const char *
+ms_gui_detection_provider_id (const MsDetection *found)
 {
-  if (detection == NULL)
-    return;
-  g_free (detection->provider_id);
-  g_free (detection->display_name);
-  g_free (detection->source);
-  g_free (detection->host);
-  g_free (detection->note);
-  g_free (detection->ca_file);
-  g_free (detection);
+  return found != NULL && found->provider != NULL ? found->provider->id : NULL;
 }
 
-MsGuiDetection *
-ms_gui_detection_copy (const MsGuiDetection *detection)
+/* ms_gui_detection_has_secret_kind:
+ * Returns: whether the detected provider is known and signs in with @kind */
+gboolean
+ms_gui_detection_has_secret_kind (const MsDetection *found,
+                                  MsSecretKind       kind)
 {
-  MsGuiDetection *copy = g_new0 (MsGuiDetection, 1);
-
-  *copy = *detection;
-  copy->provider_id = g_strdup (detection->provider_id);
-  copy->display_name = g_strdup (detection->display_name);
-  copy->source = g_strdup (detection->source);
-  copy->host = g_strdup (detection->host);
-  copy->note = g_strdup (detection->note);
-  copy->ca_file = g_strdup (detection->ca_file);
-  return copy;
+  return found != NULL && found->provider != NULL && found->provider->secret_kind == kind;
 }
 
-static MsGuiDetection *
-detection_from_core (const MsDetection *found)
+/* ms_gui_detection_note:
+ * Returns: (nullable): the detected provider's first note, translated */
+const char *
+ms_gui_detection_note (const MsDetection *found)
 {
-  MsGuiDetection *detection = g_new0 (MsGuiDetection, 1);
-  const MsProvider *provider = found->provider;
+  if (found == NULL || found->provider == NULL || found->provider->notes == NULL
+      || found->provider->notes[0] == NULL)
+    return NULL;
+  return ms_provider_get_note (found->provider, 0);
+}
 
-  detection->host = g_strdup (found->host);
-  detection->port = found->port != 0 ? found->port : 465;
-  detection->security = found->security;
-  if (provider == NULL)
-    {
-      /* Where the prefilled server came from: DNS, or a guess to check. */
-      detection->display_name = g_strdup (_("Other provider: you will enter the server"));
-      detection->source = g_strdup (found->label);
-      return detection;
-    }
-  detection->provider_id = g_strdup (provider->id);
-  detection->display_name = g_strdup (ms_provider_get_name (provider));
+/* ms_gui_detection_source:
+ * Returns: (nullable): where the address page says the settings came from:
+ * DNS or a guess for an unknown provider; the MX or SRV records, or
+ * "usually" for a known one; nothing for one simply in the table. */
+const char *
+ms_gui_detection_source (const MsDetection *found)
+{
+  if (found->provider == NULL)
+    return found->label;
   if (found->provider_source == MS_DETECTION_SOURCE_MX)
-    detection->source = g_strdup (_("found from the domain's mail servers"));
-  else if (found->source == MS_DETECTION_SOURCE_SRV)
-    detection->source = g_strdup (found->label);
-  /* Settings the provider's own pages did not confirm: say "usually". */
-  detection->confirmed = found->confirmed;
-  if (!found->confirmed && detection->source == NULL)
-    detection->source = g_strdup (found->label);
-  detection->needs_app_password = provider->secret_kind == MS_SECRET_APP_PASSWORD;
-  detection->oauth_only = provider->secret_kind == MS_SECRET_OAUTH_ONLY;
-  if (provider->notes != NULL && provider->notes[0] != NULL)
-    detection->note = g_strdup (ms_provider_get_note (provider, 0));
-  return detection;
-}
-
-static void
-on_detected_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsDetection) found = ms_provider_detect_finish (result, &error);
-
-  if (found == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, detection_from_core (found), (GDestroyNotify) ms_gui_detection_free);
+    return _("found from the domain's mail servers");
+  if (found->source == MS_DETECTION_SOURCE_SRV || !found->confirmed)
+    return found->label;
+  return NULL;
 }
 
 void
@@ -132,17 +99,14 @@ ms_gui_detect_async (const char          *address,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ms_gui_detect_async);
-  ms_provider_detect_async (address, NULL, cancellable, on_detected_cb, g_steal_pointer (&task));
+  ms_provider_detect_async (address, NULL, cancellable, callback, user_data);
 }
 
-MsGuiDetection *
+MsDetection *
 ms_gui_detect_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ms_provider_detect_finish (result, error);
 }
 
 /* ms_gui_check_app_password:

@@ -8,6 +8,7 @@
 #include "ms-gui-util.h"
 #include "ms-password.h"
 #include "ms-probe.h"
+#include "ms-provider.h"
 
 G_BEGIN_DECLS
 
@@ -17,32 +18,18 @@ G_BEGIN_DECLS
  * so a change in a core API touches this file only.
  */
 
-typedef struct
-{
-  char       *provider_id;        /* "gmail", or NULL for an unknown provider */
-  char       *display_name;       /* "Gmail (Google Account)" */
-  char       *source;             /* translated "found from the domain's mail servers", or NULL */
-  char       *host;               /* nullable */
-  guint16     port;
-  MsSecurity  security;
-  gboolean    needs_app_password;
-  char       *note;               /* translated first note of the provider, nullable */
-  gboolean    oauth_only;         /* no password sign-in at all (Outlook.com) */
-  gboolean    confirmed;          /* FALSE: the server settings are what the
-                                     provider usually uses, not confirmed */
-  gboolean    demo;               /* build-aux/run --demo's server (ms-gui-demo.h) */
-  char       *ca_file;            /* demo only: the CA of the demo server, nullable */
-} MsGuiDetection;
-
-void            ms_gui_detection_free   (MsGuiDetection *detection);
-MsGuiDetection *ms_gui_detection_copy   (const MsGuiDetection *detection);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsGuiDetection, ms_gui_detection_free)
+/* Provider detection: the core's MsDetection, and what the pages read from it. */
+const char     *ms_gui_detection_provider_id     (const MsDetection   *found);
+gboolean        ms_gui_detection_has_secret_kind (const MsDetection   *found,
+                                                  MsSecretKind         kind);
+const char     *ms_gui_detection_note            (const MsDetection   *found);
+const char     *ms_gui_detection_source          (const MsDetection   *found);
 
 void            ms_gui_detect_async     (const char          *address,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
-MsGuiDetection *ms_gui_detect_finish    (GAsyncResult        *result,
+MsDetection    *ms_gui_detect_finish    (GAsyncResult        *result,
                                          GError             **error);
 
 MsRowState      ms_gui_check_app_password (const char  *provider_id,

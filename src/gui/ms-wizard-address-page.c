@@ -12,37 +12,102 @@
  * the typing first. */
 #define DETECT_DELAY_MS 300
 
+/*
+ * MsWizardAddressPage:
+ * Step 1: the address, and the provider it leads to. The detection row
+ * follows the address row and the "detection" property through closures in
+ * the .ui file.
+ */
 struct _MsWizardAddressPage
 {
-  MsWizardPage    parent_instance;
+  MsWizardPage  parent_instance;
 
-  AdwEntryRow    *address_row;
-  AdwActionRow   *detection_row;
+  AdwEntryRow  *address_row;
+  AdwActionRow *detection_row;
 
-  char           *address;
-  MsGuiDetection *detection;
-  guint           detect_source;
+  char         *address;
+  MsDetection  *detection;
+  guint         detect_source;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardAddressPage, ms_wizard_address_page, MS_TYPE_WIZARD_PAGE)
 
-static void
-show_detection (MsWizardAddressPage *self)
-{
-  const MsGuiDetection *detection = self->detection;
+enum {
+  PROP_0,
+  PROP_DETECTION,
+  N_PROPS
+};
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detection_row),
-                                 detection->display_name);
-  adw_action_row_set_subtitle (self->detection_row,
-                               detection->oauth_only ? detection->note
-                               : detection->source != NULL ? detection->source : "");
-  ms_status_row_set_state (self->detection_row,
-                           detection->oauth_only ? MS_ROW_STATE_WARNING
-                           : detection->provider_id != NULL || detection->demo ? MS_ROW_STATE_OK
-                           : MS_ROW_STATE_NONE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->detection_row),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detection->display_name,
-                                  -1);
+static GParamSpec *properties[N_PROPS];
+
+/* ---- what the detection row shows (closures in the .ui) ---- */
+
+static gboolean
+is_address (MsWizardAddressPage *self,
+            const char          *text)
+{
+  g_autofree char *address = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+  return ms_gui_validate_address (address);
+}
+
+static char *
+detection_title (MsWizardAddressPage *self,
+                 MsDetection         *found)
+{
+  if (found == NULL)
+    return g_strdup (_("Looking up your provider…"));
+  /* build-aux/run --demo: the server is the demo's, not a provider's. */
+  if (ms_gui_demo_is_address (self->address))
+    return g_strdup (_("Demo server on this computer"));
+  return ms_detection_describe (found);
+}
+
+static char *
+detection_subtitle (MsWizardAddressPage *self,
+                    MsDetection         *found)
+{
+  const char *text = NULL;
+
+  if (found != NULL)
+    text = ms_gui_detection_has_secret_kind (found, MS_SECRET_OAUTH_ONLY)
+           ? ms_gui_detection_note (found) : ms_gui_detection_source (found);
+  return g_strdup (text != NULL ? text : "");
+}
+
+static MsRowState
+detection_state (MsWizardAddressPage *self)
+{
+  if (self->detection == NULL)
+    return MS_ROW_STATE_BUSY;
+  if (ms_gui_detection_has_secret_kind (self->detection, MS_SECRET_OAUTH_ONLY))
+    return MS_ROW_STATE_WARNING;
+  if (self->detection->provider != NULL || ms_gui_demo_is_address (self->address))
+    return MS_ROW_STATE_OK;
+  return MS_ROW_STATE_NONE;
+}
+
+static void
+set_detection (MsWizardAddressPage *self,
+               MsDetection         *found)
+{
+  if (self->detection == found)
+    return;
+  g_clear_pointer (&self->detection, ms_detection_free);
+  self->detection = found;
+  /* The icon is a prefix widget and the description an accessible
+   * property: neither can be bound. */
+  ms_status_row_set_state (self->detection_row, detection_state (self));
+  if (found != NULL)
+    {
+      g_autofree char *title = detection_title (self, found);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->detection_row),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, title,
+                                      -1);
+    }
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), found != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETECTION]);
 }
 
 static void
@@ -52,19 +117,15 @@ on_detect_done_cb (GObject      *source,
 {
   g_autoptr(MsWizardAddressPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsGuiDetection) detection = ms_gui_detect_finish (result, &error);
+  g_autoptr(MsDetection) found = ms_gui_detect_finish (result, &error);
 
-  if (detection == NULL)
+  if (found == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Detection failed: %s", error->message);
       return;
     }
-
-  g_clear_pointer (&self->detection, ms_gui_detection_free);
-  self->detection = g_steal_pointer (&detection);
-  show_detection (self);
-  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+  set_detection (self, g_steal_pointer (&found));
 }
 
 static gboolean
@@ -82,34 +143,23 @@ static void
 on_address_row_changed_cb (MsWizardAddressPage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
-  g_autofree char *address = g_strstrip (g_strdup (text));
-  gboolean valid = ms_gui_validate_address (address);
 
   g_clear_handle_id (&self->detect_source, g_source_remove);
   ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
-  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
-  g_clear_pointer (&self->detection, ms_gui_detection_free);
   g_free (self->address);
-  self->address = g_steal_pointer (&address);
-
-  gtk_widget_set_visible (GTK_WIDGET (self->detection_row), valid);
-  if (!valid)
+  self->address = g_strstrip (g_strdup (text));
+  set_detection (self, NULL);
+  if (!is_address (self, self->address))
     return;
 
   /* build-aux/run --demo: no DNS for the demo account, its server is here. */
   if (ms_gui_demo_is_address (self->address))
+    set_detection (self, ms_gui_demo_detection ());
+  else
     {
-      self->detection = ms_gui_demo_detection ();
-      show_detection (self);
-      ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
-      return;
+      ms_status_row_set_state (self->detection_row, MS_ROW_STATE_BUSY);
+      self->detect_source = g_timeout_add (DETECT_DELAY_MS, detect_cb, self);
     }
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detection_row),
-                                 _("Looking up your provider…"));
-  adw_action_row_set_subtitle (self->detection_row, "");
-  ms_status_row_set_state (self->detection_row, MS_ROW_STATE_BUSY);
-  self->detect_source = g_timeout_add (DETECT_DELAY_MS, detect_cb, self);
 }
 
 static void
@@ -138,6 +188,24 @@ ms_wizard_address_page_clear (MsWizardPage *page)
 }
 
 static void
+ms_wizard_address_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DETECTION:
+      g_value_set_boxed (value, self->detection);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_wizard_address_page_dispose (GObject *object)
 {
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
@@ -153,7 +221,7 @@ ms_wizard_address_page_finalize (GObject *object)
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
 
   g_free (self->address);
-  g_clear_pointer (&self->detection, ms_gui_detection_free);
+  g_clear_pointer (&self->detection, ms_detection_free);
 
   G_OBJECT_CLASS (ms_wizard_address_page_parent_class)->finalize (object);
 }
@@ -166,13 +234,23 @@ ms_wizard_address_page_class_init (MsWizardAddressPageClass *klass)
   MsWizardPageClass *page_class = MS_WIZARD_PAGE_CLASS (klass);
 
   object_class->dispose = ms_wizard_address_page_dispose;
+  object_class->get_property = ms_wizard_address_page_get_property;
   object_class->finalize = ms_wizard_address_page_finalize;
   page_class->leave = ms_wizard_address_page_leave;
   page_class->clear = ms_wizard_address_page_clear;
 
+  /* What the address led to; NULL while it is looked up or not an address. */
+  properties[PROP_DETECTION] =
+    g_param_spec_boxed ("detection", NULL, NULL, MS_TYPE_DETECTION,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-address-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardAddressPage, address_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardAddressPage, detection_row);
+  gtk_widget_class_bind_template_callback (widget_class, is_address);
+  gtk_widget_class_bind_template_callback (widget_class, detection_title);
+  gtk_widget_class_bind_template_callback (widget_class, detection_subtitle);
   gtk_widget_class_bind_template_callback (widget_class, on_address_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
 }
@@ -195,7 +273,7 @@ ms_wizard_address_page_get_address (MsWizardAddressPage *self)
 
 /* ms_wizard_address_page_get_detection:
  * Returns: (transfer none) (nullable): what the address led to. */
-const MsGuiDetection *
+const MsDetection *
 ms_wizard_address_page_get_detection (MsWizardAddressPage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_ADDRESS_PAGE (self), NULL);

@@ -11,6 +11,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsWizardAddressPage, ms_wizard_address_page, MS, WIZARD_ADDRESS_PAGE, MsWizardPage)
 
 const char           *ms_wizard_address_page_get_address   (MsWizardAddressPage *self);
-const MsGuiDetection *ms_wizard_address_page_get_detection (MsWizardAddressPage *self);
+const MsDetection    *ms_wizard_address_page_get_detection (MsWizardAddressPage *self);
 
 G_END_DECLS

@@ -29,7 +29,8 @@ struct _MsWizardPasswordPage
   AdwActionRow         *check_row;
   AdwActionRow         *demo_row;
 
-  MsGuiDetection       *detection;
+  MsDetection          *detection;
+  gboolean              demo;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS_TYPE_WIZARD_PAGE)
@@ -37,7 +38,7 @@ G_DEFINE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS_TYPE_WIZA
 static gboolean
 needs_app_password (MsWizardPasswordPage *self)
 {
-  return self->detection != NULL && self->detection->needs_app_password;
+  return ms_gui_detection_has_secret_kind (self->detection, MS_SECRET_APP_PASSWORD);
 }
 
 static void
@@ -54,7 +55,8 @@ update_check (MsWizardPasswordPage *self)
       return;
     }
 
-  state = ms_gui_check_app_password (self->detection->provider_id, text, &message);
+  state = ms_gui_check_app_password (ms_gui_detection_provider_id (self->detection), text,
+                                     &message);
   if (message == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->check_row), FALSE);
@@ -86,9 +88,7 @@ on_entry_activated_cb (MsWizardPasswordPage *self)
 static const MsProvider *
 get_provider (MsWizardPasswordPage *self)
 {
-  if (self->detection == NULL || self->detection->provider_id == NULL)
-    return NULL;
-  return ms_provider_lookup (self->detection->provider_id);
+  return self->detection != NULL ? self->detection->provider : NULL;
 }
 
 static void
@@ -202,12 +202,11 @@ static void
 show_plain_password (MsWizardPasswordPage *self,
                      const MsProvider     *provider)
 {
-  const MsGuiDetection *found = self->detection;
-  gboolean oauth_only = found != NULL && found->oauth_only;
+  gboolean oauth_only = ms_gui_detection_has_secret_kind (self->detection, MS_SECRET_OAUTH_ONLY);
   const char *why = provider != NULL ? ms_provider_get_text (provider->sign_in.why) : NULL;
 
-  if (why == NULL && found != NULL)
-    why = found->note;
+  if (why == NULL)
+    why = ms_gui_detection_note (self->detection);
   ms_wizard_page_set_title (MS_WIZARD_PAGE (self),
                             provider != NULL && provider->sign_in.title != NULL
                             ? ms_provider_get_text (provider->sign_in.title) : _("Password"));
@@ -225,7 +224,7 @@ show_plain_password (MsWizardPasswordPage *self,
 static void
 show_demo_hint (MsWizardPasswordPage *self)
 {
-  gboolean demo = self->detection != NULL && self->detection->demo;
+  gboolean demo = self->demo;
   g_autofree char *hint = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->demo_row), demo);
@@ -267,7 +266,7 @@ show_app_password_help (MsWizardPasswordPage *self)
   /* A provider without its own help: its first note under the steps. */
   adw_preferences_group_set_description (self->steps_group,
                                          sign_in != NULL && sign_in->help == NULL
-                                         ? self->detection->note : NULL);
+                                         ? ms_gui_detection_note (self->detection) : NULL);
 }
 
 /* The typed secret does not outlive the wizard run. */
@@ -284,7 +283,7 @@ ms_wizard_password_page_finalize (GObject *object)
 {
   MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (object);
 
-  g_clear_pointer (&self->detection, ms_gui_detection_free);
+  g_clear_pointer (&self->detection, ms_detection_free);
   g_clear_pointer (&self->step_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->finalize (object);
@@ -321,13 +320,15 @@ ms_wizard_password_page_init (MsWizardPasswordPage *self)
 
 void
 ms_wizard_password_page_set_detection (MsWizardPasswordPage *self,
-                                       const MsGuiDetection *detection)
+                                       const char           *address,
+                                       const MsDetection    *detection)
 {
   g_return_if_fail (MS_IS_WIZARD_PASSWORD_PAGE (self));
 
-  g_clear_pointer (&self->detection, ms_gui_detection_free);
+  g_clear_pointer (&self->detection, ms_detection_free);
   if (detection != NULL)
-    self->detection = ms_gui_detection_copy (detection);
+    self->detection = ms_detection_copy (detection);
+  self->demo = ms_gui_demo_is_address (address);
   show_app_password_help (self);
   update_check (self);
 }
@@ -340,6 +341,6 @@ ms_wizard_password_page_dup_password (MsWizardPasswordPage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_PASSWORD_PAGE (self), NULL);
 
-  return ms_gui_normalise_password (self->detection != NULL ? self->detection->provider_id : NULL,
+  return ms_gui_normalise_password (ms_gui_detection_provider_id (self->detection),
                                     gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 }

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS, WIZARD_PASSWORD_PAGE, MsWizardPage)
 
 void        ms_wizard_password_page_set_detection (MsWizardPasswordPage *self,
-                                                   const MsGuiDetection *detection);
+                                                   const char           *address,
+                                                   const MsDetection    *detection);
 MsPassword *ms_wizard_password_page_dup_password  (MsWizardPasswordPage *self);
 
 G_END_DECLS

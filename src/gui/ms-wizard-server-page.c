@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-certificate-dialog.h"
+#include "ms-gui-demo.h"
 #include "ms-provider.h"
 #include "ms-wizard-server-page.h"
 
@@ -573,33 +574,37 @@ show_regions (MsWizardServerPage *self,
 }
 
 void
-ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
-                                    const char           *address,
-                                    const MsGuiDetection *detection)
+ms_wizard_server_page_set_defaults (MsWizardServerPage *self,
+                                    const char         *address,
+                                    const MsDetection  *detection)
 {
   g_autoptr(MsSmtpConfig) config = ms_smtp_config_new ();
-  gboolean known = detection != NULL && detection->provider_id != NULL && detection->host != NULL;
-  const MsProvider *provider = detection != NULL && detection->provider_id != NULL
-                               ? ms_provider_lookup (detection->provider_id) : NULL;
+  const MsProvider *provider = detection != NULL ? detection->provider : NULL;
+  gboolean known = provider != NULL && detection->host != NULL;
+  g_autofree char *name = NULL;
   g_autofree char *subtitle = NULL;
 
   g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
 
   config->host = g_strdup (detection != NULL ? detection->host : NULL);
-  config->port = detection != NULL ? detection->port : 465;
+  config->port = detection != NULL && detection->port != 0 ? detection->port : 465;
   config->security = detection != NULL ? detection->security : MS_SECURITY_TLS;
   config->username = ms_provider_get_username (provider, address);
-  config->ca_file = g_strdup (detection != NULL ? detection->ca_file : NULL);
+  /* build-aux/run --demo: the demo server's certificate is from the test CA. */
+  if (ms_gui_demo_is_address (address))
+    config->ca_file = g_strdup (ms_gui_demo_get_ca_file ());
   ms_wizard_server_page_set_config (self, config);
 
   gtk_widget_set_visible (GTK_WIDGET (self->summary_group), known);
   gtk_widget_set_visible (GTK_WIDGET (self->edit_group), !known);
+  if (known)
+    name = ms_detection_describe (detection);
   if (known && !detection->confirmed)
     /* Translators: %s is a provider name; the settings above are what it
        usually uses, not confirmed on its own pages. */
     subtitle = g_strdup_printf (_("%s: what it usually uses; check it on the provider's pages if the check fails"),
-                                detection->display_name);
-  update_summary (self, known ? (subtitle != NULL ? subtitle : detection->display_name) : NULL);
+                                name);
+  update_summary (self, known ? (subtitle != NULL ? subtitle : name) : NULL);
   show_regions (self, known ? provider : NULL, config->host);
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
                                   known ? GTK_WIDGET (self->change_button)

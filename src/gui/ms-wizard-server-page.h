@@ -12,7 +12,7 @@ G_DECLARE_FINAL_TYPE (MsWizardServerPage, ms_wizard_server_page, MS, WIZARD_SERV
 
 void          ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
                                                   const char           *address,
-                                                  const MsGuiDetection *detection);
+                                                  const MsDetection    *detection);
 void          ms_wizard_server_page_set_config   (MsWizardServerPage   *self,
                                                   const MsSmtpConfig   *config);
 MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);

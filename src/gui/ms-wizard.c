@@ -100,7 +100,7 @@ set_step (MsWizard     *self,
   update_next (self);
 }
 
-static const MsGuiDetection *
+static const MsDetection *
 detection (MsWizard *self)
 {
   return ms_wizard_address_page_get_detection (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, MS_WIZARD_STEP_ADDRESS)));
@@ -133,13 +133,13 @@ prepare_request (MsWizard *self)
     MS_WIZARD_PASSWORD_PAGE (ensure_page (self, MS_WIZARD_STEP_PASSWORD));
   g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (server_page);
   g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (password_page);
-  const MsGuiDetection *found = detection (self);
+  const MsDetection *found = detection (self);
 
   g_clear_pointer (&self->request, ms_request_free);
   self->request = ms_request_new (config);
   self->request->password = g_steal_pointer (&password);
   self->request->from = g_strdup (address (self));
-  self->request->provider = g_strdup (found != NULL ? found->provider_id : NULL);
+  self->request->provider = g_strdup (ms_gui_detection_provider_id (found));
   self->request->program = g_strdup (PACKAGE_NAME);
   ms_wizard_sign_in_page_set_request (MS_WIZARD_SIGN_IN_PAGE (ensure_page (self, MS_WIZARD_STEP_SIGN_IN)),
                                       self->request);
@@ -148,15 +148,15 @@ prepare_request (MsWizard *self)
 static void
 prepare_done_page (MsWizard *self)
 {
-  const MsGuiDetection *found = detection (self);
+  const MsDetection *found = detection (self);
   g_autoptr(MsAccount) account = ms_gui_new_account (address (self),
-                                                     found != NULL ? found->provider_id : NULL,
+                                                     ms_gui_detection_provider_id (found),
                                                      self->request->config);
 
   ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
                                    account,
                                    self->request->password,
-                                   found != NULL && found->needs_app_password);
+                                   ms_gui_detection_has_secret_kind (found, MS_SECRET_APP_PASSWORD));
 }
 
 static void
@@ -167,7 +167,7 @@ prepare_page (MsWizard     *self,
     {
     case MS_WIZARD_STEP_PASSWORD:
       ms_wizard_password_page_set_detection (MS_WIZARD_PASSWORD_PAGE (ensure_page (self, step)),
-                                             detection (self));
+                                             address (self), detection (self));
       break;
     case MS_WIZARD_STEP_SERVER:
       prepare_server_page (self);

@@ -287,6 +287,15 @@ three_messages (gpointer data)
 }
 
 static gboolean
+account_test_sent (gpointer data)
+{
+  g_autoptr(MsResult) result = NULL;
+
+  g_object_get (data, "test-result", &result, NULL);
+  return result != NULL && ms_result_is_ok (result);
+}
+
+static gboolean
 has_connection (gpointer data)
 {
   return ms_fake_server_get_n_connections (data) > 0;
@@ -634,6 +643,8 @@ test_happy_path (Fixture       *fixture,
   MsAccountsView *view;
   GtkWidget *row;
   MsDiagnosticsPage *diagnostics;
+  GtkWidget *account_page;
+  GtkWidget *to_row;
   GtkWindow *found[2] = { NULL, NULL };
 
   if (fixture->window == NULL)
@@ -691,10 +702,23 @@ test_happy_path (Fixture       *fixture,
                                 : NULL));
   shoot (fixture, "account");
 
+  /* No recipient: the test row says so, and nothing is sent. */
+  account_page = ms_accounts_view_get_account_page (view);
+  to_row = find_row (account_page, T ("Send test message to"));
+  g_assert_nonnull (to_row);
+  gtk_editable_set_text (GTK_EDITABLE (to_row), "");
+  g_assert_true (gtk_widget_activate_action (account_page, "account.test-send", NULL));
+  g_assert_true (wait_until (row_visible,
+                             find_row (account_page, T ("Enter the address to send the test message to")),
+                             WAIT_MS));
+  gtk_editable_set_text (GTK_EDITABLE (to_row), "me@example.invalid");
+
   /* A test message from the stored account: the password comes from the keyring. */
-  g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
-                                             "account.test-send", NULL));
+  g_assert_true (gtk_widget_activate_action (account_page, "account.test-send", NULL));
   g_assert_true (wait_until (three_messages, fixture->server, WAIT_MS));
+  g_assert_true (wait_until (account_test_sent, account_page, WAIT_MS));
+  assert_english (find_row_prefix (account_page, "Sent. Look for") != NULL);
+  g_assert_null (find_row (account_page, T ("Enter the address to send the test message to")));
 
   g_assert_true (gtk_widget_activate_action (ms_accounts_view_get_account_page (view),
                                              "accounts.show-diagnostics", NULL));

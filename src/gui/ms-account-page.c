@@ -11,7 +11,9 @@
 /*
  * MsAccountPage:
  * One stored account: its settings (the wizard's server page, re-checked
- * live), a test message, the way to Diagnostics, and Remove.
+ * live), a test message, the way to Diagnostics, and Remove. The test row
+ * follows the "testing" and "test-result" properties through closures in
+ * the .ui file.
  */
 struct _MsAccountPage
 {
@@ -24,6 +26,8 @@ struct _MsAccountPage
 
   MsAccount           *account;
   GCancellable        *cancellable;
+  MsResult            *test_result;
+  gboolean             testing;
 };
 
 G_DEFINE_FINAL_TYPE (MsAccountPage, ms_account_page, ADW_TYPE_BIN)
@@ -31,6 +35,8 @@ G_DEFINE_FINAL_TYPE (MsAccountPage, ms_account_page, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_ACCOUNT,
+  PROP_TESTING,
+  PROP_TEST_RESULT,
   N_PROPS
 };
 
@@ -75,16 +81,69 @@ on_server_page_valid_cb (MsAccountPage *self)
                                  && settings_changed (self));
 }
 
-static void
-show_test_state (MsAccountPage *self,
-                 MsRowState     state,
-                 const char    *title,
-                 const char    *subtitle)
+/* ---- what the test row shows (closures in the .ui) ---- */
+
+static gboolean
+shows_test (MsAccountPage *self,
+            gboolean       testing,
+            MsResult      *result)
 {
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->test_row), title);
-  adw_action_row_set_subtitle (self->test_row, subtitle != NULL ? subtitle : "");
-  ms_status_row_set_state (self->test_row, state);
-  gtk_widget_set_visible (GTK_WIDGET (self->test_row), TRUE);
+  return testing || result != NULL;
+}
+
+static char *
+test_title (MsAccountPage *self,
+            gboolean       testing,
+            MsResult      *result)
+{
+  if (testing)
+    return g_strdup (_("Sending…"));
+  if (result == NULL)
+    return g_strdup ("");
+  if (result->error != NULL)
+    return g_strdup (result->error->message != NULL ? result->error->message : "");
+  return g_strdup_printf (_("Sent. Look for “Mail Setup test message” in the inbox of %s."),
+                          gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
+}
+
+static char *
+test_advice (MsAccountPage *self,
+             gboolean       testing,
+             MsResult      *result)
+{
+  if (testing || result == NULL || result->error == NULL || result->error->advice == NULL)
+    return g_strdup ("");
+  return g_strdup (result->error->advice);
+}
+
+/* ---- state ---- */
+
+static void
+set_testing (MsAccountPage *self,
+             gboolean       testing)
+{
+  if (self->testing == testing)
+    return;
+  self->testing = testing;
+  /* The row's icon is a prefix widget, not a property to bind. */
+  if (testing)
+    ms_status_row_set_state (self->test_row, MS_ROW_STATE_BUSY);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", !testing);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TESTING]);
+}
+
+static void
+set_test_result (MsAccountPage *self,
+                 MsResult      *result)
+{
+  if (self->test_result == result)
+    return;
+  g_clear_pointer (&self->test_result, ms_result_unref);
+  self->test_result = result != NULL ? ms_result_ref (result) : NULL;
+  if (result != NULL)
+    ms_status_row_set_state (self->test_row,
+                             result->error == NULL ? MS_ROW_STATE_OK : MS_ROW_STATE_ERROR);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEST_RESULT]);
 }
 
 static void
@@ -94,19 +153,11 @@ on_test_send_done_cb (GObject      *source,
 {
   g_autoptr(MsAccountPage) self = user_data;
   g_autoptr(MsResult) result = ms_gui_run_finish (async_result);
-  g_autofree char *title = NULL;
 
   if (result->error != NULL && result->error->code == MS_ERROR_CANCELLED)
     return;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", TRUE);
-  if (result->error != NULL)
-    {
-      show_test_state (self, MS_ROW_STATE_ERROR, result->error->message, result->error->advice);
-      return;
-    }
-  title = g_strdup_printf (_("Sent. Look for “Mail Setup test message” in the inbox of %s."),
-                           gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
-  show_test_state (self, MS_ROW_STATE_OK, title, NULL);
+  set_test_result (self, result);
+  set_testing (self, FALSE);
 }
 
 static void
@@ -119,11 +170,15 @@ test_send_action (GtkWidget  *widget,
 
   if (!ms_gui_validate_address (to))
     {
-      show_test_state (self, MS_ROW_STATE_ERROR, _("Enter the address to send the test message to"), NULL);
+      g_autoptr(MsResult) result = ms_result_new ("test");
+
+      ms_result_set_error (result, MS_ERROR_INVALID_INPUT, MS_STEP_CONFIG,
+                           _("Enter the address to send the test message to"));
+      set_test_result (self, result);
       return;
     }
-  gtk_widget_action_set_enabled (widget, "account.test-send", FALSE);
-  show_test_state (self, MS_ROW_STATE_BUSY, _("Sending…"), NULL);
+  set_test_result (self, NULL);
+  set_testing (self, TRUE);
   ms_gui_account_run_async (MS_GUI_OP_TEST_SEND, self->account, to, renew_cancellable (self),
                             on_test_send_done_cb, g_object_ref (self));
 }
@@ -229,6 +284,12 @@ ms_account_page_get_property (GObject    *object,
     case PROP_ACCOUNT:
       g_value_set_object (value, self->account);
       break;
+    case PROP_TESTING:
+      g_value_set_boolean (value, self->testing);
+      break;
+    case PROP_TEST_RESULT:
+      g_value_set_boxed (value, self->test_result);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -251,6 +312,7 @@ ms_account_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->test_result, ms_result_unref);
 
   G_OBJECT_CLASS (ms_account_page_parent_class)->finalize (object);
 }
@@ -269,6 +331,14 @@ ms_account_page_class_init (MsAccountPageClass *klass)
   properties[PROP_ACCOUNT] =
     g_param_spec_object ("account", NULL, NULL, MS_TYPE_ACCOUNT,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* A test message is on its way. */
+  properties[PROP_TESTING] =
+    g_param_spec_boolean ("testing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The last test message's result, or why none was sent; NULL before one. */
+  properties[PROP_TEST_RESULT] =
+    g_param_spec_boxed ("test-result", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -284,6 +354,9 @@ ms_account_page_class_init (MsAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, actions_group);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, to_row);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, test_row);
+  gtk_widget_class_bind_template_callback (widget_class, shows_test);
+  gtk_widget_class_bind_template_callback (widget_class, test_title);
+  gtk_widget_class_bind_template_callback (widget_class, test_advice);
   gtk_widget_class_bind_template_callback (widget_class, on_server_page_valid_cb);
 
   gtk_widget_class_install_action (widget_class, "account.test-send", NULL, test_send_action);
@@ -313,8 +386,8 @@ ms_account_page_set_account (MsAccountPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
   config = ms_account_to_smtp_config (account);
   gtk_editable_set_text (GTK_EDITABLE (self->to_row), ms_account_get_address (account));
-  gtk_widget_set_visible (GTK_WIDGET (self->test_row), FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.test-send", TRUE);
+  set_testing (self, FALSE);
+  set_test_result (self, NULL);
   ms_wizard_server_page_set_config (self->server_page, config);
   ms_wizard_server_page_recheck (self->server_page);
   on_server_page_valid_cb (self);

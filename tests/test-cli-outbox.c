@@ -550,6 +550,41 @@ test_pipelined_flush_drop (Fixture       *fixture,
   g_assert_cmpuint (untried, ==, 1);
 }
 
+/* accounts.ini that cannot be read: held (78) under the default account,
+ * with the message's own From; delivered once the file is good again. */
+static void
+test_held_for_bad_settings (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_auto(MsCliRun) flush = { 0 };
+  g_autofree char *ini = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  g_autofree char *good = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *entry;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  g_assert_true (g_file_get_contents (ini, &good, NULL, NULL));
+  g_assert_true (g_file_set_contents (ini, "[broken\nnot a key file\n", -1, NULL));
+  cli_run (fixture, &run, "From: " MS_FAKE_DEFAULT_USER "\nTo: friend@localhost\n"
+                          "Subject: bad settings\n\nbody\n",
+           (const char *[]) { "send", "-t", NULL });
+  g_assert_cmpint (run.status, ==, 78);
+  g_assert_nonnull (strstr (run.err, "config-invalid"));
+  g_assert_nonnull (strstr (run.err, "kept in the outbox as"));
+  entry = json_array_get_object_element (list_messages (fixture, parser), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "held");
+  g_assert_cmpstr (json_object_get_string_member (entry, "from"), ==, MS_FAKE_DEFAULT_USER);
+
+  g_assert_true (g_file_set_contents (ini, good, -1, NULL));
+  cli_run (fixture, &flush, NULL, (const char *[]) { "queue", "flush", "--now", NULL });
+  g_assert_cmpint (flush.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  g_assert_cmpuint (count_kept (fixture), ==, 0);
+}
+
 /* --queue-only keeps without a connection; the next send delivers both
  * over one connection, RSET between them. queue drop removes one. */
 static void
@@ -846,6 +881,7 @@ main (int   argc,
   ADD ("/ms/cli-outbox/sent-keeps-nothing", test_sent_keeps_nothing);
   ADD ("/ms/cli-outbox/down-then-flushed", test_down_then_flushed);
   ADD ("/ms/cli-outbox/held-until-flush-now", test_held_until_flush_now);
+  ADD ("/ms/cli-outbox/held-for-bad-settings", test_held_for_bad_settings);
   ADD ("/ms/cli-outbox/dropped-after-dot", test_dropped_after_dot);
   ADD ("/ms/cli-outbox/pipelined-flush-drop", test_pipelined_flush_drop);
   ADD ("/ms/cli-outbox/stream-matches-normalise", test_stream_matches_normalise);

@@ -66,7 +66,9 @@ ms_cli_load_account_into (MsCliOptions  *options,
   g_autoptr(MsRequest) filled = NULL;
   g_autoptr(GError) keyring_error = NULL;
 
-  if (options->account == NULL && !g_str_equal (options->command, "send"))
+  /* send and the outbox's messages kept for it use the default account. */
+  if (options->account == NULL && !g_str_equal (options->command, "send")
+      && !g_str_equal (options->command, "queue"))
     return TRUE;
 
   store = open_store (options, error);

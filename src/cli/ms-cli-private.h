@@ -141,7 +141,8 @@ int          ms_cli_send_kept          (MsCliOptions  *options,
                                         MsRequest     *request,
                                         MsOutboxDraft *draft,
                                         const char    *message_id,
-                                        const char    *subject);
+                                        const char    *subject,
+                                        const GError  *held_because);
 int          ms_cli_queue              (MsCliOptions *options);
 
 /* ms-cli-info.c */

@@ -11,6 +11,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "ms-advice.h"
+#include "ms-advice.h"
 #include "ms-cli-private.h"
 #include "ms-outbox.h"
 #include "ms-outbox-delivery.h"
@@ -256,6 +257,7 @@ keep_message (MsOutboxDraft    *draft,
  * @draft: (transfer full): the message as it goes on the wire
  * @message_id: the message's Message-ID
  * @subject: (nullable): its Subject
+ * @held_because: (nullable): accounts.ini could not be read: keep it held
  *
  * Keeps the message in the outbox first, then (unless --queue-only) signs
  * in and sends it together with the account's other due messages, and
@@ -269,7 +271,8 @@ ms_cli_send_kept (MsCliOptions  *options,
                   MsRequest     *request,
                   MsOutboxDraft *draft_in,
                   const char    *message_id,
-                  const char    *subject)
+                  const char    *subject,
+                  const GError  *held_because)
 {
   g_autoptr(MsOutboxDraft) draft = draft_in;
   g_autoptr(GPtrArray) locks = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_outbox_lock_free);
@@ -285,6 +288,17 @@ ms_cli_send_kept (MsCliOptions  *options,
   if (lock == NULL)
     return ms_cli_fail (options, "send", error);
   id = g_strdup (ms_outbox_lock_get_entry (lock)->id);
+
+  if (held_because != NULL)
+    {
+      g_ptr_array_add (locks, lock);
+      session = ms_result_new ("send");
+      session->account = g_strdup (request->account);
+      ms_result_set_error_from_gerror (session, MS_STEP_CONFIG, held_because);
+      ms_advice_fill (session, NULL);
+      attempts = ms_outbox_record_failure (locks, session);
+      return report_send (options, session, g_ptr_array_index (attempts, 0));
+    }
 
   if (options->queue_only)
     {

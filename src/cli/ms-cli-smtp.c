@@ -282,6 +282,9 @@ prepare_send (MsCliOptions  *options,
   input = ms_cli_input_parse (read, error);
   if (input == NULL)
     return NULL;
+  /* No account to name a sender (accounts.ini unreadable): the message's. */
+  if (request->from == NULL)
+    request->from = g_strdup (input->from);
 
   request->recipients = collect_recipients (options, input, error);
   if (request->recipients == NULL)
@@ -332,6 +335,7 @@ ms_cli_send (MsCliOptions *options)
   g_autoptr(MsOutbox) outbox = ms_outbox_new (ms_cli_paths (options)->state_dir);
   g_autoptr(MsOutboxDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) held_because = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *subject = NULL;
 
@@ -341,7 +345,17 @@ ms_cli_send (MsCliOptions *options)
   /* The message is read and checked before the keyring or the network is
    * touched: a locked keyring or a dead link must never lose it. */
   if (!ms_cli_build_request (options, FALSE, &request, &error))
-    return ms_cli_fail (options, "send", error);
+    {
+      /* An unreadable accounts.ini is the user's to fix: the message is
+       * kept, held, and goes out once the account works. */
+      if (options->no_queue || !g_error_matches (error, MS_ERROR, MS_ERROR_CONFIG_INVALID))
+        return ms_cli_fail (options, "send", error);
+      held_because = g_steal_pointer (&error);
+      g_clear_pointer (&request, ms_request_free);
+      request = ms_request_new (NULL);
+      request->account = g_strdup (options->account);
+      request->from = g_strdup (options->from);
+    }
   draft = prepare_send (options, outbox, request, &message_id, &subject, &error);
   if (draft == NULL)
     return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
@@ -352,5 +366,5 @@ ms_cli_send (MsCliOptions *options)
     return send_without_queue (options, request, draft, message_id);
 
   return ms_cli_send_kept (options, outbox, request, g_steal_pointer (&draft), message_id,
-                           subject);
+                           subject, held_because);
 }

@@ -18,7 +18,8 @@
  * Step 3: the server settings, prefilled for a known provider, checked live
  * (resolve, connect, TLS, greeting, EHLO; never a password) with one row per
  * step, a one-click switch for the wrong security mode and the certificate
- * dialog for a certificate problem.
+ * dialog for a certificate problem. That problem group follows the
+ * "last-check" property through closures in the .ui file.
  */
 struct _MsWizardServerPage
 {
@@ -34,11 +35,6 @@ struct _MsWizardServerPage
   AdwComboRow         *security_row;
   AdwEntryRow         *user_row;
   GtkListBox          *steps_list;
-  AdwPreferencesGroup *problem_group;
-  AdwActionRow        *mode_row;
-  GtkButton           *mode_button;
-  AdwActionRow        *cert_row;
-  AdwActionRow        *cert_view_row;
 
   AdwComboRow         *region_row;   /* the provider's named servers, or NULL */
   GArray              *region_servers; /* MsProviderServer, borrowed from the table */
@@ -46,14 +42,27 @@ struct _MsWizardServerPage
   char                *pin;
   char                *ca_file;
   MsResult            *result;
+  /* The problem group follows it: set when a check ends, cleared when the
+   * next one starts (result itself is cleared as soon as a field changes). */
+  MsResult            *last_check;
   guint                check_source;
   gboolean             filling;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardServerPage, ms_wizard_server_page, MS_TYPE_WIZARD_PAGE)
 
+enum {
+  PROP_0,
+  PROP_LAST_CHECK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void schedule_check (MsWizardServerPage *self,
                             guint               delay_ms);
+static void set_last_check (MsWizardServerPage *self,
+                            MsResult           *result);
 
 static MsSecurity
 selected_security (MsWizardServerPage *self)
@@ -118,7 +127,7 @@ show_checking (MsWizardServerPage *self)
   g_autofree char *title = NULL;
 
   ms_list_box_remove_all (self->steps_list);
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), FALSE);
+  set_last_check (self, NULL);
   title = g_strdup_printf (_("Checking %s…"), gtk_editable_get_text (GTK_EDITABLE (self->host_row)));
   gtk_list_box_append (self->steps_list, ms_status_row_new (MS_ROW_STATE_BUSY, title, NULL));
 }
@@ -127,7 +136,7 @@ static void
 show_incomplete (MsWizardServerPage *self)
 {
   ms_list_box_remove_all (self->steps_list);
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), FALSE);
+  set_last_check (self, NULL);
   gtk_list_box_append (self->steps_list,
                        ms_status_row_new (MS_ROW_STATE_NONE,
                                           _("Enter the server and a port from 1 to 65535"),
@@ -140,35 +149,91 @@ security_name_for_mode (MsSecurity security)
   return security == MS_SECURITY_STARTTLS ? _("STARTTLS") : _("SSL/TLS");
 }
 
-static void
-show_mode_problem (MsWizardServerPage *self,
-                   const MsResult     *result)
-{
-  MsSecurity wanted = result->error->suggestion_security;
-  guint16 port = result->port;
-  g_autofree char *title = NULL;
-  g_autofree char *button = NULL;
-
-  /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." */
-  title = g_strdup_printf (_("Port %u expects %s, not %s."), port,
-                           security_name_for_mode (wanted),
-                           security_name_for_mode (result->security));
-  /* Translators: a button, "Use STARTTLS" or "Use SSL/TLS" */
-  button = g_strdup_printf (_("Use %s"), security_name_for_mode (wanted));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mode_row), title);
-  gtk_button_set_label (self->mode_button, button);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->mode_button),
-                                  wanted == MS_SECURITY_STARTTLS ? "wizard.use-starttls"
-                                                                 : "wizard.use-tls");
-  gtk_widget_set_visible (GTK_WIDGET (self->mode_row), TRUE);
-}
-
 static gboolean
 is_certificate_problem (MsErrorCode code)
 {
   return code == MS_ERROR_CERTIFICATE_UNTRUSTED || code == MS_ERROR_CERTIFICATE_EXPIRED
          || code == MS_ERROR_CERTIFICATE_NOT_YET_VALID
          || code == MS_ERROR_CERTIFICATE_NAME_MISMATCH || code == MS_ERROR_PIN_MISMATCH;
+}
+
+/* ---- what the problem group shows (closures in the .ui) ---- */
+
+static gboolean
+has_mode_problem (MsWizardServerPage *self,
+                  MsResult           *result)
+{
+  return result != NULL && result->error != NULL
+         && result->error->code == MS_ERROR_WRONG_SECURITY_MODE && result->error->has_suggestion;
+}
+
+static gboolean
+has_certificate_problem (MsWizardServerPage *self,
+                         MsResult           *result)
+{
+  return result != NULL && result->error != NULL && is_certificate_problem (result->error->code)
+         && result->tls != NULL;
+}
+
+static gboolean
+has_problem (MsWizardServerPage *self,
+             MsResult           *result)
+{
+  return has_mode_problem (self, result) || has_certificate_problem (self, result);
+}
+
+static char *
+mode_title (MsWizardServerPage *self,
+            MsResult           *result)
+{
+  if (!has_mode_problem (self, result))
+    return g_strdup ("");
+  /* Translators: "Port 587 expects STARTTLS, not SSL/TLS." */
+  return g_strdup_printf (_("Port %u expects %s, not %s."), result->port,
+                          security_name_for_mode (result->error->suggestion_security),
+                          security_name_for_mode (result->security));
+}
+
+static char *
+mode_button_label (MsWizardServerPage *self,
+                   MsResult           *result)
+{
+  if (!has_mode_problem (self, result))
+    return g_strdup ("");
+  /* Translators: a button, "Use STARTTLS" or "Use SSL/TLS" */
+  return g_strdup_printf (_("Use %s"), security_name_for_mode (result->error->suggestion_security));
+}
+
+static char *
+mode_action (MsWizardServerPage *self,
+             MsResult           *result)
+{
+  if (!has_mode_problem (self, result))
+    return NULL;
+  return g_strdup (result->error->suggestion_security == MS_SECURITY_STARTTLS
+                   ? "wizard.use-starttls" : "wizard.use-tls");
+}
+
+/* The check's row says what is wrong; this one what to do about it. */
+static char *
+certificate_advice (MsWizardServerPage *self,
+                    MsResult           *result)
+{
+  if (!has_certificate_problem (self, result))
+    return g_strdup ("");
+  return g_strdup (result->error->advice != NULL ? result->error->advice
+                                                 : result->error->message);
+}
+
+static void
+set_last_check (MsWizardServerPage *self,
+                MsResult           *result)
+{
+  if (self->last_check == result)
+    return;
+  g_clear_pointer (&self->last_check, ms_result_unref);
+  self->last_check = result != NULL ? ms_result_ref (result) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECK]);
 }
 
 /* A network that was down, a server being restarted: nothing to edit, so
@@ -192,30 +257,17 @@ check_again_row_new (void)
 static void
 show_result (MsWizardServerPage *self)
 {
-  const MsResult *result = self->result;
-  MsErrorCode code = result->error != NULL ? result->error->code : MS_ERROR_INTERNAL;
-  gboolean mode = result->error != NULL && code == MS_ERROR_WRONG_SECURITY_MODE
-                  && result->error->has_suggestion;
-  gboolean certificate = result->error != NULL && is_certificate_problem (code)
-                         && result->tls != NULL;
+  MsResult *result = self->result;
+  gboolean mode = has_mode_problem (self, result);
+  gboolean certificate = has_certificate_problem (self, result);
 
   ms_fill_step_rows (self->steps_list, result);
-  gtk_widget_set_visible (GTK_WIDGET (self->mode_row), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->cert_row), certificate);
-  gtk_widget_set_visible (GTK_WIDGET (self->cert_view_row), certificate);
-  if (mode)
-    show_mode_problem (self, result);
-  /* The check's row says what is wrong; this one what to do about it. */
-  if (certificate)
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->cert_row),
-                                   result->error->advice != NULL ? result->error->advice
-                                                                 : result->error->message);
+  set_last_check (self, result);
   if (result->error != NULL && result->error->advice != NULL && !mode && !certificate)
     gtk_list_box_append (self->steps_list,
                          ms_status_row_new (MS_ROW_STATE_NONE, result->error->advice, NULL));
   if (!ms_result_is_ok (result))
     gtk_list_box_append (self->steps_list, check_again_row_new ());
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_group), mode || certificate);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", certificate);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), ms_result_is_ok (result));
 }
@@ -427,6 +479,24 @@ ms_wizard_server_page_dispose (GObject *object)
 }
 
 static void
+ms_wizard_server_page_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAST_CHECK:
+      g_value_set_boxed (value, self->last_check);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_wizard_server_page_finalize (GObject *object)
 {
   MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
@@ -434,6 +504,7 @@ ms_wizard_server_page_finalize (GObject *object)
   g_free (self->pin);
   g_free (self->ca_file);
   g_clear_pointer (&self->result, ms_result_unref);
+  g_clear_pointer (&self->last_check, ms_result_unref);
   g_clear_pointer (&self->region_servers, g_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->finalize (object);
@@ -448,8 +519,15 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
 
   object_class->dispose = ms_wizard_server_page_dispose;
   object_class->finalize = ms_wizard_server_page_finalize;
+  object_class->get_property = ms_wizard_server_page_get_property;
   page_class->enter = ms_wizard_server_page_enter;
   page_class->leave = ms_wizard_server_page_leave;
+
+  /* The last finished check, as the problem group shows it; NULL while one runs. */
+  properties[PROP_LAST_CHECK] =
+    g_param_spec_boxed ("last-check", NULL, NULL, MS_TYPE_RESULT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, preferences_page);
@@ -462,11 +540,13 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, security_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, user_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, steps_list);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, problem_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, mode_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, cert_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, cert_view_row);
+  gtk_widget_class_bind_template_callback (widget_class, has_problem);
+  gtk_widget_class_bind_template_callback (widget_class, has_mode_problem);
+  gtk_widget_class_bind_template_callback (widget_class, has_certificate_problem);
+  gtk_widget_class_bind_template_callback (widget_class, mode_title);
+  gtk_widget_class_bind_template_callback (widget_class, mode_button_label);
+  gtk_widget_class_bind_template_callback (widget_class, mode_action);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_advice);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_host_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_security_row_changed_cb);

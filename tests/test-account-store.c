@@ -438,7 +438,7 @@ on_notify_cb (GObject    *object,
   (*(guint *) user_data)++;
 }
 
-/* STYLE.md rule 5: notify only on change. */
+/* Notify only on change (CONTRIBUTING.md, "House style"). */
 static void
 test_notify (void)
 {

@@ -41,7 +41,7 @@ error_code (JsonObject *root)
   return json_object_get_string_member (json_object_get_object_member (root, "error"), "code");
 }
 
-/* SECURITY-TESTS.md L1 over the CLI's own output. */
+/* docs/security.md, L1 over the CLI's own output. */
 static void
 assert_no_secret (const MsCliRun *run)
 {

@@ -188,7 +188,7 @@ save_shot (GtkWidget  *widget,
   g_test_message ("no screenshot %s: %s", name, error->message);
 }
 
-/* Both widths of the window, UX.md: about 640 wide, usable at 360. */
+/* Both widths of the window, docs/ui.md, "The rules": about 640 wide, usable at 360. */
 static void
 shoot (Fixture    *fixture,
        const char *name)

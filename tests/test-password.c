@@ -58,7 +58,7 @@ test_too_long (void)
   g_assert_error (error, MS_ERROR, MS_ERROR_INVALID_INPUT);
 }
 
-/* SECURITY-TESTS.md L4: while a secret is held the process cannot dump core. */
+/* docs/security.md, L4: while a secret is held the process cannot dump core. */
 static void
 test_not_dumpable (void)
 {

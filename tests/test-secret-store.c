@@ -11,7 +11,7 @@
 #include "ms-secret-store.h"
 #include "ms-test-keyring.h"
 
-/* SECURITY-TESTS.md L1: this text must never appear in any output or file. */
+/* docs/security.md, L1: this text must never appear in any output or file. */
 #define TEST_PASSWORD "K-test-p\xc3\xa4ssw0rd-7Qz"
 
 static MsTestKeyring *keyring;
@@ -312,7 +312,7 @@ test_not_dumpable (void)
   g_assert_true (ms_secret_store_clear ("l4", NULL, NULL));
 }
 
-/* L3 and rule 3 of STYLE.md, read from the sources: only ms-secret-store.c
+/* L3 and CONTRIBUTING.md, "House style", read from the sources: only ms-secret-store.c
  * includes libsecret, and it looks secrets up through the non-pageable
  * SecretValue API only. */
 static void

@@ -16,7 +16,7 @@
 #include "ms-test-util.h"
 
 /*
- * SECURITY-TESTS.md, F: timeouts and faults (F1, F3-F8; F2 needs a name
+ * docs/security.md, F: timeouts and faults (F1, F3-F8; F2 needs a name
  * with several addresses, which loopback cannot give: its black-hole part
  * is covered with one address). Timing bounds are generous: the step
  * timeout is 2 s, a case must end within 2 s + 2 s.

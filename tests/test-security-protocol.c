@@ -11,7 +11,7 @@
 #include "ms-test-util.h"
 
 /*
- * SECURITY-TESTS.md through the client: P9-P14 (AUTH, greeting, envelope
+ * docs/security.md through the client: P9-P14 (AUTH, greeting, envelope
  * and message replies), V1 and V5-V7 (what reaches the wire), L6 (server
  * text shown to the user).
  */
@@ -89,8 +89,8 @@ test_p9_auth_failed_test_send (void)
   g_assert_null (result->message_id);
   g_assert_true (ms_fake_server_wait_finished (server, 1, MS_TEST_MS (3000)));
   g_assert_cmpuint (ms_fake_server_get_n_messages (server), ==, 0);
-  /* DATA may end a pipelined group led by AUTH (DESIGN.md), but the body
-   * must never follow a refused AUTH. */
+  /* DATA may end a pipelined group led by AUTH (docs/architecture.md, "The SMTP
+   * engine"), but the body must never follow a refused AUTH. */
   {
     g_autoptr(GBytes) tls = ms_fake_server_dup_tls_bytes (server);
 

@@ -14,7 +14,7 @@
 #include "ms-test-util.h"
 
 /*
- * SECURITY-TESTS.md, S: STARTTLS attacks (S1-S12), through the public
+ * docs/security.md, S: STARTTLS attacks (S1-S12), through the public
  * operations against the fake server. Every case but S10 must fail closed:
  * the contract's code, no AUTH/MAIL/RCPT in clear, no secret anywhere.
  */

@@ -10,7 +10,7 @@
 #include "ms-test-util.h"
 
 /*
- * SECURITY-TESTS.md, T: TLS and certificates (T1-T13), and V4 (host forms),
+ * docs/security.md, T: TLS and certificates (T1-T13), and V4 (host forms),
  * through the public operations against the fake server.
  */
 

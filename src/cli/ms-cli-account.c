@@ -240,7 +240,7 @@ set_provider_username (MsCliOptions     *options,
 
 /* Fills host, port and security from --provider, or from detection when
  * the provider is auto and no --host was given. Detected settings are
- * printed before any password is sent (SECURITY-TESTS.md V8). */
+ * printed before any password is sent (docs/security.md, V8). */
 static gboolean
 apply_provider (MsCliOptions  *options,
                 MsAccount     *account,

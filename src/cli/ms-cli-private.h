@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /* --port was not given (0 is a value, and not a valid one). */
 #define MS_CLI_PORT_UNSET G_MININT
 
-/* The global options of CONTRACT.md plus the connection options, parsed
+/* The global options of docs/contract.md plus the connection options, parsed
  * once for every command. */
 typedef struct
 {

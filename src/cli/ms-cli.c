@@ -366,7 +366,7 @@ print_version (void)
  * @argc: the argument count
  * @argv: the arguments
  *
- * Returns: the process exit status of CONTRACT.md
+ * Returns: the process exit status of docs/contract.md
  */
 int
 ms_cli_main (int    argc,
@@ -539,7 +539,7 @@ ms_cli_json_add_string (JsonBuilder *builder,
  * @command: the command name
  *
  * Opens the result object of a command that needs no network step, in the
- * shape of CONTRACT.md's results: `ok` and `command` first.
+ * shape of the results in docs/contract.md: `ok` and `command` first.
  */
 void
 ms_cli_json_begin_ok (JsonBuilder *builder,

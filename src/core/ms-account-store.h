@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /*
  * MsAccountStore:
- * accounts.ini in memory (CONTRACT.md, "Where state lives"), as a GListModel
+ * accounts.ini in memory (docs/contract.md, "Where state lives"), as a GListModel
  * of MsAccount in file order. Changes stay in memory until
  * ms_account_store_save(). When it holds any account, exactly one is the
  * default. Keys it does not know are kept as they are when saving (a newer

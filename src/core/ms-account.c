@@ -484,7 +484,7 @@ validate_server (MsAccount  *self,
  * @self: an #MsAccount
  * @error: return location for an error
  *
- * Checks every setting as CONTRACT.md defines it: the id, the address, the
+ * Checks every setting as docs/contract.md defines it: the id, the address, the
  * server, CR, LF and NUL in any field, the pin's form. Whether `none` points
  * at a loopback host is checked when connecting, after resolution.
  *

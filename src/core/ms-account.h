@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /*
  * MsAccount:
  * One stored account: the settings of one group of accounts.ini
- * (CONTRACT.md, "Where state lives"). Never holds a secret.
+ * (docs/contract.md, "Where state lives"). Never holds a secret.
  *
  * Properties: "id" (construct-only), "address", "display-name", "provider",
  * "host", "port" (0 means the default port of "security"), "security"

@@ -16,7 +16,7 @@ typedef struct
   int         exit_status;
 } MsErrorInfo;
 
-/* Exit statuses are the sysexits values of CONTRACT.md. */
+/* Exit statuses are the sysexits values of docs/contract.md. */
 static const MsErrorInfo error_info[MS_ERROR_N_CODES] = {
   [MS_ERROR_INVALID_INPUT] = { "invalid-input", 65 },
   [MS_ERROR_USAGE] = { "usage", 64 },

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 #define MS_ERROR (ms_error_quark ())
 
-/* The contract's error codes (CONTRACT.md, "Error codes and exit status"). */
+/* The contract's error codes (docs/contract.md, "Error codes and exit statuses"). */
 typedef enum
 {
   MS_ERROR_INVALID_INPUT,

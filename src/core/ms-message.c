@@ -414,7 +414,7 @@ append_test_headers (GString    *out,
  * @message_id: (out) (optional): the Message-ID, with angle brackets
  * @error: where to put an error
  *
- * Composes CONTRACT.md's test message, CRLF line ends, not dot-stuffed.
+ * Composes the test message of docs/contract.md, CRLF line ends, not dot-stuffed.
  *
  * Errors: %MS_ERROR_INVALID_INPUT naming the field when an address is not
  * valid or a field holds CR, LF or another control character.

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 #define MS_MESSAGE_MAX_LINE 998   /* octets per line, CRLF excluded (RFC 5322 2.1.1) */
 
 /*
- * Composing CONTRACT.md's test message. Every field is checked for CR, LF
+ * Composing the test message of docs/contract.md. Every field is checked for CR, LF
  * and NUL (invalid-input naming the field); the subject is in the user's
  * language, RFC 2047 encoded when not ASCII. The body says which program
  * sent it, when, through which server and port. 8bit only when

@@ -48,7 +48,7 @@ ms_wipe (gpointer data,
     explicit_bzero (data, length);
 }
 
-/* No core dump may hold a secret (SECURITY-TESTS.md L4): the process stays
+/* No core dump may hold a secret (docs/security.md, L4): the process stays
  * undumpable while any password is alive. */
 static void
 hold_secret (void)

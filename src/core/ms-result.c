@@ -8,7 +8,7 @@
 #include "ms-result.h"
 
 /* Server text is shown to people: cap it so a hostile server cannot flood
- * the window or a log (SECURITY-TESTS.md L6). */
+ * the window or a log (docs/security.md, L6). */
 #define MS_SERVER_TEXT_MAX 1024
 
 G_DEFINE_BOXED_TYPE (MsResult, ms_result, ms_result_ref, ms_result_unref)
@@ -124,7 +124,7 @@ ms_tls_info_free (MsTlsInfo *info)
 
 /**
  * ms_result_new:
- * @command: the command name of CONTRACT.md ("probe", "test-send", ...)
+ * @command: the command name of docs/contract.md ("probe", "test-send", ...)
  *
  * Returns: (transfer full): an empty, successful result
  */
@@ -378,7 +378,7 @@ ms_result_exit_status (const MsResult *result)
  *
  * Makes server text safe to show: control characters and invalid UTF-8
  * become visible escapes, and the result is cut to a sane length with an
- * ellipsis (SECURITY-TESTS.md L6). Line breaks between reply lines become
+ * ellipsis (docs/security.md, L6). Line breaks between reply lines become
  * " | " so the text stays on one line.
  *
  * Returns: (transfer full): the escaped text
@@ -667,7 +667,7 @@ build_result (JsonBuilder    *builder,
  * ms_result_to_json_node:
  * @result: an #MsResult
  *
- * Returns: (transfer full): the JSON object of CONTRACT.md, "The JSON result"
+ * Returns: (transfer full): the JSON object of docs/contract.md, "The JSON result"
  */
 JsonNode *
 ms_result_to_json_node (const MsResult *result)

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* The steps of CONTRACT.md's JSON "steps", in wire order. */
+/* The "steps" of the JSON result (docs/contract.md), in wire order. */
 typedef enum
 {
   MS_STEP_CONFIG,

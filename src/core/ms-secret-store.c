@@ -11,7 +11,7 @@
 
 #define SERVICE_SMTP "smtp"
 
-/* CONTRACT.md, "Where state lives". Never change a name here: stored items
+/* docs/contract.md, "Where state lives". Never change a name here: stored items
  * would no longer be found. */
 static const SecretSchema account_schema = {
   "io.github.mailsetup.Account", SECRET_SCHEMA_NONE,
@@ -421,7 +421,7 @@ run_lookup (SecretJob     *job,
             GError       **error)
 {
   /* Holding an (empty) password keeps the process undumpable while the
-   * secret passes through libsecret's buffers (SECURITY-TESTS.md L4). */
+   * secret passes through libsecret's buffers (docs/security.md, L4). */
   G_GNUC_UNUSED g_autoptr(MsPassword) guard = ms_password_new ("", 0);
   g_autoptr(GError) local_error = NULL;
   SecretValue *value;

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /*
- * The account secrets in the system keyring (CONTRACT.md: schema
+ * The account secrets in the system keyring (docs/contract.md, "The keyring item": schema
  * io.github.mailsetup.Account; attributes account, service "smtp", host,
  * port, user; label "Mail Setup: USER on HOST"; one item per account).
  *

@@ -333,7 +333,7 @@ build_secret_forms (MsSmtpClient *self,
 
 /* A hostile or buggy server may echo what it was sent: redact the secret in
  * the reply itself, before it reaches the transcript, a step or an error
- * (SECURITY-TESTS.md L1). Forms shorter than 3 octets would only mangle
+ * (docs/security.md, L1). Forms shorter than 3 octets would only mangle
  * ordinary text. */
 static void
 scrub_reply (MsSmtpClient *self,

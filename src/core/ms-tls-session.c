@@ -17,7 +17,7 @@
 #include "ms-tls-session.h"
 
 /* TLS 1.2 minimum (RFC 8996, RFC 8314); %PROFILE_MEDIUM rejects keys under
- * 2048 bits and SHA-1 signatures (SECURITY-TESTS.md T8). */
+ * 2048 bits and SHA-1 signatures (docs/security.md, T8). */
 #define MS_TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%PROFILE_MEDIUM"
 
 #define MS_PIN_PREFIX "sha256//"
@@ -409,7 +409,7 @@ typedef struct
 } Verdict;
 
 /* One code per problem; when several apply the one nearest the cause wins
- * (CONTRACT.md): the clock first, then the chain, then the name. */
+ * (docs/contract.md): the clock first, then the chain, then the name. */
 static const Verdict verdict_expired = {
   MS_ERROR_CERTIFICATE_EXPIRED, N_("The server’s certificate has expired")
 };

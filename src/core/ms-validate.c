@@ -339,7 +339,7 @@ looks_like_host_and_port (const char *host)
  * @error: where to put an error
  *
  * Normalises a host once, so that DNS, SNI and the certificate check all use
- * the same name (SECURITY-TESTS.md V4): a trailing dot dropped, upper case
+ * the same name (docs/security.md, V4): a trailing dot dropped, upper case
  * folded, IDN converted to ASCII (punycode), an IP address in its canonical
  * text form without brackets.
  *
@@ -436,7 +436,7 @@ ms_validate_port (const char  *field,
  * @error: where to put an error
  *
  * Errors: %MS_ERROR_INVALID_INPUT unless @id matches
- * `[a-z0-9][a-z0-9._-]{0,63}` (CONTRACT.md).
+ * `[a-z0-9][a-z0-9._-]{0,63}` (docs/contract.md).
  *
  * Returns: %TRUE when valid
  */

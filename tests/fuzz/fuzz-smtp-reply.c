@@ -73,7 +73,7 @@ run (const char *data,
 }
 
 /* The first four bytes pick the split; the result must not depend on it
- * (SECURITY-TESTS.md P7). */
+ * (docs/security.md, P7). */
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)

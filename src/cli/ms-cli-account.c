@@ -89,6 +89,8 @@ ms_cli_load_account_into (MsCliOptions  *options,
   ms_smtp_config_free (request->config);
   request->config = g_steal_pointer (&filled->config);
   request->password = g_steal_pointer (&filled->password);
+  request->auth = filled->auth;
+  request->online_account = g_steal_pointer (&filled->online_account);
   request->account = g_steal_pointer (&filled->account);
   request->provider = g_steal_pointer (&filled->provider);
   request->from = g_steal_pointer (&filled->from);
@@ -112,6 +114,8 @@ build_account_json (JsonBuilder *builder,
   ms_cli_json_add_string (builder, "username", ms_account_get_effective_username (account));
   ms_cli_json_add_string (builder, "ca_file", ms_account_get_ca_file (account));
   ms_cli_json_add_string (builder, "pin", ms_account_get_pin (account));
+  if (ms_account_get_online_account (account) != NULL)
+    ms_cli_json_add_string (builder, "online_account", ms_account_get_online_account (account));
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, ms_account_get_default (account));
   ms_cli_json_add_string (builder, "store",
@@ -139,7 +143,9 @@ print_account (MsAccount *account)
     printf ("  %-14s %s\n", _("CA file:"), ms_account_get_ca_file (account));
   if (ms_account_get_pin (account) != NULL)
     printf ("  %-14s %s\n", _("Pin:"), ms_account_get_pin (account));
-  if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
+  if (ms_account_get_online_account (account) != NULL)
+    printf ("  %-14s %s\n", _("Sign-in:"), ms_account_get_online_account (account));
+  else if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
     {
       g_autofree char *file = ms_paths_credential_file (ms_account_get_credentials_dir (account),
                                                         ms_account_get_id (account));
@@ -357,6 +363,42 @@ account_from_options (MsCliOptions  *options,
   return g_steal_pointer (&account);
 }
 
+/* account add --online-account: no secret is read or stored. */
+static int
+account_add_online (MsCliOptions   *options,
+                    MsAccountStore *store,
+                    const char     *id)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (options->password_stdin)
+    {
+      g_set_error_literal (&error, MS_ERROR, MS_ERROR_USAGE,
+                           _("--online-account and --password-stdin exclude each other: an account of Online Accounts has no password."));
+      return ms_cli_fail (options, "account add", error);
+    }
+
+  account = ms_cli_online_account_new (options, id, &error);
+  if (account == NULL)
+    return ms_cli_fail (options, "account add", error);
+
+  request = ms_account_make_request (account, NULL);
+  request->config->timeout_seconds = options->timeout_seconds;
+  result = ms_account_ops_add (store, account, request,
+                               options->no_verify ? MS_ACCOUNT_ADD_NO_VERIFY
+                                                  : MS_ACCOUNT_ADD_FLAGS_NONE,
+                               NULL);
+
+  if (result->error == NULL && !options->json)
+    printf (_("Account “%s” saved: settings in %s; it signs in through Online Accounts (%s), with no password stored.\n"),
+            id, ms_account_store_get_path (store), ms_account_get_online_account (account));
+
+  return ms_cli_finish (options, result);
+}
+
 static int
 account_add (MsCliOptions   *options,
              MsAccountStore *store,
@@ -367,6 +409,9 @@ account_add (MsCliOptions   *options,
   g_autoptr(MsRequest) request = NULL;
   g_autoptr(MsResult) result = NULL;
   g_autoptr(GError) error = NULL;
+
+  if (options->online_account != NULL)
+    return account_add_online (options, store, id);
 
   if (!options->password_stdin)
     {

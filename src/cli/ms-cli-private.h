@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ms-account.h"
 #include "ms-config.h"
 #include "ms-message.h"
 #include "ms-outbox.h"
@@ -43,6 +44,7 @@ typedef struct
   char      *provider;
   char      *display_name;
   gboolean   no_verify;
+  char      *online_account;
   /* send */
   gboolean   extract_recipients;
   gboolean   ignore_dots;
@@ -115,6 +117,11 @@ gboolean     ms_cli_load_account_into  (MsCliOptions *options,
                                         gboolean      with_secret,
                                         GError      **error);
 int          ms_cli_account            (MsCliOptions *options);
+int          ms_cli_online_accounts    (MsCliOptions *options);
+int          ms_cli_token              (MsCliOptions *options);
+MsAccount   *ms_cli_online_account_new (MsCliOptions *options,
+                                        const char   *id,
+                                        GError      **error);
 int          ms_cli_password           (MsCliOptions *options);
 int          ms_cli_export             (MsCliOptions *options);
 

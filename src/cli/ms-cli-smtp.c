@@ -125,12 +125,15 @@ ms_cli_build_request (MsCliOptions  *options,
 
   if (needs_password && options->password_stdin)
     {
+      /* A password given here replaces the account's online sign-in. */
+      g_clear_pointer (&request->online_account, g_free);
+      request->auth = MS_AUTH_PASSWORD;
       g_clear_pointer (&request->password, ms_password_unref);
       request->password = ms_password_read_line (STDIN_FILENO, error);
       if (request->password == NULL)
         return FALSE;
     }
-  else if (needs_password && request->password == NULL)
+  else if (needs_password && request->password == NULL && request->online_account == NULL)
     {
       g_set_error_literal (error, MS_ERROR, MS_ERROR_USAGE,
                            _("No password: use --password-stdin, or --account ID for a stored account."));
@@ -316,6 +319,8 @@ send_without_queue (MsCliOptions  *options,
       || !ms_cli_load_account_into (options, with_secret, TRUE, &error))
     return ms_cli_fail (options, "send", error);
   request->password = g_steal_pointer (&with_secret->password);
+  request->auth = with_secret->auth;
+  request->online_account = g_steal_pointer (&with_secret->online_account);
 
   result = ms_cli_run_operation (options, "send", request);
   if (result->error == NULL && result->message_id == NULL)

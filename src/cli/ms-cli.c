@@ -35,6 +35,8 @@ static const MsCliCommand commands[] = {
   { "account", ms_cli_account, MS_CLI_OPTIONS_CONNECTION | MS_CLI_OPTIONS_ADD,
     "account add|list|show|remove|set-default ..." },
   { "password", ms_cli_password, 0, "password ID" },
+  { "online-accounts", ms_cli_online_accounts, 0, "online-accounts" },
+  { "token", ms_cli_token, 0, "token ID" },
   { "send", ms_cli_send, MS_CLI_OPTIONS_SEND,
     "send [--account ID] [-f FROM] [-t] [-i|-oi] [--no-queue|--queue-only] [RCPT ...]" },
   { "queue", ms_cli_queue, MS_CLI_OPTIONS_QUEUE, "queue list|flush [--now] [ID ...]|show ID|drop ID" },
@@ -196,6 +198,7 @@ create_context (const MsCliCommand *command,
     { "provider", 0, 0, G_OPTION_ARG_STRING, &options->provider, N_("Provider id, or auto"), N_("NAME") },
     { "display-name", 0, 0, G_OPTION_ARG_STRING, &options->display_name, N_("Name shown to recipients"), N_("TEXT") },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &options->no_verify, N_("Store without signing in first"), NULL },
+    { "online-account", 0, 0, G_OPTION_ARG_STRING, &options->online_account, N_("Sign in through GNOME Online Accounts: its account id, or auto"), N_("GOA_ID") },
     { NULL }
   };
   const GOptionEntry send_entries[] = {

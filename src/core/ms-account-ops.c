@@ -123,7 +123,7 @@ add_prepare (OpsJob *job)
   job->result = ms_result_new ("account-add");
   add_fill_result (job);
 
-  if (job->password == NULL)
+  if (job->password == NULL && ms_account_get_online_account (job->account) == NULL)
     g_set_error_literal (&error, MS_ERROR, MS_ERROR_INVALID_INPUT,
                          _("No password was given for the account."));
   else if (ms_account_validate (job->account, &error))
@@ -182,6 +182,10 @@ add_keyring_phase (OpsJob       *job,
     }
 
   if (!add_lock (job, cancellable))
+    return;
+
+  /* An online account has no keyring item: GOA holds the sign-in. */
+  if (ms_account_get_online_account (job->account) != NULL)
     return;
 
   start = g_get_monotonic_time ();
@@ -753,6 +757,10 @@ ms_account_ops_load_request_within (MsAccount     *account,
 
   g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
 
+  /* An online account asks GOA for a token per connection, not the keyring. */
+  if (ms_account_get_online_account (account) != NULL)
+    return ms_account_make_request (account, NULL);
+
   password = ms_credentials_lookup_with_timeout (account, timeout_seconds, cancellable,
                                                  keyring_error);
 
@@ -814,6 +822,13 @@ ms_account_ops_load_request_async (MsAccount           *account,
   job->account = g_object_ref (account);
   g_task_set_source_tag (task, ms_account_ops_load_request_async);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  if (ms_account_get_online_account (account) != NULL)
+    {
+      job->request = ms_account_make_request (account, NULL);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
   ms_credentials_lookup_async (account, cancellable, on_secret_looked_up_cb, task);
 }
 

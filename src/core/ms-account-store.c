@@ -435,6 +435,7 @@ read_strings (MsAccountStore *self,
 {
   static const char *string_keys[] = {
     "address", "display-name", "provider", "host", "username", "ca-file", "pin",
+    "online-account",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (string_keys); i++)
@@ -721,6 +722,7 @@ write_account (GKeyFile  *key_file,
   set_or_remove (key_file, group, "username", ms_account_get_username (account));
   set_or_remove (key_file, group, "ca-file", ms_account_get_ca_file (account));
   set_or_remove (key_file, group, "pin", ms_account_get_pin (account));
+  set_or_remove (key_file, group, "online-account", ms_account_get_online_account (account));
   if (ms_account_get_default (account))
     g_key_file_set_boolean (key_file, group, "default", TRUE);
   else

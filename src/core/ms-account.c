@@ -22,6 +22,7 @@ struct _MsAccount
   char       *ca_file;
   char       *pin;
   char       *credentials_dir;
+  char       *online_account;
   guint16     port;
   MsSecurity  security;
   gboolean    is_default;
@@ -41,6 +42,7 @@ enum {
   PROP_USERNAME,
   PROP_CA_FILE,
   PROP_PIN,
+  PROP_ONLINE_ACCOUNT,
   PROP_DEFAULT,
   PROP_CREDENTIALS_DIR,
   N_PROPS
@@ -81,6 +83,7 @@ ms_account_finalize (GObject *object)
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pin, g_free);
   g_clear_pointer (&self->credentials_dir, g_free);
+  g_clear_pointer (&self->online_account, g_free);
 
   G_OBJECT_CLASS (ms_account_parent_class)->finalize (object);
 }
@@ -105,6 +108,7 @@ ms_account_get_property (GObject    *object,
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
     case PROP_PIN: g_value_set_string (value, self->pin); break;
+    case PROP_ONLINE_ACCOUNT: g_value_set_string (value, self->online_account); break;
     case PROP_DEFAULT: g_value_set_boolean (value, self->is_default); break;
     case PROP_CREDENTIALS_DIR: g_value_set_string (value, self->credentials_dir); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -131,6 +135,9 @@ ms_account_set_property (GObject      *object,
     case PROP_USERNAME: ms_account_set_username (self, g_value_get_string (value)); break;
     case PROP_CA_FILE: ms_account_set_ca_file (self, g_value_get_string (value)); break;
     case PROP_PIN: ms_account_set_pin (self, g_value_get_string (value)); break;
+    case PROP_ONLINE_ACCOUNT:
+      ms_account_set_online_account (self, g_value_get_string (value));
+      break;
     case PROP_DEFAULT: ms_account_set_default (self, g_value_get_boolean (value)); break;
     case PROP_CREDENTIALS_DIR: ms_account_set_credentials_dir (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -170,6 +177,7 @@ ms_account_class_init (MsAccountClass *klass)
   properties[PROP_USERNAME] = string_property ("username");
   properties[PROP_CA_FILE] = string_property ("ca-file");
   properties[PROP_PIN] = string_property ("pin");
+  properties[PROP_ONLINE_ACCOUNT] = string_property ("online-account");
   properties[PROP_DEFAULT] =
     g_param_spec_boolean ("default", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -224,6 +232,7 @@ ms_account_copy (MsAccount  *self,
                        "username", self->username,
                        "ca-file", self->ca_file,
                        "pin", self->pin,
+                       "online-account", self->online_account,
                        "default", self->is_default,
                        "credentials-dir", self->credentials_dir,
                        NULL);
@@ -589,6 +598,33 @@ ms_account_set_smtp_config (MsAccount          *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+const char *
+ms_account_get_online_account (MsAccount *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT (self), NULL);
+
+  return self->online_account;
+}
+
+/**
+ * ms_account_set_online_account:
+ * @self: an #MsAccount
+ * @goa_id: (nullable): the GNOME Online Accounts id the account signs in
+ *   with, or %NULL for a password in the keyring
+ *
+ * An account with an online account has no keyring item: every connection
+ * asks GNOME Online Accounts for an access token (docs/contract.md,
+ * "Online accounts").
+ */
+void
+ms_account_set_online_account (MsAccount  *self,
+                               const char *goa_id)
+{
+  g_return_if_fail (MS_IS_ACCOUNT (self));
+
+  set_string (self, &self->online_account, goa_id, PROP_ONLINE_ACCOUNT);
+}
+
 /**
  * ms_account_make_request:
  * @self: an #MsAccount
@@ -612,6 +648,11 @@ ms_account_make_request (MsAccount  *self,
   if (password != NULL)
     request->password = ms_password_ref (password);
   request->account = g_strdup (self->id);
+  if (self->online_account != NULL)
+    {
+      request->online_account = g_strdup (self->online_account);
+      request->auth = MS_AUTH_OAUTH2;
+    }
   request->provider = g_strdup (self->provider);
   request->from = g_strdup (self->address);
   request->credential_store = ms_account_get_credential_store (self);

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * Properties: "id" (construct-only), "address", "display-name", "provider",
  * "host", "port" (0 means the default port of "security"), "security"
  * (MS_TYPE_SECURITY: tls, starttls or none; never auto), "username" (NULL
- * means the address), "ca-file", "pin", "default", and "credentials-dir"
+ * means the address), "ca-file", "pin", "online-account" (a GNOME Online
+ * Accounts id instead of a keyring secret), "default", and "credentials-dir"
  * (not a setting: where a system account's secret is sealed, NULL for the
  * keyring).
  */
@@ -61,6 +62,9 @@ void           ms_account_set_ca_file        (MsAccount   *self,
 const char    *ms_account_get_pin            (MsAccount   *self);
 void           ms_account_set_pin            (MsAccount   *self,
                                               const char  *pin);
+const char    *ms_account_get_online_account (MsAccount   *self);
+void           ms_account_set_online_account (MsAccount   *self,
+                                              const char  *goa_id);
 gboolean       ms_account_get_default        (MsAccount   *self);
 void           ms_account_set_default        (MsAccount   *self,
                                               gboolean     is_default);

@@ -7,6 +7,7 @@
 
 #include "ms-advice.h"
 #include "ms-diagnose.h"
+#include "ms-online-account.h"
 #include "ms-probe.h"
 #include "ms-sender.h"
 #include "ms-validate.h"
@@ -90,6 +91,36 @@ check_store (MsResult        *result,
     message = g_strdup (_("User account: the password is in the desktop's keyring."));
 
   ms_result_add_check (result, "store", MS_CHECK_INFO, TRUE, _("Account type"), message);
+}
+
+/* An account of GNOME Online Accounts: GOA answers, the account is there
+ * with Mail, and GOA does not say it needs attention. No token is asked
+ * here: the sign-in check asks for one. */
+static void
+check_online_account (MsResult        *result,
+                      const MsRequest *request,
+                      GCancellable    *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsOnlineAccount) account = ms_online_account_lookup (request->online_account,
+                                                                 cancellable, &error);
+  g_autofree char *message = NULL;
+
+  if (account != NULL && account->attention_needed)
+    g_set_error_literal (&error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION,
+                         _("Online Accounts says this account needs you to sign in again."));
+  if (error != NULL)
+    {
+      ms_result_add_check (result, "online-account", MS_CHECK_ERROR, FALSE,
+                           _("Online Accounts"), error->message);
+      note_failure (result, ms_error_get_code (error), MS_STEP_AUTH, error->message);
+      return;
+    }
+
+  /* Translators: %s is the account's address in GNOME Online Accounts */
+  message = g_strdup_printf (_("Online Accounts answers and signs in as %s."), account->address);
+  ms_result_add_check (result, "online-account", MS_CHECK_INFO, TRUE, _("Online Accounts"),
+                       message);
 }
 
 static void
@@ -244,7 +275,7 @@ run_operation (const MsRequest *request,
                gboolean         send_test,
                GCancellable    *cancellable)
 {
-  if (request->password == NULL)
+  if (request->password == NULL && request->online_account == NULL)
     return ms_probe_run (request, cancellable);
   if (send_test)
     return ms_sender_test_send (request, cancellable);
@@ -470,7 +501,7 @@ check_sign_in (MsResult        *result,
 {
   MsStep *step = ms_result_find_step (operation, MS_STEP_AUTH);
 
-  if (request->password == NULL)
+  if (request->password == NULL && request->online_account == NULL)
     {
       ms_result_add_check (result, "sign-in", MS_CHECK_ERROR, FALSE, _("Sign-in"),
                            request->credential_store == MS_CREDENTIAL_STORE_SYSTEM
@@ -481,7 +512,10 @@ check_sign_in (MsResult        *result,
   if (step == NULL)
     return;
 
-  if (step->ok)
+  if (step->ok && request->online_account != NULL)
+    ms_result_add_check (result, "sign-in", MS_CHECK_INFO, TRUE, _("Sign-in"),
+                         _("The server accepted the access token from Online Accounts."));
+  else if (step->ok)
     ms_result_add_check (result, "sign-in", MS_CHECK_INFO, TRUE, _("Sign-in"),
                          _("The server accepted the user name and password."));
   else
@@ -567,7 +601,10 @@ ms_diagnose_run (const MsRequest *request,
 
   if (check_settings (result, request))
     {
-      check_keyring (result, request, keyring_error);
+      if (request->online_account != NULL)
+        check_online_account (result, request, cancellable);
+      else
+        check_keyring (result, request, keyring_error);
       run_network_checks (result, request, send_test, cancellable);
     }
 

@@ -13,6 +13,21 @@
  * (the file formats are in docs/contract.md).
  */
 
+static char *
+secret_command (const char *verb,
+                const char *account_id,
+                const char *config_dir)
+{
+  g_autofree char *quoted_id = g_shell_quote (account_id);
+  g_autofree char *quoted_dir = NULL;
+
+  if (config_dir == NULL)
+    return g_strdup_printf ("mailsetup-cli %s %s", verb, quoted_id);
+
+  quoted_dir = g_shell_quote (config_dir);
+  return g_strdup_printf ("mailsetup-cli --config-dir %s %s %s", quoted_dir, verb, quoted_id);
+}
+
 /**
  * ms_export_password_command:
  * @account_id: the account
@@ -28,17 +43,9 @@ char *
 ms_export_password_command (const char *account_id,
                             const char *config_dir)
 {
-  g_autofree char *quoted_id = NULL;
-  g_autofree char *quoted_dir = NULL;
-
   g_return_val_if_fail (account_id != NULL, NULL);
 
-  quoted_id = g_shell_quote (account_id);
-  if (config_dir == NULL)
-    return g_strdup_printf ("mailsetup-cli password %s", quoted_id);
-
-  quoted_dir = g_shell_quote (config_dir);
-  return g_strdup_printf ("mailsetup-cli --config-dir %s password %s", quoted_dir, quoted_id);
+  return secret_command ("password", account_id, config_dir);
 }
 
 /**
@@ -48,7 +55,8 @@ ms_export_password_command (const char *account_id,
  *
  * ms_export_password_command() for @account; a system account's command
  * names `--system`, so root's programs find the sealed secret whatever
- * their environment holds.
+ * their environment holds; an account of GNOME Online Accounts gets
+ * `mailsetup-cli token ID`, which prints a fresh access token.
  *
  * Returns: (transfer full): the command
  */
@@ -60,6 +68,9 @@ ms_export_account_password_command (MsAccount  *account,
 
   g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
 
+  /* An account of GNOME Online Accounts has no password: a fresh token. */
+  if (ms_account_get_online_account (account) != NULL)
+    return secret_command ("token", ms_account_get_id (account), config_dir);
   if (ms_account_get_credential_store (account) != MS_CREDENTIAL_STORE_SYSTEM)
     return ms_export_password_command (ms_account_get_id (account), config_dir);
 
@@ -88,6 +99,7 @@ ms_export_msmtp (MsAccount  *account,
   GString *text = g_string_new (NULL);
   const char *id;
   MsSecurity security;
+  gboolean online;
   g_autofree char *command = NULL;
   g_autofree char *escaped = NULL;
 
@@ -95,10 +107,15 @@ ms_export_msmtp (MsAccount  *account,
 
   id = ms_account_get_id (account);
   security = ms_account_get_security (account);
+  /* An online account: msmtp asks for a fresh token each time (`token ID`). */
+  online = ms_account_get_online_account (account) != NULL;
   command = ms_export_account_password_command (account, config_dir);
   escaped = g_strescape (command, NULL);
 
-  if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
+  if (online)
+    g_string_append_printf (text, "# %s\n",
+                            _("msmtp settings exported by Mail Setup; each access token comes from GNOME Online Accounts."));
+  else if (ms_account_get_credential_store (account) == MS_CREDENTIAL_STORE_SYSTEM)
     g_string_append_printf (text, "# %s\n",
                             _("msmtp settings exported by Mail Setup; the password stays sealed by systemd-creds."));
   else
@@ -116,7 +133,7 @@ ms_export_msmtp (MsAccount  *account,
     g_string_append_printf (text, "# %s %s\n",
                             _("msmtp cannot check this key pin; give it the server's certificate with tls_trust_file:"),
                             ms_account_get_pin (account));
-  g_string_append (text, "auth on\n");
+  g_string_append (text, online ? "auth xoauth2\n" : "auth on\n");
   g_string_append_printf (text, "user %s\n", ms_account_get_effective_username (account));
   g_string_append_printf (text, "from %s\n", ms_account_get_address (account));
   g_string_append_printf (text, "passwordeval \"%s\"\n", escaped);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ms-advice.h"
+#include "ms-online-account.h"
 #include "ms-operation.h"
 
 /*
@@ -12,6 +13,117 @@
  * so a cancel ends it within a second; the GTask hands the result back on
  * the caller's main context.
  */
+
+static void
+note (const MsRequest *request,
+      MsResult        *result,
+      const char      *line)
+{
+  ms_result_add_transcript (result, line);
+  if (request->transcript_func != NULL)
+    request->transcript_func (line, request->transcript_data);
+}
+
+static void
+fail_token (MsResult     *result,
+            const GError *error)
+{
+  ms_result_add_step (result, MS_STEP_AUTH, FALSE, 0)->detail = g_strdup (error->message);
+  ms_result_set_error_from_gerror (result, MS_STEP_AUTH, error);
+}
+
+/* One connection with a token fresh from GNOME Online Accounts: exactly one
+ * GetAccessToken per connection attempt. */
+static MsSmtpClient *
+online_attempt (const MsRequest *request,
+                MsSmtpNeeds      needs,
+                MsResult        *result,
+                const char      *prefix,
+                GCancellable    *cancellable,
+                gboolean        *signed_in)
+{
+  g_autoptr(MsRequest) with_token = ms_request_copy (request);
+  g_autoptr(GError) error = NULL;
+  MsSmtpClient *client;
+
+  *signed_in = FALSE;
+  with_token->auth = MS_AUTH_OAUTH2;
+  g_clear_pointer (&with_token->password, ms_password_unref);
+  with_token->password = ms_online_account_get_token (request->online_account, cancellable,
+                                                      &error);
+  if (with_token->password == NULL)
+    {
+      fail_token (result, error);
+      return NULL;
+    }
+
+  client = ms_smtp_client_new (with_token, result, prefix, cancellable);
+  *signed_in = ms_smtp_client_check_config (client, needs)
+               && ms_smtp_client_open (client)
+               && ms_smtp_client_authenticate (client);
+
+  return client;
+}
+
+/**
+ * ms_operation_sign_in:
+ * @request: the settings and the password, or an online account
+ * @needs: what @request must carry; %MS_SMTP_NEEDS_AUTH at least
+ * @result: where the steps, the error and the transcript go
+ * @prefix: (nullable): a prefix for transcript lines
+ * @cancellable: (nullable): a #GCancellable
+ * @signed_in: (out): whether the session is open and signed in
+ *
+ * Checks the settings, connects, greets, and signs in. For an account of
+ * GNOME Online Accounts (request->online_account) each connection gets a
+ * token of its own; when the server refuses it, GOA is asked to renew the
+ * credentials (EnsureCredentials), and one more token signs in on a new
+ * connection; a second refusal stays online-account-needs-attention
+ * (docs/contract.md, "Online accounts").
+ *
+ * Returns: (transfer full) (nullable): the client, to use while
+ *   @signed_in and to finish in any case; %NULL when no connection was made
+ */
+MsSmtpClient *
+ms_operation_sign_in (const MsRequest *request,
+                      MsSmtpNeeds      needs,
+                      MsResult        *result,
+                      const char      *prefix,
+                      GCancellable    *cancellable,
+                      gboolean        *signed_in)
+{
+  g_autoptr(MsSmtpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (request->online_account == NULL)
+    {
+      client = ms_smtp_client_new (request, result, prefix, cancellable);
+      *signed_in = ms_smtp_client_check_config (client, needs)
+                   && ms_smtp_client_open (client)
+                   && ms_smtp_client_authenticate (client);
+      return g_steal_pointer (&client);
+    }
+
+  client = online_attempt (request, needs, result, prefix, cancellable, signed_in);
+  if (*signed_in || client == NULL || result->error == NULL
+      || result->error->code != MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION
+      || result->error->step != MS_STEP_AUTH)
+    return g_steal_pointer (&client);
+
+  /* The server refused the token: close this connection, let GOA renew. */
+  ms_smtp_client_finish (client);
+  g_clear_object (&client);
+  note (request, result, "* the server refused the access token: "
+                         "asking Online Accounts to renew it, then a new connection");
+  if (!ms_online_account_renew (request->online_account, cancellable, &error))
+    {
+      fail_token (result, error);
+      return NULL;
+    }
+  ms_result_clear_error (result);
+
+  return online_attempt (request, needs, result, prefix, cancellable, signed_in);
+}
 
 /**
  * ms_operation_run_session:
@@ -34,8 +146,22 @@ ms_operation_run_session (const MsRequest *request,
                           const char      *prefix,
                           GCancellable    *cancellable)
 {
-  g_autoptr(MsSmtpClient) client = ms_smtp_client_new (request, result, prefix, cancellable);
+  g_autoptr(MsSmtpClient) client = NULL;
+  gboolean signed_in = FALSE;
 
+  /* An online account signs in before anything else (nothing is pipelined
+   * after AUTH XOAUTH2), so @func finds the session signed in. */
+  if (request->online_account != NULL && (needs & MS_SMTP_NEEDS_AUTH))
+    {
+      client = ms_operation_sign_in (request, needs, result, prefix, cancellable, &signed_in);
+      if (signed_in && func != NULL)
+        func (client, request, result);
+      if (client != NULL)
+        ms_smtp_client_finish (client);
+      return;
+    }
+
+  client = ms_smtp_client_new (request, result, prefix, cancellable);
   if (ms_smtp_client_check_config (client, needs)
       && ms_smtp_client_open (client)
       && func != NULL)

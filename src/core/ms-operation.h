@@ -34,6 +34,13 @@ void      ms_operation_run_session (const MsRequest     *request,
                                     const char          *prefix,
                                     GCancellable        *cancellable);
 
+MsSmtpClient *ms_operation_sign_in (const MsRequest     *request,
+                                    MsSmtpNeeds          needs,
+                                    MsResult            *result,
+                                    const char          *prefix,
+                                    GCancellable        *cancellable,
+                                    gboolean            *signed_in);
+
 MsResult *ms_operation_run         (const MsRequest     *request,
                                     const char          *name,
                                     MsOperationBody      body,

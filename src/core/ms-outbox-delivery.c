@@ -5,6 +5,7 @@
 
 #include "ms-account-ops.h"
 #include "ms-advice.h"
+#include "ms-operation.h"
 #include "ms-outbox-delivery.h"
 #include "ms-smtp-client.h"
 
@@ -205,12 +206,12 @@ ms_outbox_deliver (const MsRequest  *request,
   session->port = request->config->port;
   session->security = request->config->security;
 
-  client = ms_smtp_client_new (request, session, NULL, cancellable);
-  opened = ms_smtp_client_check_config (client, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER)
-           && ms_smtp_client_open (client)
-           && ms_smtp_client_authenticate (client);
+  /* A token of its own for an online account (ms_operation_sign_in()). */
+  client = ms_operation_sign_in (request, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER, session,
+                                 NULL, cancellable, &opened);
   /* Each message's final reply comes in with the next one's commands. */
-  ms_smtp_client_set_pipeline_messages (client, TRUE);
+  if (client != NULL)
+    ms_smtp_client_set_pipeline_messages (client, TRUE);
   for (i = 0; opened && i < locks->len; i++)
     {
       g_autoptr(MsResult) result = i == 0 ? ms_result_ref (session) : message_result_new (session);
@@ -241,8 +242,11 @@ ms_outbox_deliver (const MsRequest  *request,
     add_untried (locks, i, done);
 
   /* QUIT's step goes with the session and the first message. */
-  ms_smtp_client_set_result (client, session);
-  ms_smtp_client_finish (client);
+  if (client != NULL)
+    {
+      ms_smtp_client_set_result (client, session);
+      ms_smtp_client_finish (client);
+    }
   session->total_ms = (g_get_monotonic_time () - start) / 1000;
 
   if (!opened)

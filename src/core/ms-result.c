@@ -265,6 +265,21 @@ ms_result_set_error (MsResult    *result,
 }
 
 /**
+ * ms_result_clear_error:
+ * @result: an #MsResult
+ *
+ * Forgets the error, for an operation that tries again (a fresh access
+ * token on a new connection); the steps and the transcript stay.
+ */
+void
+ms_result_clear_error (MsResult *result)
+{
+  g_return_if_fail (result != NULL);
+
+  g_clear_pointer (&result->error, ms_result_error_free);
+}
+
+/**
  * ms_result_error_add_recipient:
  * @error: an #MsResultError
  * @address: a recipient address the server refused or deferred

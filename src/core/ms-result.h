@@ -152,6 +152,7 @@ MsResultError *ms_result_set_error     (MsResult       *result,
 void           ms_result_error_add_recipient (MsResultError *error,
                                               const char    *address,
                                               const char    *reply);
+void           ms_result_clear_error   (MsResult       *result);
 void           ms_result_set_error_from_gerror (MsResult     *result,
                                                 MsStepKind    step,
                                                 const GError *error);

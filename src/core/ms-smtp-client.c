@@ -1256,6 +1256,8 @@ ms_smtp_client_authenticate (MsSmtpClient *self)
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
   g_return_val_if_fail (self->user != NULL, FALSE);
 
+  if (self->authenticated)
+    return TRUE;
   if (!auth_allowed (self))
     return FALSE;
 

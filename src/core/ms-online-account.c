@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ms-online-account"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#define GOA_API_IS_SUBJECT_TO_CHANGE
+#include <goa/goa.h>
+
+#include "ms-error.h"
+#include "ms-online-account.h"
+
+/*
+ * The only file that includes <goa/goa.h> (docs/architecture.md). Each call
+ * makes its own GoaClient, so the properties it reads (AttentionNeeded
+ * after EnsureCredentials) are the service's current ones, and nothing is
+ * kept between calls: no token is ever cached or written here.
+ */
+
+void
+ms_online_account_free (MsOnlineAccount *account)
+{
+  if (account == NULL)
+    return;
+
+  g_free (account->id);
+  g_free (account->provider);
+  g_free (account->address);
+  g_free (account->smtp_host);
+  g_free (account->smtp_user);
+  g_free (account);
+}
+
+static void
+set_unavailable (GError     **error,
+                 const char  *why)
+{
+  g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+               /* Translators: %s says why, e.g. "no session bus" */
+               _("GNOME Online Accounts cannot be reached: %s"), why);
+}
+
+/* A client whose service is running; the bus may be missing (a cron job),
+ * and GOA may not be there. */
+static GoaClient *
+client_new (GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GoaClient) client = goa_client_new_sync (cancellable, &local_error);
+  GDBusObjectManager *manager;
+
+  if (client == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_set_error_literal (error, MS_ERROR, MS_ERROR_CANCELLED, local_error->message);
+      else
+        set_unavailable (error, local_error->message);
+      return NULL;
+    }
+
+  manager = goa_client_get_object_manager (client);
+  if (g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (manager)) == NULL)
+    {
+      set_unavailable (error, _("the Online Accounts service is not running"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&client);
+}
+
+/* GOA's SmtpHost may be "host:port" (and "[v6]:port"). */
+static void
+split_host (const char  *text,
+            char       **host,
+            guint16     *port)
+{
+  const char *colon = strrchr (text, ':');
+  guint64 value = 0;
+
+  *port = 0;
+  if (colon != NULL && strchr (text, ':') == colon
+      && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+    {
+      *host = g_strndup (text, colon - text);
+      *port = (guint16) value;
+      return;
+    }
+  if (text[0] == '[' && colon != NULL && colon > text && colon[-1] == ']'
+      && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+    {
+      *host = g_strndup (text + 1, colon - text - 2);
+      *port = (guint16) value;
+      return;
+    }
+  *host = g_strdup (text);
+}
+
+/* NULL unless the object is an account with Mail turned on. */
+static MsOnlineAccount *
+account_from_object (GoaObject *object)
+{
+  GoaAccount *account = goa_object_peek_account (object);
+  GoaMail *mail = goa_object_peek_mail (object);
+  MsOnlineAccount *info;
+  const char *host;
+
+  if (account == NULL || mail == NULL || goa_account_get_mail_disabled (account))
+    return NULL;
+
+  info = g_new0 (MsOnlineAccount, 1);
+  info->id = g_strdup (goa_account_get_id (account));
+  info->provider = g_strdup (goa_account_get_provider_type (account));
+  info->address = g_strdup (goa_mail_get_email_address (mail));
+  host = goa_mail_get_smtp_host (mail);
+  split_host (host ? host : "", &info->smtp_host, &info->smtp_port);
+  info->security = goa_mail_get_smtp_use_ssl (mail) ? MS_SECURITY_TLS
+                   : goa_mail_get_smtp_use_tls (mail) ? MS_SECURITY_STARTTLS
+                   : MS_SECURITY_NONE;
+  info->smtp_user = g_strdup (goa_mail_get_smtp_user_name (mail));
+  info->smtp_supported = goa_mail_get_smtp_supported (mail);
+  info->oauth2 = goa_object_peek_oauth2_based (object) != NULL;
+  info->attention_needed = goa_account_get_attention_needed (account);
+
+  return info;
+}
+
+/**
+ * ms_online_account_list:
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable when GOA cannot be asked
+ *
+ * Returns: (transfer full) (element-type MsOnlineAccount): the accounts
+ *   with Mail turned on (password-based ones too, with oauth2 %FALSE), in
+ *   GOA's order; %NULL on error
+ */
+GPtrArray *
+ms_online_account_list (GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GoaClient) client = client_new (cancellable, error);
+  GPtrArray *accounts;
+  GList *objects;
+
+  if (client == NULL)
+    return NULL;
+
+  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_online_account_free);
+  objects = goa_client_get_accounts (client);
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      MsOnlineAccount *info = account_from_object (l->data);
+
+      if (info != NULL)
+        g_ptr_array_add (accounts, info);
+    }
+  g_list_free_full (objects, g_object_unref);
+
+  return accounts;
+}
+
+static GoaObject *
+lookup_object (GoaClient   *client,
+               const char  *id,
+               GError     **error)
+{
+  GoaObject *object = goa_client_lookup_by_id (client, id);
+
+  if (object == NULL)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                   _("There is no account “%s” in Online Accounts."), id);
+      return NULL;
+    }
+  if (goa_object_peek_mail (object) == NULL
+      || goa_account_get_mail_disabled (goa_object_peek_account (object)))
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                   _("Mail is turned off for the account “%s” in Online Accounts."), id);
+      g_object_unref (object);
+      return NULL;
+    }
+
+  return object;
+}
+
+/**
+ * ms_online_account_lookup:
+ * @id: a GOA account id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable when GOA cannot be asked, or the
+ *   account is gone or has Mail turned off
+ *
+ * Returns: (transfer full): the account, or %NULL
+ */
+MsOnlineAccount *
+ms_online_account_lookup (const char    *id,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GoaClient) client = NULL;
+  g_autoptr(GoaObject) object = NULL;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  client = client_new (cancellable, error);
+  if (client == NULL)
+    return NULL;
+  object = lookup_object (client, id, error);
+
+  return object ? account_from_object (object) : NULL;
+}
+
+/**
+ * ms_online_account_find_address:
+ * @address: a mail address
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable when GOA cannot be asked or has no
+ *   account with Mail for @address
+ *
+ * The account `account add --online-account auto` and the wizard pick:
+ * the first with Mail for @address (compared without case), preferring one
+ * that signs in with OAuth2.
+ *
+ * Returns: (transfer full): the account, or %NULL
+ */
+MsOnlineAccount *
+ms_online_account_find_address (const char    *address,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(GPtrArray) accounts = ms_online_account_list (cancellable, error);
+  MsOnlineAccount *found = NULL;
+
+  if (accounts == NULL)
+    return NULL;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      MsOnlineAccount *info = g_ptr_array_index (accounts, i);
+
+      if (info->address == NULL || g_ascii_strcasecmp (info->address, address) != 0)
+        continue;
+      if (found == NULL || (info->oauth2 && !found->oauth2))
+        found = info;
+    }
+  if (found == NULL)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                   _("No account in Online Accounts has Mail for %s."), address);
+      return NULL;
+    }
+
+  /* Steal it out of the array. */
+  for (guint i = 0; i < accounts->len; i++)
+    if (g_ptr_array_index (accounts, i) == found)
+      return g_ptr_array_steal_index (accounts, i);
+
+  g_assert_not_reached ();
+}
+
+static gboolean
+needs_attention (GError     **error,
+                 const char  *id)
+{
+  g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION,
+               _("Online Accounts says the account “%s” needs you to sign in again."), id);
+
+  return FALSE;
+}
+
+/* A D-Bus failure of a call: GOA's NotAuthorized means the grant is gone. */
+static gboolean
+call_failed (GError      *call_error,
+             const char  *id,
+             GError     **error)
+{
+  if (g_error_matches (call_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_set_error_literal (error, MS_ERROR, MS_ERROR_CANCELLED, call_error->message);
+  else if (g_error_matches (call_error, GOA_ERROR, GOA_ERROR_NOT_AUTHORIZED))
+    needs_attention (error, id);
+  else
+    {
+      g_dbus_error_strip_remote_error (call_error);
+      set_unavailable (error, call_error->message);
+    }
+
+  return FALSE;
+}
+
+/**
+ * ms_online_account_get_token:
+ * @id: a GOA account id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable, online-account-needs-attention
+ *
+ * Asks GOA for an access token once (OAuth2Based.GetAccessToken). The
+ * token is never written anywhere: the caller wipes it with the
+ * #MsPassword.
+ *
+ * Returns: (transfer full): the token, or %NULL
+ */
+MsPassword *
+ms_online_account_get_token (const char    *id,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(GoaClient) client = NULL;
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(GError) call_error = NULL;
+  g_autofree char *token = NULL;
+  GoaOAuth2Based *oauth2;
+  MsPassword *password;
+  gint expires_in = 0;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  client = client_new (cancellable, error);
+  if (client == NULL)
+    return NULL;
+  object = lookup_object (client, id, error);
+  if (object == NULL)
+    return NULL;
+
+  oauth2 = goa_object_peek_oauth2_based (object);
+  if (oauth2 == NULL)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                   _("The account “%s” in Online Accounts does not sign in with OAuth2."), id);
+      return NULL;
+    }
+  if (goa_account_get_attention_needed (goa_object_peek_account (object)))
+    return needs_attention (error, id), NULL;
+
+  if (!goa_oauth2_based_call_get_access_token_sync (oauth2, &token, &expires_in, cancellable,
+                                                    &call_error))
+    return call_failed (call_error, id, error), NULL;
+  if (token == NULL || *token == '\0')
+    return needs_attention (error, id), NULL;
+
+  password = ms_password_new (token, strlen (token));
+  ms_wipe (token, strlen (token));
+
+  return password;
+}
+
+/**
+ * ms_online_account_renew:
+ * @id: a GOA account id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable, online-account-needs-attention
+ *
+ * Account.EnsureCredentials: GOA renews the token, or marks the account as
+ * needing attention (then this fails with online-account-needs-attention).
+ *
+ * Returns: %TRUE when GOA has usable credentials again
+ */
+gboolean
+ms_online_account_renew (const char    *id,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GoaClient) client = NULL;
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(GError) call_error = NULL;
+  gint expires_in = 0;
+
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  client = client_new (cancellable, error);
+  if (client == NULL)
+    return FALSE;
+  object = lookup_object (client, id, error);
+  if (object == NULL)
+    return FALSE;
+
+  if (!goa_account_call_ensure_credentials_sync (goa_object_peek_account (object), &expires_in,
+                                                 cancellable, &call_error))
+    return call_failed (call_error, id, error);
+
+  return TRUE;
+}

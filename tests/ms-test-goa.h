@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The stand-in GNOME Online Accounts service (tests/goa-stand-in.py, run
+ * by Debian's python3 with python3-dbus) on the session bus that
+ * DBUS_SESSION_BUS_ADDRESS names: start it after ms_test_keyring_start().
+ * @state_json is the service's state (see the script); the script's state
+ * and call log live in a folder of their own, outside the folders the
+ * tests search for secrets.
+ */
+typedef struct _MsTestGoa MsTestGoa;
+
+MsTestGoa *ms_test_goa_start (const char  *state_json,
+                              GError     **error);
+/* How often METHOD ("GetAccessToken", "EnsureCredentials") was called. */
+guint      ms_test_goa_count (MsTestGoa   *goa,
+                              const char  *method);
+void       ms_test_goa_stop  (MsTestGoa   *goa);
+
+G_END_DECLS

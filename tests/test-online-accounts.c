@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-online-accounts"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "ms-fake-server.h"
+#include "ms-test-cli.h"
+#include "ms-test-goa.h"
+#include "ms-test-keyring.h"
+#include "ms-test-util.h"
+
+/* Signing in through GNOME Online Accounts end to end (docs/contract.md,
+ * "Online accounts"): mailsetup-cli as a separate process, a stand-in GOA
+ * service on a private session bus (tests/goa-stand-in.py), a real
+ * gnome-keyring-daemon, and the fake server taking one valid XOAUTH2
+ * token. A Gmail address is set up, tested and used by `send` without any
+ * password being typed. */
+
+#define ADDRESS     "someone@gmail.com"
+#define GOA_ID      "account_1733000000_0"
+#define GOOD_TOKEN  "ya29.a0-stand-in-good-token-5b0c7e21d9"
+#define OLD_TOKEN   "ya29.a0-stand-in-expired-token-93fa104c"
+#define UNUSED_PASS "no-password-is-ever-typed-77"
+
+typedef enum
+{
+  GRANT_GOOD,     /* GetAccessToken gives the good token */
+  GRANT_EXPIRED,  /* first an expired one; EnsureCredentials renews */
+  GRANT_REVOKED,  /* an expired one; EnsureCredentials marks attention */
+} Grant;
+
+typedef struct
+{
+  MsTestKeyring *keyring;
+  MsTestGoa     *goa;
+  MsFakeServer  *server;
+  char          *config_dir;
+  char          *state_dir;
+  char          *ca;
+} Fixture;
+
+static void
+check_clean (const char *what,
+             const char *text)
+{
+  g_assert_null (strstr (text, GOOD_TOKEN));
+  g_assert_null (strstr (text, OLD_TOKEN));
+  ms_test_check_no_secret (what, (const guint8 *) text, strlen (text), ADDRESS, GOOD_TOKEN);
+  ms_test_check_no_secret (what, (const guint8 *) text, strlen (text), ADDRESS, OLD_TOKEN);
+}
+
+static void
+cli_run (Fixture            *fixture,
+         MsCliRun           *run,
+         const char         *input,
+         const char * const *argv)
+{
+  ms_cli_run (run, MS_CLI_PATH, fixture->config_dir, input, TRUE, argv);
+  check_clean ("stdout", run->out);
+  check_clean ("stderr", run->err);
+}
+
+static char *
+goa_state (guint16 port,
+           Grant   grant)
+{
+  const char *tokens = grant == GRANT_GOOD ? "[\"" GOOD_TOKEN "\"]"
+                       : grant == GRANT_EXPIRED ? "[\"" OLD_TOKEN "\", \"" GOOD_TOKEN "\"]"
+                       : "[\"" OLD_TOKEN "\"]";
+
+  /* GOA's "host:port" form of SmtpHost, implicit TLS; a password-based
+   * account, and one with Mail turned off, beside it. */
+  return g_strdup_printf (
+      "{\"accounts\": ["
+      "{\"id\": \"" GOA_ID "\", \"provider\": \"google\", \"address\": \"" ADDRESS "\","
+      " \"smtp_host\": \"localhost:%u\", \"smtp_use_ssl\": true, \"smtp_use_tls\": false,"
+      " \"oauth2\": true, \"tokens\": %s, \"revoked\": %s},"
+      "{\"id\": \"account_2\", \"provider\": \"imap_smtp\", \"address\": \"me@example.org\","
+      " \"smtp_host\": \"smtp.example.org\", \"oauth2\": false, \"tokens\": []},"
+      "{\"id\": \"account_3\", \"provider\": \"google\", \"address\": \"other@gmail.com\","
+      " \"smtp_host\": \"smtp.gmail.com\", \"mail_disabled\": true, \"tokens\": []}"
+      "]}", port, tokens, grant == GRANT_REVOKED ? "true" : "false");
+}
+
+static guint n_fixtures;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  Grant grant = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  fixture->keyring = ms_test_keyring_start (TRUE, &error);
+  if (ms_test_keyring_skip_if_absent (fixture->keyring, error))
+    return;
+
+  fixture->server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  ms_fake_server_set_credentials (fixture->server, ADDRESS, UNUSED_PASS);
+  ms_fake_server_set_oauth_token (fixture->server, GOOD_TOKEN);
+  ms_test_fake_server_start (fixture->server);
+
+  state = goa_state (ms_fake_server_get_port (fixture->server), grant);
+  fixture->goa = ms_test_goa_start (state, &error);
+  g_assert_no_error (error);
+
+  fixture->ca = ms_test_pki_file ("ca.pem");
+  /* Each test its own folders: accounts from an earlier test stay out. */
+  n_fixtures++;
+  fixture->config_dir = g_strdup_printf ("%s/mailsetup-goa-%u", g_get_user_config_dir (),
+                                         n_fixtures);
+  fixture->state_dir = g_strdup_printf ("%s/mailsetup-goa-state-%u", g_get_user_config_dir (),
+                                        n_fixtures);
+  g_setenv ("MAILSETUP_STATE_DIR", fixture->state_dir, TRUE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->config_dir != NULL)
+    {
+      ms_test_assert_no_file_holds (fixture->config_dir, GOOD_TOKEN);
+      ms_test_assert_no_file_holds (fixture->config_dir, OLD_TOKEN);
+      ms_test_assert_no_file_holds (fixture->state_dir, GOOD_TOKEN);
+      ms_test_assert_no_file_holds (fixture->state_dir, OLD_TOKEN);
+    }
+  g_clear_pointer (&fixture->goa, ms_test_goa_stop);
+  g_clear_pointer (&fixture->server, ms_fake_server_free);
+  g_clear_pointer (&fixture->keyring, ms_test_keyring_stop);
+  g_free (fixture->config_dir);
+  g_free (fixture->state_dir);
+  g_free (fixture->ca);
+}
+
+static JsonObject *
+parse_object (JsonParser *parser,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* account add --online-account auto, with the CA of the test PKI. */
+static void
+add_account (Fixture  *fixture,
+             gboolean  verify,
+             MsCliRun *run)
+{
+  cli_run (fixture, run, NULL,
+           (const char *[]) { "--json", "account", "add", "gmail", "--address", ADDRESS,
+                              "--online-account", "auto", "--ca-file", fixture->ca,
+                              verify ? NULL : "--no-verify", NULL });
+}
+
+static char *
+message_text (const char *word)
+{
+  return g_strdup_printf ("To: friend@localhost\nSubject: %s\n\nThe backup finished.\n", word);
+}
+
+static void
+test_list (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_auto(MsCliRun) text = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *first, *second;
+  JsonArray *accounts;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  cli_run (fixture, &run, NULL, (const char *[]) { "--json", "online-accounts", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  root = parse_object (parser, run.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "command"), ==, "online-accounts");
+  accounts = json_object_get_array_member (root, "accounts");
+  /* Mail turned off: not listed. */
+  g_assert_cmpuint (json_array_get_length (accounts), ==, 2);
+  first = json_array_get_object_element (accounts, 0);
+  second = json_array_get_object_element (accounts, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "id"), ==, GOA_ID);
+  g_assert_cmpstr (json_object_get_string_member (first, "provider"), ==, "google");
+  g_assert_cmpstr (json_object_get_string_member (first, "address"), ==, ADDRESS);
+  g_assert_cmpstr (json_object_get_string_member (first, "smtp_host"), ==, "localhost");
+  g_assert_true (json_object_get_boolean_member (first, "oauth2"));
+  g_assert_false (json_object_get_boolean_member (first, "attention_needed"));
+  g_assert_false (json_object_get_boolean_member (second, "oauth2"));
+  /* Listing asks for no token. */
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 0);
+
+  cli_run (fixture, &text, NULL, (const char *[]) { "online-accounts", NULL });
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, GOA_ID));
+  g_assert_nonnull (strstr (text.out, "OAuth2 (no app password)"));
+}
+
+/* The whole path: add (signs in), show, test-send, send, token, export. */
+static void
+test_gmail_without_password (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) show = { 0 };
+  g_auto(MsCliRun) test_send = { 0 };
+  g_auto(MsCliRun) send = { 0 };
+  g_auto(MsCliRun) token = { 0 };
+  g_auto(MsCliRun) token_json = { 0 };
+  g_auto(MsCliRun) export = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autofree char *input = message_text ("goa");
+  g_autofree char *ini = NULL;
+  g_autofree char *ini_path = NULL;
+  JsonObject *root, *account;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, TRUE, &add);
+  g_assert_cmpint (add.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 1);
+  /* No keyring item, and accounts.ini names the GOA account. */
+  g_assert_cmpuint (ms_test_keyring_count_items (fixture->keyring, "gmail"), ==, 0);
+  ini_path = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "online-account=" GOA_ID "\n"));
+
+  cli_run (fixture, &show, NULL, (const char *[]) { "--json", "account", "show", "gmail", NULL });
+  g_assert_cmpint (show.status, ==, 0);
+  root = parse_object (parser, show.out);
+  account = json_object_get_object_member (root, "account");
+  g_assert_cmpstr (json_object_get_string_member (account, "online_account"), ==, GOA_ID);
+  g_assert_cmpstr (json_object_get_string_member (account, "host"), ==, "localhost");
+  g_assert_cmpint (json_object_get_int_member (account, "port"), ==,
+                   ms_fake_server_get_port (fixture->server));
+  g_assert_cmpstr (json_object_get_string_member (account, "security"), ==, "tls");
+  g_assert_cmpstr (json_object_get_string_member (account, "provider"), ==, "gmail");
+
+  /* -v shows the AUTH, never the token. */
+  cli_run (fixture, &test_send, NULL,
+           (const char *[]) { "-v", "test-send", "--account", "gmail", NULL });
+  g_assert_cmpint (test_send.status, ==, 0);
+  g_assert_nonnull (strstr (test_send.err, "C: AUTH XOAUTH2 <redacted>"));
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 2);
+
+  cli_run (fixture, &send, input, (const char *[]) { "--json", "send", "--account", "gmail",
+                                                     "-t", NULL });
+  g_assert_cmpint (send.status, ==, 0);
+  root = parse_object (parser, send.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "sent");
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "EnsureCredentials"), ==, 0);
+  g_assert_true (ms_fake_server_wait_finished (fixture->server, 3, 5000));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 2);
+  message = ms_fake_server_dup_message (fixture->server, 1);
+  g_assert_cmpstr (message->auth_user, ==, ADDRESS);
+  g_assert_cmpstr (message->mail_from, ==, ADDRESS);
+  g_assert_cmpuint (ms_fake_server_get_n_oauth_refused (fixture->server), ==, 0);
+
+  /* token prints the token alone (not logged), and never as JSON. */
+  ms_cli_run (&token, MS_CLI_PATH, fixture->config_dir, NULL, FALSE,
+              (const char *[]) { "token", "gmail", NULL });
+  g_assert_cmpint (token.status, ==, 0);
+  g_assert_cmpstr (token.out, ==, GOOD_TOKEN "\n");
+  g_assert_cmpstr (token.err, ==, "");
+  cli_run (fixture, &token_json, NULL, (const char *[]) { "--json", "token", "gmail", NULL });
+  g_assert_cmpint (token_json.status, ==, 64);
+
+  cli_run (fixture, &export, NULL,
+           (const char *[]) { "export", "gmail", "--format", "msmtp", NULL });
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_nonnull (strstr (export.out, "\nauth xoauth2\n"));
+  g_assert_nonnull (strstr (export.out, " token 'gmail'\"\n"));
+  g_assert_null (strstr (export.out, "auth on"));
+}
+
+/* An expired token: refused once (334 JSON, empty response, 535), renewed
+ * with EnsureCredentials, the next token signs in on a new connection. */
+static void
+test_expired_token_refreshed (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) run = { 0 };
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, FALSE, &add);
+  g_assert_cmpint (add.status, ==, 0);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 0);
+
+  cli_run (fixture, &run, NULL,
+           (const char *[]) { "-v", "test-send", "--account", "gmail", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_oauth_refused (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_fake_server_get_n_connections (fixture->server), ==, 2);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 2);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "EnsureCredentials"), ==, 1);
+  g_assert_nonnull (strstr (run.err, "refused the access token"));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+}
+
+/* A revoked grant: the new code, exit 78, the message held in the outbox. */
+static void
+test_revoked_grant_holds (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) send = { 0 };
+  g_auto(MsCliRun) list = { 0 };
+  g_auto(MsCliRun) diagnose = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *input = message_text ("revoked");
+  JsonObject *root, *entry, *error;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, FALSE, &add);
+  g_assert_cmpint (add.status, ==, 0);
+
+  cli_run (fixture, &send, input, (const char *[]) { "--json", "send", "--account", "gmail",
+                                                     "-t", NULL });
+  g_assert_cmpint (send.status, ==, 78);
+  root = parse_object (parser, send.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "held");
+  error = json_object_get_object_member (root, "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==,
+                   "online-account-needs-attention");
+  g_assert_cmpuint (ms_fake_server_get_n_oauth_refused (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 1);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "EnsureCredentials"), ==, 1);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 0);
+
+  cli_run (fixture, &list, NULL, (const char *[]) { "--json", "queue", "list", NULL });
+  g_assert_cmpint (list.status, ==, 0);
+  root = parse_object (parser, list.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "messages")), ==, 1);
+  entry = json_array_get_object_element (json_object_get_array_member (root, "messages"), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "held");
+
+  /* diagnose sees that GOA now wants a new sign-in, before any token. */
+  cli_run (fixture, &diagnose, NULL, (const char *[]) { "--json", "diagnose", "gmail", NULL });
+  g_assert_cmpint (diagnose.status, ==, 78);
+  g_assert_nonnull (strstr (diagnose.out, "\"online-account-needs-attention\""));
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 1);
+}
+
+/* No session bus (a plain cron job): held with online-account-unavailable. */
+static void
+test_no_session_bus (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) send = { 0 };
+  g_auto(MsCliRun) list = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *input = message_text ("cron");
+  g_autofree char *bus = NULL;
+  JsonObject *root;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  add_account (fixture, TRUE, &add);
+  g_assert_cmpint (add.status, ==, 0);
+
+  bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+  cli_run (fixture, &send, input, (const char *[]) { "--json", "send", "--account", "gmail",
+                                                     "-t", NULL });
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  g_assert_cmpint (send.status, ==, 78);
+  root = parse_object (parser, send.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "held");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "error"),
+                                                  "code"), ==, "online-account-unavailable");
+  g_assert_cmpuint (ms_fake_server_get_n_connections (fixture->server), ==, 1);
+
+  /* Back in the session, queue flush --now sends it with a fresh token. */
+  cli_run (fixture, &list, NULL, (const char *[]) { "queue", "flush", "--now", NULL });
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, grant, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (grant), fixture_set_up, func, fixture_tear_down)
+  ADD ("/ms/online-accounts/list", GRANT_GOOD, test_list);
+  ADD ("/ms/online-accounts/gmail-without-password", GRANT_GOOD, test_gmail_without_password);
+  ADD ("/ms/online-accounts/expired-token-refreshed", GRANT_EXPIRED, test_expired_token_refreshed);
+  ADD ("/ms/online-accounts/revoked-grant-holds", GRANT_REVOKED, test_revoked_grant_holds);
+  ADD ("/ms/online-accounts/no-session-bus", GRANT_GOOD, test_no_session_bus);
+#undef ADD
+
+  return g_test_run ();
+}

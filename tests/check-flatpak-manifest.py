@@ -13,6 +13,8 @@ ALLOWED_FINISH_ARGS = {
     "--socket=wayland",
     "--socket=fallback-x11",
     "--device=dri",
+    # GNOME Online Accounts, for accounts that sign in with OAuth2 (libgoa).
+    "--talk-name=org.gnome.OnlineAccounts",
 }
 SUPPORTED_GNOME_RUNTIMES = {"49", "50", "51"}
 

@@ -13,7 +13,8 @@
  * MsWizardPasswordPage:
  * Step 2. What the provider wants as the password and how to get it: its
  * words and numbered steps from providers.json, with buttons for its pages;
- * otherwise just the account password.
+ * otherwise just the account password. The live check's row and the demo's
+ * hint follow the "password-check" and "demo" properties in the .ui file.
  */
 struct _MsWizardPasswordPage
 {
@@ -27,13 +28,61 @@ struct _MsWizardPasswordPage
   GtkWidget            *help_link_row; /* the row added to help_row, or NULL */
   AdwPasswordEntryRow  *password_row;
   AdwActionRow         *check_row;
-  AdwActionRow         *demo_row;
 
   MsDetection          *detection;
+  char                 *password_check;
   gboolean              demo;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS_TYPE_WIZARD_PAGE)
+
+enum {
+  PROP_0,
+  PROP_PASSWORD_CHECK,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- what the rows under the password show (closures in the .ui) ---- */
+
+static gboolean
+has_password_check (MsWizardPasswordPage *self,
+                    const char           *message)
+{
+  return message != NULL;
+}
+
+static char *
+password_check_title (MsWizardPasswordPage *self,
+                      const char           *message)
+{
+  return g_strdup (message != NULL ? message : "");
+}
+
+/* build-aux/run --demo: the fake server's throw-away password, in plain
+ * sight (it opens nothing else). */
+static char *
+demo_hint (MsWizardPasswordPage *self,
+           gboolean              demo)
+{
+  if (!demo)
+    return g_strdup ("");
+  /* Translators: %s is the demo server's throw-away password, shown as is */
+  return g_strdup_printf (_("Demo: the password is %s"), MS_GUI_DEMO_PASSWORD);
+}
+
+static void
+set_password_check (MsWizardPasswordPage *self,
+                    const char           *message)
+{
+  if (g_strcmp0 (self->password_check, message) == 0)
+    return;
+  g_free (self->password_check);
+  self->password_check = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD_CHECK]);
+}
 
 static gboolean
 needs_app_password (MsWizardPasswordPage *self)
@@ -50,7 +99,7 @@ update_check (MsWizardPasswordPage *self)
 
   if (!needs_app_password (self) || text[0] == '\0')
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->check_row), FALSE);
+      set_password_check (self, NULL);
       ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), text[0] != '\0');
       return;
     }
@@ -59,13 +108,13 @@ update_check (MsWizardPasswordPage *self)
                                      &message);
   if (message == NULL)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->check_row), FALSE);
+      set_password_check (self, NULL);
       ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
       return;
     }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->check_row), message);
+  /* The icon is a prefix widget, the description an accessible property. */
   ms_status_row_set_state (self->check_row, state);
-  gtk_widget_set_visible (GTK_WIDGET (self->check_row), TRUE);
+  set_password_check (self, message);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->password_row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
                                   -1);
@@ -219,22 +268,6 @@ show_plain_password (MsWizardPasswordPage *self,
   show_steps (self, provider);
 }
 
-/* build-aux/run --demo: the fake server's throw-away password, in plain
- * sight (it opens nothing else). */
-static void
-show_demo_hint (MsWizardPasswordPage *self)
-{
-  gboolean demo = self->demo;
-  g_autofree char *hint = NULL;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->demo_row), demo);
-  if (!demo)
-    return;
-  /* Translators: %s is the demo server's throw-away password, shown as is */
-  hint = g_strdup_printf (_("Demo: the password is %s"), MS_GUI_DEMO_PASSWORD);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->demo_row), hint);
-}
-
 static void
 show_app_password_help (MsWizardPasswordPage *self)
 {
@@ -242,7 +275,6 @@ show_app_password_help (MsWizardPasswordPage *self)
   const MsProviderSignIn *sign_in = provider != NULL ? &provider->sign_in : NULL;
   const char *why;
 
-  show_demo_hint (self);
   if (!needs_app_password (self))
     {
       show_plain_password (self, provider);
@@ -279,11 +311,33 @@ ms_wizard_password_page_clear (MsWizardPage *page)
 }
 
 static void
+ms_wizard_password_page_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PASSWORD_CHECK:
+      g_value_set_string (value, self->password_check);
+      break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_wizard_password_page_finalize (GObject *object)
 {
   MsWizardPasswordPage *self = MS_WIZARD_PASSWORD_PAGE (object);
 
   g_clear_pointer (&self->detection, ms_detection_free);
+  g_clear_pointer (&self->password_check, g_free);
   g_clear_pointer (&self->step_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->finalize (object);
@@ -296,7 +350,18 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = ms_wizard_password_page_finalize;
+  object_class->get_property = ms_wizard_password_page_get_property;
   MS_WIZARD_PAGE_CLASS (klass)->clear = ms_wizard_password_page_clear;
+
+  /* The live check's words about the typed app password; NULL: nothing to say. */
+  properties[PROP_PASSWORD_CHECK] =
+    g_param_spec_string ("password-check", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The address is build-aux/run --demo's account. */
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);
@@ -305,7 +370,9 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_label);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, check_row);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, demo_row);
+  gtk_widget_class_bind_template_callback (widget_class, has_password_check);
+  gtk_widget_class_bind_template_callback (widget_class, password_check_title);
+  gtk_widget_class_bind_template_callback (widget_class, demo_hint);
   gtk_widget_class_bind_template_callback (widget_class, on_password_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
 }
@@ -328,7 +395,11 @@ ms_wizard_password_page_set_detection (MsWizardPasswordPage *self,
   g_clear_pointer (&self->detection, ms_detection_free);
   if (detection != NULL)
     self->detection = ms_detection_copy (detection);
-  self->demo = ms_gui_demo_is_address (address);
+  if (self->demo != ms_gui_demo_is_address (address))
+    {
+      self->demo = !self->demo;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEMO]);
+    }
   show_app_password_help (self);
   update_check (self);
 }

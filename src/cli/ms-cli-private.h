@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "ms-account.h"
+#include "ms-aliases.h"
 #include "ms-config.h"
 #include "ms-message.h"
 #include "ms-outbox.h"
@@ -11,6 +12,7 @@
 #include "ms-paths.h"
 #include "ms-request.h"
 #include "ms-result.h"
+#include "ms-sendmail.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +58,11 @@ typedef struct
   gboolean   send;
   /* export */
   char      *format;
+
+  /* send: the sendmail command line, local names (ms-cli-sendmail.c) */
+  MsSendmailArgs *sendmail;
+  MsAliases      *aliases;
+  char           *own_address;
 
   const char *command;
   char      **args;       /* what is left after the options, command excluded */
@@ -151,6 +158,24 @@ int          ms_cli_send_kept          (MsCliOptions  *options,
                                         const char    *subject,
                                         const GError  *held_because);
 int          ms_cli_queue              (MsCliOptions *options);
+
+/* ms-cli-sendmail.c */
+char       **ms_cli_sendmail_parse     (MsCliOptions *options,
+                                        int           argc,
+                                        char        **argv,
+                                        GError      **error);
+void         ms_cli_sendmail_apply     (MsCliOptions *options);
+int          ms_cli_sendmail_queue     (MsCliOptions *options);
+char        *ms_cli_sendmail_take_sender (MsCliOptions *options);
+gboolean     ms_cli_sendmail_prepare   (MsCliOptions *options,
+                                        MsRequest    *request,
+                                        const char   *sender,
+                                        GError      **error);
+MsMessageInput *ms_cli_sendmail_rewrite (MsCliOptions  *options,
+                                         MsRequest     *request,
+                                         MsMessageInput *input);
+void         ms_cli_sendmail_resolve   (MsCliOptions *options,
+                                        GPtrArray    *recipients);
 
 /* ms-cli-info.c */
 int          ms_cli_providers          (MsCliOptions *options);

@@ -239,6 +239,7 @@ collect_recipients (MsCliOptions          *options,
       for (guint i = 0; from_headers != NULL && from_headers[i] != NULL; i++)
         g_ptr_array_add (recipients, g_strdup (from_headers[i]));
     }
+  ms_cli_sendmail_resolve (options, recipients);
 
   if (recipients->len == 0)
     {
@@ -276,9 +277,6 @@ prepare_send (MsCliOptions  *options,
   g_autoptr(MsMessageInput) input = NULL;
   g_autoptr(GBytes) normalised = NULL;
 
-  if (options->from != NULL && !ms_validate_address (_("Sender (-f)"), options->from, error))
-    return NULL;
-
   read = ms_cli_input_read (outbox, STDIN_FILENO, options->ignore_dots, error);
   if (read == NULL)
     return NULL;
@@ -288,6 +286,7 @@ prepare_send (MsCliOptions  *options,
   /* No account to name a sender (accounts.ini unreadable): the message's. */
   if (request->from == NULL)
     request->from = g_strdup (input->from);
+  input = ms_cli_sendmail_rewrite (options, request, input);
 
   request->recipients = collect_recipients (options, input, error);
   if (request->recipients == NULL)
@@ -343,6 +342,7 @@ ms_cli_send (MsCliOptions *options)
   g_autoptr(GError) held_because = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *subject = NULL;
+  g_autofree char *sender = ms_cli_sendmail_take_sender (options);
 
   if (options->no_queue && options->queue_only)
     return ms_cli_usage_error (_("--no-queue and --queue-only exclude each other."));
@@ -359,8 +359,10 @@ ms_cli_send (MsCliOptions *options)
       g_clear_pointer (&request, ms_request_free);
       request = ms_request_new (NULL);
       request->account = g_strdup (options->account);
-      request->from = g_strdup (options->from);
+      request->from = g_strdup (sender);
     }
+  if (!ms_cli_sendmail_prepare (options, request, sender, &error))
+    return ms_cli_fail (options, "send", error);
   draft = prepare_send (options, outbox, request, &message_id, &subject, &error);
   if (draft == NULL)
     return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)

@@ -18,6 +18,7 @@
 #include "ms-probe.h"
 #include "ms-result-text.h"
 #include "ms-sender.h"
+#include "ms-session-bus.h"
 
 typedef struct
 {
@@ -247,29 +248,6 @@ create_context (const MsCliCommand *command,
   return context;
 }
 
-/* sendmail callers pass -oi (and other -oX options we have no use for,
- * such as -oem or -odi) and -bm; turn -oi into -i and drop the rest, as
- * msmtp does. */
-static GPtrArray *
-sendmail_compatible_args (GPtrArray *args)
-{
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; i < args->len; i++)
-    {
-      const char *arg = g_ptr_array_index (args, i);
-
-      if (g_str_equal (arg, "-oi"))
-        g_ptr_array_add (out, (char *) "-i");
-      else if (g_str_has_prefix (arg, "-o") || g_str_equal (arg, "-bm"))
-        continue;
-      else
-        g_ptr_array_add (out, (char *) arg);
-    }
-
-  return out;
-}
-
 static void
 ms_cli_options_clear (MsCliOptions *options)
 {
@@ -287,6 +265,9 @@ ms_cli_options_clear (MsCliOptions *options)
   g_free (options->provider);
   g_free (options->display_name);
   g_free (options->format);
+  g_clear_pointer (&options->sendmail, ms_sendmail_args_free);
+  g_clear_pointer (&options->aliases, ms_aliases_free);
+  g_free (options->own_address);
   g_strfreev (options->args);
 }
 
@@ -322,7 +303,7 @@ run_command (const MsCliCommand *command,
   g_auto(MsCliOptions) options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GPtrArray) parse_args = NULL;
+  g_auto(GStrv) sendmail_rest = NULL;
   g_autoptr(GError) error = NULL;
   char **parse_argv;
   int parse_argc;
@@ -331,16 +312,29 @@ run_command (const MsCliCommand *command,
   options.port = MS_CLI_PORT_UNSET;
   options.command = command->name;
 
+  /* send takes the sendmail command line; GOption gets the rest. */
+  if (command->options & MS_CLI_OPTIONS_SEND)
+    {
+      sendmail_rest = ms_cli_sendmail_parse (&options, argc - command_index - 1,
+                                             argv + command_index + 1, &error);
+      if (sendmail_rest == NULL)
+        return ms_cli_usage_error ("%s", error->message);
+    }
+
   for (int i = 0; i < argc; i++)
     {
+      if (i == command_index && sendmail_rest != NULL)
+        {
+          for (guint j = 0; sendmail_rest[j] != NULL; j++)
+            g_ptr_array_add (args, sendmail_rest[j]);
+          break;
+        }
       if (i != command_index)
         g_ptr_array_add (args, argv[i]);
     }
-  parse_args = (command->options & MS_CLI_OPTIONS_SEND) ? sendmail_compatible_args (args)
-                                                         : g_ptr_array_copy (args, NULL, NULL);
-  g_ptr_array_add (parse_args, NULL);
-  parse_argv = (char **) parse_args->pdata;
-  parse_argc = parse_args->len - 1;
+  g_ptr_array_add (args, NULL);
+  parse_argv = (char **) args->pdata;
+  parse_argc = args->len - 1;
 
   context = create_context (command, &options);
   if (!g_option_context_parse (context, &parse_argc, &parse_argv, &error))
@@ -353,7 +347,33 @@ run_command (const MsCliCommand *command,
   if (options.system && options.config_dir != NULL)
     return ms_cli_usage_error (_("--system and --config-dir exclude each other."));
 
+  if (options.sendmail != NULL)
+    {
+      ms_cli_sendmail_apply (&options);
+      if (options.sendmail->mode != MS_SENDMAIL_MODE_DELIVER)
+        return ms_cli_sendmail_queue (&options);
+    }
+
   return command->func (&options);
+}
+
+/* sendmail ARGS is `send ARGS`; mailq ARGS is `send -bp ARGS`. */
+static int
+run_as_sendmail (gboolean   is_mailq,
+                 int        argc,
+                 char     **argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, argv[0]);
+  g_ptr_array_add (args, (char *) "send");
+  if (is_mailq)
+    g_ptr_array_add (args, (char *) "-bp");
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  return run_command (lookup_command ("send"), args->len - 1, (char **) args->pdata, 1);
 }
 
 static int
@@ -376,6 +396,7 @@ ms_cli_main (int    argc,
              char **argv)
 {
   const MsCliCommand *command;
+  g_autofree char *program = NULL;
   int command_index;
 
   setlocale (LC_ALL, "");
@@ -385,6 +406,17 @@ ms_cli_main (int    argc,
                                                                     : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* A cron job has no session bus address: find the user's own bus, so the
+   * keyring of the running session answers (docs/contract.md). */
+  ms_session_bus_ensure_address ();
+
+  /* Started through a `sendmail`, `mailq` or `newaliases` link. */
+  program = g_path_get_basename (argv[0]);
+  if (g_str_equal (program, "newaliases"))
+    return 0;
+  if (g_str_equal (program, "sendmail") || g_str_equal (program, "mailq"))
+    return run_as_sendmail (g_str_equal (program, "mailq"), argc, argv);
 
   command_index = find_command (argc, argv);
   if (command_index < 0)

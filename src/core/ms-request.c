@@ -44,6 +44,10 @@ ms_request_copy (const MsRequest *request)
   copy->program = g_strdup (request->program);
   copy->auto_tls_port = request->auto_tls_port;
   copy->auto_starttls_port = request->auto_starttls_port;
+  copy->dsn_notify = g_strdup (request->dsn_notify);
+  copy->dsn_ret = g_strdup (request->dsn_ret);
+  copy->dsn_envid = g_strdup (request->dsn_envid);
+  copy->body_8bitmime = request->body_8bitmime;
   copy->transcript_func = request->transcript_func;
   copy->transcript_data = request->transcript_data;
 
@@ -66,6 +70,9 @@ ms_request_free (MsRequest *request)
   g_strfreev (request->recipients);
   g_clear_pointer (&request->message, g_bytes_unref);
   g_free (request->program);
+  g_free (request->dsn_notify);
+  g_free (request->dsn_ret);
+  g_free (request->dsn_envid);
   g_free (request);
 }
 

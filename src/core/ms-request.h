@@ -51,6 +51,12 @@ typedef struct
   guint16           auto_tls_port;      /* probe --security auto: the implicit TLS
                                          * candidate's port; 0: 465 */
   guint16           auto_starttls_port; /* and the STARTTLS candidate's; 0: 587 */
+  /* send, from the sendmail command line: each goes on the wire only when
+   * the server offers the extension (DSN, RFC 3461; 8BITMIME, RFC 6152) */
+  char             *dsn_notify;    /* NOTIFY= of every RCPT, or NULL */
+  char             *dsn_ret;       /* RET= of MAIL, or NULL */
+  char             *dsn_envid;     /* ENVID= of MAIL, xtext, or NULL */
+  gboolean          body_8bitmime; /* BODY=8BITMIME even for a 7-bit message */
   MsTranscriptFunc  transcript_func;
   gpointer          transcript_data;
 } MsRequest;

@@ -1378,14 +1378,29 @@ mail_command (MsSmtpClient       *self,
   g_string_printf (line, "MAIL FROM:<%s>", from);
   if (ms_smtp_client_has_extension (self, "SIZE"))
     g_string_append_printf (line, " SIZE=%" G_GUINT64_FORMAT, t->size);
-  if (ms_smtp_client_has_extension (self, "8BITMIME") && t->eight_bit)
+  if (ms_smtp_client_has_extension (self, "8BITMIME")
+      && (t->eight_bit || self->request->body_8bitmime))
     g_string_append (line, " BODY=8BITMIME");
+  if (ms_smtp_client_has_extension (self, "DSN") && self->request->dsn_ret != NULL)
+    g_string_append_printf (line, " RET=%s", self->request->dsn_ret);
+  if (ms_smtp_client_has_extension (self, "DSN") && self->request->dsn_envid != NULL)
+    g_string_append_printf (line, " ENVID=%s", self->request->dsn_envid);
   /* RFC 6531: UTF-8 in an address, or in a header the server may parse. */
   if (!envelope_is_ascii (from, t->recipients)
       || (t->eight_bit_header && ms_smtp_client_has_extension (self, "SMTPUTF8")))
     g_string_append (line, " SMTPUTF8");
 
   return g_string_free (line, FALSE);
+}
+
+static char *
+rcpt_command (MsSmtpClient *self,
+              const char   *address)
+{
+  if (ms_smtp_client_has_extension (self, "DSN") && self->request->dsn_notify != NULL)
+    return g_strdup_printf ("RCPT TO:<%s> NOTIFY=%s", address, self->request->dsn_notify);
+
+  return g_strdup_printf ("RCPT TO:<%s>", address);
 }
 
 /* P14 and V5: refused here, before any part of the envelope is sent. */
@@ -1436,7 +1451,7 @@ queue_transaction_command (MsSmtpClient  *self,
       queue_command (self, command->argument);
       break;
     case CMD_RCPT:
-      line = g_strdup_printf ("RCPT TO:<%s>", command->argument);
+      line = rcpt_command (self, command->argument);
       queue_command (self, line);
       break;
     case CMD_DATA:

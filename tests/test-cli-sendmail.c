@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "ms-fake-server.h"
 #include "ms-test-cli.h"
@@ -614,6 +615,45 @@ test_other_names (Fixture       *fixture,
   g_assert_cmpuint (ms_fake_server_get_n_connections (fixture->server), ==, 1);
 }
 
+/* ---- diagnose: can programs that call sendmail reach this account ---- */
+
+static void
+test_diagnose (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *checks;
+  JsonObject *sendmail = NULL;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  write_aliases (fixture, "root: |/usr/local/bin/handle-root\n");
+  ms_cli_run (&run, MS_CLI_PATH, fixture->config_dir, NULL, TRUE,
+              (const char *[]) { "--json", "diagnose", "backup", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  checks = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "checks");
+  for (guint i = 0; i < json_array_get_length (checks); i++)
+    {
+      JsonObject *check = json_array_get_object_element (checks, i);
+
+      if (g_str_equal (json_object_get_string_member (check, "check"), "sendmail"))
+        sendmail = check;
+    }
+  g_assert_nonnull (sendmail);
+  g_assert_false (json_object_get_boolean_member (sendmail, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (sendmail, "severity"), ==, "warning");
+  /* The skipped aliases entry of this account's folder is named. */
+  g_assert_nonnull (strstr (json_object_get_string_member (sendmail, "message"),
+                            "|/usr/local/bin/handle-root"));
+  g_assert_nonnull (strstr (json_object_get_string_member (sendmail, "message"), "sendmail"));
+}
+
 /* ---- a job with an empty environment, as cron starts it ---- */
 
 static char *
@@ -840,6 +880,7 @@ main (int   argc,
   ADD ("dsn", test_dsn, NULL);
   ADD ("refused-options", test_refused_options, NULL);
   ADD ("other-names", test_other_names, NULL);
+  ADD ("diagnose", test_diagnose, NULL);
   ADD ("empty-environment", test_empty_environment, NULL);
   ADD ("s-nail", test_s_nail, NULL);
   ADD ("git-send-email", test_git_send_email, NULL);

@@ -363,6 +363,111 @@ test_session_bus (void)
   g_rmdir (root);
 }
 
+/* ---- diagnose's check ---- */
+
+static const MsCheck *
+add_check (const char *sendmail_path,
+           const char *sbindir,
+           const char *users,
+           const char *config_dir,
+           MsResult   *result)
+{
+  const MsSendmailSystem system = { sendmail_path, sbindir, users, getuid (), config_dir };
+
+  ms_sendmail_add_check (result, &system);
+  g_assert_cmpuint (result->checks->len, ==, 1);
+  g_test_message ("%s", ((MsCheck *) g_ptr_array_index (result->checks, 0))->message);
+
+  return g_ptr_array_index (result->checks, 0);
+}
+
+static void
+link_to (const char *target,
+         const char *folder,
+         const char *name)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+static void
+test_diagnose_check (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("ms-check-XXXXXX", NULL);
+  g_autofree char *bin = g_build_filename (root, "bin", NULL);
+  g_autofree char *sbin = g_build_filename (root, "sbin", NULL);
+  g_autofree char *other = g_build_filename (root, "other", NULL);
+  g_autofree char *users = g_build_filename (root, "users", NULL);
+  g_autofree char *uid = g_strdup_printf ("%u", (guint) getuid ());
+  g_autofree char *user_dir = g_build_filename (users, uid, NULL);
+  g_autofree char *bus = g_build_filename (user_dir, "bus", NULL);
+  g_autofree char *cli = g_build_filename (bin, "mailsetup-cli", NULL);
+  g_autofree char *exim = g_build_filename (other, "exim4", NULL);
+  g_autofree char *ours = g_build_filename (sbin, "sendmail", NULL);
+  g_autofree char *theirs = g_build_filename (other, "sendmail", NULL);
+  g_autofree char *none = g_build_filename (root, "nowhere", "sendmail", NULL);
+  g_autofree char *aliases = g_build_filename (root, "aliases", NULL);
+  g_autoptr(MsResult) good = ms_result_new ("diagnose");
+  g_autoptr(MsResult) another = ms_result_new ("diagnose");
+  g_autoptr(MsResult) missing = ms_result_new ("diagnose");
+  const char *links[] = { "sendmail", "mailq", "newaliases" };
+  const MsCheck *check;
+
+  g_mkdir_with_parents (bin, 0700);
+  g_mkdir_with_parents (sbin, 0700);
+  g_mkdir_with_parents (other, 0700);
+  g_mkdir_with_parents (user_dir, 0700);
+  g_assert_true (g_file_set_contents (cli, "", 0, NULL));
+  g_assert_true (g_file_set_contents (exim, "", 0, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    link_to ("../bin/mailsetup-cli", sbin, links[i]);
+  link_to ("exim4", other, "sendmail");
+  make_socket (bus);
+
+  /* Ours, links in place, a bus for cron jobs, clean aliases: all good. */
+  check = add_check (ours, sbin, users, root, good);
+  g_assert_cmpstr (check->check, ==, "sendmail");
+  g_assert_true (check->ok);
+  g_assert_cmpint (check->severity, ==, MS_CHECK_INFO);
+  g_assert_nonnull (strstr (check->message, "is Mail Setup"));
+  g_assert_nonnull (strstr (check->message, "links are installed"));
+  g_assert_nonnull (strstr (check->message, bus));
+
+  /* Another MTA is named; the links are missing where it looks. */
+  check = add_check (theirs, other, users, root, another);
+  g_assert_false (check->ok);
+  g_assert_cmpint (check->severity, ==, MS_CHECK_WARNING);
+  g_assert_nonnull (strstr (check->message, exim));
+  g_assert_nonnull (strstr (check->message, "not installed"));
+
+  /* No sendmail, no bus, and an aliases entry that is skipped. */
+  g_remove (bus);
+  g_assert_true (g_file_set_contents (aliases, "root: |/usr/bin/procmail\n", -1, NULL));
+  check = add_check (none, sbin, users, root, missing);
+  g_assert_false (check->ok);
+  g_assert_nonnull (strstr (check->message, "There is no"));
+  g_assert_nonnull (strstr (check->message, "would not find one"));
+  g_assert_nonnull (strstr (check->message, "|/usr/bin/procmail"));
+
+  g_remove (aliases);
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_autofree char *path = g_build_filename (sbin, links[i], NULL);
+
+      g_remove (path);
+    }
+  g_remove (theirs);
+  g_remove (cli);
+  g_remove (exim);
+  g_rmdir (user_dir);
+  g_rmdir (users);
+  g_rmdir (bin);
+  g_rmdir (sbin);
+  g_rmdir (other);
+  g_rmdir (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -377,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/ms/sendmail/rewrite-cron", test_rewrite_cron);
   g_test_add_func ("/ms/sendmail/rewrite-names", test_rewrite_names);
   g_test_add_func ("/ms/sendmail/session-bus", test_session_bus);
+  g_test_add_func ("/ms/sendmail/diagnose-check", test_diagnose_check);
 
   return g_test_run ();
 }

@@ -94,6 +94,7 @@ ms_cli_load_account_into (MsCliOptions  *options,
   request->account = g_steal_pointer (&filled->account);
   request->provider = g_steal_pointer (&filled->provider);
   request->from = g_steal_pointer (&filled->from);
+  request->config_dir = g_strdup (ms_account_store_get_config_dir (store));
 
   return TRUE;
 }

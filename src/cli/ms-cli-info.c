@@ -184,6 +184,7 @@ ms_cli_diagnose (MsCliOptions *options)
   request->recipients = g_new0 (char *, 2);
   request->recipients[0] = g_strdup (ms_account_get_address (account));
   request->program = g_strdup ("mailsetup-cli diagnose");
+  request->config_dir = g_strdup (ms_account_store_get_config_dir (store));
 
   result = ms_diagnose_run (request, keyring_error, options->send, NULL);
   if (options->json)

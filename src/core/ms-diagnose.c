@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "ms-advice.h"
@@ -10,6 +12,8 @@
 #include "ms-online-account.h"
 #include "ms-probe.h"
 #include "ms-sender.h"
+#include "ms-sendmail.h"
+#include "ms-session-bus.h"
 #include "ms-validate.h"
 
 typedef struct
@@ -571,6 +575,16 @@ run_network_checks (MsResult        *result,
     check_test_message (result, operation);
 }
 
+static void
+check_sendmail (MsResult        *result,
+                const MsRequest *request)
+{
+  const MsSendmailSystem system = { MS_SENDMAIL_PATH, SBINDIR, MS_SESSION_BUS_USERS_DIR, getuid (),
+                                    request->config_dir };
+
+  ms_sendmail_add_check (result, &system);
+}
+
 /**
  * ms_diagnose_run:
  * @request: the account's settings and password (nullable password)
@@ -606,6 +620,7 @@ ms_diagnose_run (const MsRequest *request,
       else
         check_keyring (result, request, keyring_error);
       run_network_checks (result, request, send_test, cancellable);
+      check_sendmail (result, request);
     }
 
   result->total_ms = (g_get_monotonic_time () - start) / 1000;

@@ -48,6 +48,8 @@ typedef struct
   char            **recipients;    /* test-send: one; send: every RCPT */
   GBytes           *message;       /* send: the normalised message, CRLF, unstuffed */
   char             *program;       /* test-send: the program named in the body */
+  char             *config_dir;    /* the config folder the account came from; nullable:
+                                    * the environment's (diagnose reads `aliases` there) */
   guint16           auto_tls_port;      /* probe --security auto: the implicit TLS
                                          * candidate's port; 0: 465 */
   guint16           auto_starttls_port; /* and the STARTTLS candidate's; 0: 587 */

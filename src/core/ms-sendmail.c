@@ -3,12 +3,15 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "ms-account-store.h"
 #include "ms-error.h"
 #include "ms-sendmail.h"
+#include "ms-session-bus.h"
 
 /* RFC 3461 4.4: ENVID is at most 100 characters. */
 #define MS_DSN_ENVID_MAX 100
@@ -527,4 +530,103 @@ ms_sendmail_rewrite_local_names (MsMessageInput *input,
 
   /* The input was already checked for NUL, and its lone dots are body now. */
   return ms_message_parse_sendmail (bytes, TRUE, NULL);
+}
+
+/* ---- diagnose: can programs that call sendmail reach this account ---- */
+
+static char *
+describe_sendmail (const char *path,
+                   gboolean   *ours)
+{
+  g_autofree char *target = realpath (path, NULL);
+  g_autofree char *name = target ? g_path_get_basename (target) : NULL;
+
+  *ours = name != NULL && g_str_equal (name, "mailsetup-cli");
+  if (target == NULL)
+    /* Translators: %s is /usr/sbin/sendmail */
+    return g_strdup_printf (_("There is no %s: cron and the other programs that send mail with it cannot send."),
+                            path);
+  if (*ours)
+    return g_strdup_printf (_("%s is Mail Setup: cron, mdadm, smartd and the other programs that call it send with this account."),
+                            path);
+  /* Translators: the first %s is /usr/sbin/sendmail, the second the program it is, e.g. /usr/sbin/exim4 */
+  return g_strdup_printf (_("%s is another mail program (%s): programs that call it do not use this account."),
+                          path, target);
+}
+
+static gboolean
+links_installed (const char *sbindir)
+{
+  const char *names[] = { "sendmail", "mailq", "newaliases" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *link = g_build_filename (sbindir, names[i], NULL);
+      g_autofree char *target = realpath (link, NULL);
+      g_autofree char *name = target ? g_path_get_basename (target) : NULL;
+
+      if (g_strcmp0 (name, "mailsetup-cli") != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ms_sendmail_add_check:
+ * @result: a diagnose result
+ * @system: where to look
+ *
+ * Adds the check "sendmail": which sendmail the system has (Mail Setup,
+ * another mail program, none), whether the `sendmail`, `mailq` and
+ * `newaliases` links are installed, whether a job without a session bus
+ * (cron) would find one, and the aliases entries that are skipped. A
+ * warning, never the result's error: sending itself does not depend on it.
+ */
+void
+ms_sendmail_add_check (MsResult               *result,
+                       const MsSendmailSystem *system)
+{
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autofree char *which = NULL;
+  g_autofree char *bus = NULL;
+  g_autofree char *why_not = NULL;
+  g_autofree char *config_dir = ms_account_store_find_config_dir (system->config_dir);
+  g_autoptr(MsAliases) aliases = ms_aliases_load (config_dir, NULL);
+  gboolean ours = FALSE;
+  gboolean links;
+  guint skipped = 0;
+
+  g_return_if_fail (result != NULL && system != NULL);
+
+  which = describe_sendmail (system->sendmail_path, &ours);
+  g_string_append (message, which);
+
+  links = links_installed (system->sbindir);
+  g_string_append_c (message, ' ');
+  if (links)
+    /* Translators: %s is a folder such as /usr/sbin */
+    g_string_append_printf (message, _("The sendmail, mailq and newaliases links are installed in %s."),
+                            system->sbindir);
+  else
+    g_string_append_printf (message, _("The sendmail, mailq and newaliases links are not installed in %s."),
+                            system->sbindir);
+
+  bus = ms_session_bus_find_address (NULL, system->users_dir, system->uid, &why_not);
+  g_string_append_c (message, ' ');
+  if (bus != NULL)
+    /* Translators: %s is a socket such as /run/user/1000/bus */
+    g_string_append_printf (message, _("A job without a session bus, as cron starts it, finds yours at %s."),
+                            bus + strlen ("unix:path="));
+  else
+    /* Translators: %s says why, e.g. "/run/user/1000/bus does not exist." */
+    g_string_append_printf (message, _("A job without a session bus, as cron starts it, would not find one: %s"),
+                            why_not);
+
+  for (const char * const *w = aliases ? ms_aliases_get_warnings (aliases) : NULL; w && *w; w++, skipped++)
+    g_string_append_printf (message, " %s", *w);
+
+  ms_result_add_check (result, "sendmail", (ours && bus && skipped == 0) ? MS_CHECK_INFO : MS_CHECK_WARNING,
+                       ours && bus != NULL && skipped == 0,
+                       _("Programs that call sendmail"), message->str);
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <sys/types.h>
+
 #include <glib.h>
 
 #include "ms-aliases.h"
 #include "ms-message.h"
+#include "ms-result.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +71,26 @@ MsMessageInput *ms_sendmail_rewrite_local_names (MsMessageInput *input,
                                                  const char     *own_address,
                                                  const char     *sender,
                                                  const char     *full_name);
+
+/*
+ * Where diagnose looks for the system's sendmail: the path programs call,
+ * the folder where `meson setup -Dsendmail-links=true` puts the links, the
+ * per-user runtime folders, the user, and the config folder (nullable: the
+ * environment's) that holds `aliases`.
+ */
+#define MS_SENDMAIL_PATH "/usr/sbin/sendmail"
+
+typedef struct
+{
+  const char *sendmail_path;
+  const char *sbindir;
+  const char *users_dir;
+  uid_t       uid;
+  const char *config_dir;
+} MsSendmailSystem;
+
+void ms_sendmail_add_check (MsResult               *result,
+                            const MsSendmailSystem *system);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsSendmailArgs, ms_sendmail_args_free)
 

@@ -594,7 +594,6 @@ ms_sendmail_add_check (MsResult               *result,
   g_autofree char *config_dir = ms_account_store_find_config_dir (system->config_dir);
   g_autoptr(MsAliases) aliases = ms_aliases_load (config_dir, NULL);
   gboolean ours = FALSE;
-  gboolean links;
   guint skipped = 0;
 
   g_return_if_fail (result != NULL && system != NULL);
@@ -602,15 +601,18 @@ ms_sendmail_add_check (MsResult               *result,
   which = describe_sendmail (system->sendmail_path, &ours);
   g_string_append (message, which);
 
-  links = links_installed (system->sbindir);
-  g_string_append_c (message, ' ');
-  if (links)
-    /* Translators: %s is a folder such as /usr/sbin */
-    g_string_append_printf (message, _("The sendmail, mailq and newaliases links are installed in %s."),
-                            system->sbindir);
-  else
-    g_string_append_printf (message, _("The sendmail, mailq and newaliases links are not installed in %s."),
-                            system->sbindir);
+  /* The links matter where the system's sendmail is not ours already. */
+  if (!ours)
+    {
+      g_string_append_c (message, ' ');
+      if (links_installed (system->sbindir))
+        /* Translators: %s is a folder such as /usr/sbin */
+        g_string_append_printf (message, _("The sendmail, mailq and newaliases links are installed in %s."),
+                                system->sbindir);
+      else
+        g_string_append_printf (message, _("The sendmail, mailq and newaliases links are not installed in %s."),
+                                system->sbindir);
+    }
 
   bus = ms_session_bus_find_address (NULL, system->users_dir, system->uid, &why_not);
   g_string_append_c (message, ' ');

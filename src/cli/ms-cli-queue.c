@@ -242,6 +242,10 @@ keep_message (MsOutboxDraft    *draft,
   entry->account = g_strdup (request->account ? request->account : "");
   entry->from = g_strdup (request->from);
   entry->recipients = g_strdupv (request->recipients);
+  entry->dsn_notify = g_strdup (request->dsn_notify);
+  entry->dsn_ret = g_strdup (request->dsn_ret);
+  entry->dsn_envid = g_strdup (request->dsn_envid);
+  entry->body_8bitmime = request->body_8bitmime;
   entry->message_id = g_strdup (message_id);
   entry->subject = g_strdup (subject);
   entry->state = MS_OUTBOX_STATE_QUEUED;

@@ -69,18 +69,20 @@ ms_cli_sendmail_apply (MsCliOptions *options)
  * ms_cli_sendmail_queue:
  * @options: the parsed options, with -bp or -q
  *
- * Nothing is kept for later in this version: every message is sent at
- * once or refused, so the queue is always empty.
+ * -bp (and the `mailq` name) is `queue list`, -q is `queue flush`.
  *
- * Returns: 0
+ * Returns: the exit status of the queue command
  */
 int
 ms_cli_sendmail_queue (MsCliOptions *options)
 {
-  if (options->sendmail->mode == MS_SENDMAIL_MODE_QUEUE_LIST && !options->json)
-    printf ("%s\n", _("No message is waiting to be sent."));
+  const char *action = options->sendmail->mode == MS_SENDMAIL_MODE_QUEUE_LIST ? "list" : "flush";
 
-  return 0;
+  g_strfreev (options->args);
+  options->args = g_strdupv ((char *[]) { (char *) action, NULL });
+  options->command = "queue";
+
+  return ms_cli_queue (options);
 }
 
 /**

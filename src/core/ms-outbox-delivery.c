@@ -152,6 +152,8 @@ deliver_one (MsSmtpClient    *client,
     }
 
   ms_smtp_client_set_result (client, result);
+  ms_smtp_client_set_envelope_options (client, entry->dsn_notify, entry->dsn_ret, entry->dsn_envid,
+                                       entry->body_8bitmime);
 
   return ms_smtp_client_send_stream (client, entry->from, (const char * const *) entry->recipients,
                                      message, FALSE);

@@ -117,6 +117,9 @@ ms_outbox_entry_copy (const MsOutboxEntry *entry)
   copy->message_id = g_strdup (entry->message_id);
   copy->from = g_strdup (entry->from);
   copy->recipients = g_strdupv (entry->recipients);
+  copy->dsn_notify = g_strdup (entry->dsn_notify);
+  copy->dsn_ret = g_strdup (entry->dsn_ret);
+  copy->dsn_envid = g_strdup (entry->dsn_envid);
   copy->subject = g_strdup (entry->subject);
   copy->created = date_time_ref_or_null (entry->created);
   copy->next_attempt = date_time_ref_or_null (entry->next_attempt);
@@ -142,6 +145,9 @@ ms_outbox_entry_free (MsOutboxEntry *entry)
   g_free (entry->message_id);
   g_free (entry->from);
   g_strfreev (entry->recipients);
+  g_free (entry->dsn_notify);
+  g_free (entry->dsn_ret);
+  g_free (entry->dsn_envid);
   g_free (entry->subject);
   g_clear_pointer (&entry->created, g_date_time_unref);
   g_clear_pointer (&entry->next_attempt, g_date_time_unref);
@@ -536,6 +542,11 @@ entry_to_data (const MsOutboxEntry *entry,
   set_optional_string (key_file, "message-id", entry->message_id);
   g_key_file_set_string (key_file, META_GROUP, "from", entry->from);
   set_optional_list (key_file, "recipients", (const char * const *) entry->recipients);
+  set_optional_string (key_file, "dsn-notify", entry->dsn_notify);
+  set_optional_string (key_file, "dsn-ret", entry->dsn_ret);
+  set_optional_string (key_file, "dsn-envid", entry->dsn_envid);
+  if (entry->body_8bitmime)
+    g_key_file_set_boolean (key_file, META_GROUP, "body-8bitmime", TRUE);
   set_optional_string (key_file, "subject", entry->subject);
   g_key_file_set_uint64 (key_file, META_GROUP, "size", entry->size);
   set_time (key_file, "created", entry->created);
@@ -632,6 +643,10 @@ read_entry (MsOutbox   *self,
 
   entry->message_id = get_string (key_file, "message-id");
   entry->subject = get_string (key_file, "subject");
+  entry->dsn_notify = get_string (key_file, "dsn-notify");
+  entry->dsn_ret = get_string (key_file, "dsn-ret");
+  entry->dsn_envid = get_string (key_file, "dsn-envid");
+  entry->body_8bitmime = g_key_file_get_boolean (key_file, META_GROUP, "body-8bitmime", NULL);
   entry->size = g_key_file_get_uint64 (key_file, META_GROUP, "size", NULL);
   entry->attempts = g_key_file_get_integer (key_file, META_GROUP, "attempts", NULL);
   entry->next_attempt = get_time (key_file, "next-attempt");

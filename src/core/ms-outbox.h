@@ -46,6 +46,10 @@ typedef struct
   char           *message_id;    /* "<...@...>" */
   char           *from;          /* envelope sender */
   char          **recipients;    /* envelope recipients */
+  char           *dsn_notify;    /* the sendmail command line's DSN and body type */
+  char           *dsn_ret;       /* requests (nullable), sent only when the server */
+  char           *dsn_envid;     /* offers the extension */
+  gboolean        body_8bitmime;
   char           *subject;       /* the Subject header as written, or NULL */
   guint64         size;          /* octets of the message file */
   GDateTime      *created;       /* UTC */

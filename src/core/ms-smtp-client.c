@@ -137,6 +137,39 @@ ms_smtp_client_new (const MsRequest *request,
   return self;
 }
 
+/**
+ * ms_smtp_client_set_envelope_options:
+ * @self: an #MsSmtpClient
+ * @dsn_notify: (nullable): NOTIFY= for every RCPT
+ * @dsn_ret: (nullable): RET= of MAIL
+ * @dsn_envid: (nullable): ENVID= of MAIL, xtext
+ * @body_8bitmime: BODY=8BITMIME even for a 7-bit message
+ *
+ * The sendmail command line's requests for the next messages (they start
+ * as the request's); each goes on the wire only when the server offers the
+ * extension (DSN, RFC 3461; 8BITMIME, RFC 6152).
+ */
+void
+ms_smtp_client_set_envelope_options (MsSmtpClient *self,
+                                     const char   *dsn_notify,
+                                     const char   *dsn_ret,
+                                     const char   *dsn_envid,
+                                     gboolean      body_8bitmime)
+{
+  MsRequest *request;
+
+  g_return_if_fail (MS_IS_SMTP_CLIENT (self));
+
+  request = self->request;
+  g_free (request->dsn_notify);
+  g_free (request->dsn_ret);
+  g_free (request->dsn_envid);
+  request->dsn_notify = g_strdup (dsn_notify);
+  request->dsn_ret = g_strdup (dsn_ret);
+  request->dsn_envid = g_strdup (dsn_envid);
+  request->body_8bitmime = body_8bitmime;
+}
+
 /* ---- steps and errors ---- */
 
 static void

@@ -50,6 +50,11 @@ gboolean      ms_smtp_client_send_stream    (MsSmtpClient    *self,
                                              gboolean         authenticate);
 void          ms_smtp_client_set_result     (MsSmtpClient    *self,
                                              MsResult        *result);
+void          ms_smtp_client_set_envelope_options (MsSmtpClient *self,
+                                                   const char   *dsn_notify,
+                                                   const char   *dsn_ret,
+                                                   const char   *dsn_envid,
+                                                   gboolean      body_8bitmime);
 gboolean      ms_smtp_client_can_continue   (MsSmtpClient    *self);
 void          ms_smtp_client_set_pipeline_messages (MsSmtpClient *self,
                                                     gboolean      pipeline);

@@ -52,6 +52,35 @@ write_input_thread (gpointer data)
 }
 
 void
+ms_cli_run_program (MsCliRun            *run,
+                    GSubprocessLauncher *launcher,
+                    const char          *input,
+                    gboolean             log_output,
+                    const char * const  *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  InputWriter writer;
+  GThread *thread;
+  int input_fds[2];
+
+  signal (SIGPIPE, SIG_IGN);
+  g_assert_true (g_unix_open_pipe (input_fds, FD_CLOEXEC, NULL));
+  g_subprocess_launcher_take_stdin_fd (launcher, input_fds[0]);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  writer.fd = input_fds[1];
+  writer.input = input ? input : "";
+  thread = g_thread_new ("ms-test-cli-input", write_input_thread, &writer);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status,
+                  log_output ? run->out : "(not logged)", run->err);
+}
+
+void
 ms_cli_run (MsCliRun           *run,
             const char         *cli,
             const char         *config_dir,
@@ -62,11 +91,6 @@ ms_cli_run (MsCliRun           *run,
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  InputWriter writer;
-  GThread *thread;
-  int input_fds[2];
 
   g_ptr_array_add (args, (char *) cli);
   if (config_dir != NULL)
@@ -78,18 +102,5 @@ ms_cli_run (MsCliRun           *run,
     g_ptr_array_add (args, (char *) argv[i]);
   g_ptr_array_add (args, NULL);
 
-  signal (SIGPIPE, SIG_IGN);
-  g_assert_true (g_unix_open_pipe (input_fds, FD_CLOEXEC, NULL));
-  g_subprocess_launcher_take_stdin_fd (launcher, input_fds[0]);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  writer.fd = input_fds[1];
-  writer.input = input ? input : "";
-  thread = g_thread_new ("ms-test-cli-input", write_input_thread, &writer);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_thread_join (thread);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status,
-                  log_output ? run->out : "(not logged)", run->err);
+  ms_cli_run_program (run, launcher, input, log_output, (const char * const *) args->pdata);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -26,5 +26,14 @@ void ms_cli_run (MsCliRun           *run,
                  const char         *input,
                  gboolean            log_output,
                  const char * const *argv);
+
+/* As ms_cli_run(), for any program: @argv with the program first, started
+ * by @launcher (its environment, its working folder); standard input is
+ * fed from a thread, standard output and error are read. */
+void ms_cli_run_program (MsCliRun            *run,
+                         GSubprocessLauncher *launcher,
+                         const char          *input,
+                         gboolean             log_output,
+                         const char * const  *argv);
 
 G_END_DECLS

@@ -106,29 +106,22 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static void
-run_program (MsCliRun           *run,
+run_program (MsCliRun            *run,
              GSubprocessLauncher *launcher,
-             const char         *input,
-             const char * const *argv)
+             const char          *input,
+             const char * const  *argv)
 {
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *line = g_strjoinv (" ", (char **) argv);
 
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input ? input : "", NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  g_test_message ("%s\nexit %d\nstdout: %s\nstderr: %s", line, run->status, run->out, run->err);
+  g_test_message ("%s", line);
+  ms_cli_run_program (run, launcher, input, TRUE, argv);
   check_output (run);
 }
 
 static GSubprocessLauncher *
 new_launcher (Fixture *fixture)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                                             | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                              | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
   /* s-nail runs its MTA with the passwd entry's HOME: name the folder. */
@@ -704,8 +697,7 @@ run_as_cron_job (Fixture    *fixture,
                  MsCliRun   *run,
                  const char *runtime_dir)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                                                      | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *home = g_strdup_printf ("HOME=%s", g_get_home_dir ());
   g_autofree char *runtime = g_strdup_printf ("XDG_RUNTIME_DIR=%s", runtime_dir);

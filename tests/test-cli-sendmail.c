@@ -701,7 +701,12 @@ run_as_cron_job (Fixture    *fixture,
                                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *home = g_strdup_printf ("HOME=%s", g_get_home_dir ());
   g_autofree char *runtime = g_strdup_printf ("XDG_RUNTIME_DIR=%s", runtime_dir);
-  const char *env[] = { home, "LOGNAME=me", "PATH=/usr/bin:/bin", "SHELL=/bin/sh", runtime, NULL };
+  /* Root with no folder of its own is system mode (/etc/mailsetup, root's
+   * own jobs); a user's job finds $HOME/.config/mailsetup. As root, this
+   * test names that folder to stand for the user. */
+  g_autofree char *config = g_strdup_printf ("MAILSETUP_CONFIG_DIR=%s", fixture->config_dir);
+  const char *env[] = { home, "LOGNAME=me", "PATH=/usr/bin:/bin", "SHELL=/bin/sh", runtime,
+                        getuid () == 0 ? config : NULL, NULL };
 
   /* env -i, then only what cron sets, and the runtime folder of the user's
    * session (as /run/user/UID is when the user is logged in). */

@@ -7,7 +7,6 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "ms-account-store.h"
 #include "ms-cli-private.h"
 #include "ms-error.h"
 #include "ms-validate.h"
@@ -129,11 +128,11 @@ ms_cli_sendmail_prepare (MsCliOptions  *options,
                          const char    *sender,
                          GError       **error)
 {
-  g_autofree char *config_dir = ms_account_store_find_config_dir (options->config_dir);
   MsSendmailArgs *args = options->sendmail;
 
+  /* The config folder in force: the user's, or /etc/mailsetup for root's jobs. */
   g_clear_pointer (&options->aliases, ms_aliases_free);
-  options->aliases = ms_aliases_load (config_dir, error);
+  options->aliases = ms_aliases_load (ms_cli_paths (options)->config_dir, error);
   if (options->aliases == NULL)
     return FALSE;
   print_warnings (options->aliases);

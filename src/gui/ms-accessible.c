@@ -23,8 +23,9 @@
  * - a menu button has no action: it gets "menu.open";
  * - an item of a list view (a combo row's current choice) has no name: it
  *   gets the text it shows;
- * - the pages a GtkStack does not show stay in the accessible tree, so a
- *   screen reader would read the wizard's earlier pages: they are hidden.
+ * - the pages a GtkStack or AdwSqueezer does not show stay in the accessible
+ *   tree, so a screen reader would read the wizard's earlier pages, and a
+ *   message dialog's buttons twice (it lays them out both ways): hidden.
  */
 
 #define FIXED_KEY "ms-accessible-fixed"
@@ -32,7 +33,12 @@
 static void
 name_button_once (GtkButton *button)
 {
-  if (gtk_button_get_use_underline (button) && gtk_button_get_label (button) != NULL)
+  GtkWidget *child = gtk_button_get_child (button);
+
+
+  /* A dialog's response buttons hold a mnemonic label of their own. */
+  if ((gtk_button_get_use_underline (button) && gtk_button_get_label (button) != NULL)
+      || (GTK_IS_LABEL (child) && gtk_label_get_use_underline (GTK_LABEL (child))))
     gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
 }
 
@@ -191,11 +197,12 @@ name_plain_row (GtkListBoxRow *row)
 }
 
 static void
-hide_other_pages (GtkStack *stack)
+hide_other_pages (GtkWidget *stack)
 {
-  GtkWidget *visible = gtk_stack_get_visible_child (stack);
+  GtkWidget *visible = GTK_IS_STACK (stack) ? gtk_stack_get_visible_child (GTK_STACK (stack))
+                       : adw_squeezer_get_visible_child (ADW_SQUEEZER (stack));
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack)); child != NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (stack); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     gtk_accessible_update_state (GTK_ACCESSIBLE (child),
                                  GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
@@ -203,7 +210,7 @@ hide_other_pages (GtkStack *stack)
 }
 
 static void
-on_stack_visible_child_notify_cb (GtkStack   *stack,
+on_stack_visible_child_notify_cb (GtkWidget  *stack,
                                   GParamSpec *pspec,
                                   gpointer    user_data)
 {
@@ -229,7 +236,7 @@ ms_accessible_fix (GtkWidget *widget)
                                   G_CALLBACK (on_button_label_notify_cb), NULL);
         }
     }
-  else if (GTK_IS_STACK (widget))
+  else if (GTK_IS_STACK (widget) || ADW_IS_SQUEEZER (widget))
     {
       if (g_object_get_data (G_OBJECT (widget), FIXED_KEY) == NULL)
         {
@@ -237,7 +244,7 @@ ms_accessible_fix (GtkWidget *widget)
           g_signal_connect (widget, "notify::visible-child",
                             G_CALLBACK (on_stack_visible_child_notify_cb), NULL);
         }
-      hide_other_pages (GTK_STACK (widget));
+      hide_other_pages (widget);
     }
   else if (GTK_IS_LIST_BOX_ROW (widget))
     {

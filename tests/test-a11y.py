@@ -59,7 +59,15 @@ def bail(text):
     sys.exit(1)
 
 
+keyring_pids = []
+
+
 def cleanup():
+    for pid in keyring_pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
     for proc in reversed(children):
         if proc.poll() is None:
             proc.terminate()
@@ -138,6 +146,51 @@ def start_a11y_bus(scratch):
     if not match:
         bail("the accessibility bus did not start")
     return match.group(1).decode()
+
+
+def start_session(scratch, env):
+    """A session bus of our own with an unlocked, throw-away keyring: the app
+    is a unique GApplication, so two runs on one bus would be one app."""
+    for name in ("data", "config", "state", "cache", "runtime"):
+        os.mkdir(os.path.join(scratch, name), 0o700)
+    env.update(XDG_DATA_HOME=os.path.join(scratch, "data"),
+               XDG_CONFIG_HOME=os.path.join(scratch, "config"),
+               XDG_STATE_HOME=os.path.join(scratch, "state"),
+               XDG_CACHE_HOME=os.path.join(scratch, "cache"),
+               XDG_RUNTIME_DIR=os.path.join(scratch, "runtime"))
+    proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                            stdout=subprocess.PIPE, env=env)
+    children.append(proc)
+    match = read_line(proc.stdout, rb"(\S+)\n")
+    if not match:
+        bail("the session bus did not start")
+    env["DBUS_SESSION_BUS_ADDRESS"] = match.group(1).decode()
+    env.pop("GNOME_KEYRING_CONTROL", None)
+    keyring = subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets",
+                              "--daemonize"], input=b"testpass", env=env,
+                             capture_output=True, timeout=DEADLINE)
+    for line in keyring.stdout.decode().splitlines():
+        key, _, value = line.partition("=")
+        if key == "GNOME_KEYRING_CONTROL":
+            env[key] = value
+
+
+def keyring_pid(bus_address):
+    """The keyring daemon's process, once it owns the Secret Service."""
+    from gi.repository import Gio, GLib
+    connection = Gio.DBusConnection.new_for_address_sync(
+        bus_address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+        | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    try:
+        reply = connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                     GLib.Variant("(s)", ("org.freedesktop.secrets",)),
+                                     None, Gio.DBusCallFlags.NONE, -1, None)
+        return reply.unpack()[0]
+    except GLib.Error:
+        return None
+    finally:
+        connection.close_sync(None)
 
 
 def start_registry(env):
@@ -414,10 +467,11 @@ def start_app(env, scratch, port, ca_file):
         env.pop("MAILSETUP_DEMO_CA_FILE", None)
     proc = subprocess.Popen([APP], env=env)
     children.append(proc)
+    # Generous: the suite runs many windows at once on two cores.
     app = wait_for("the application on the accessibility bus",
-                   lambda: find_app(Atspi, proc.pid))
+                   lambda: proc.poll() is None and find_app(Atspi, proc.pid), 90)
     if app is None:
-        bail("mailsetup did not appear on the accessibility bus")
+        bail("mailsetup did not appear on the accessibility bus (exit status %r)" % proc.poll())
     app.set_cache_mask(Atspi.Cache.NONE)
     return proc, app
 
@@ -472,6 +526,9 @@ def wizard(app, spool):
     click(wait_node(app, "push button", name=T("Continue")))
 
     wait_page(app, 6)
+    done = wait_node(app, "push button", name=T("Done"))
+    tap("the account is saved (Done is enabled)",
+        done and wait_for("Done enabled", lambda: sensitive(done)))
     audit(app, "done page")
     silent += tab_walk(app, "done page", [T("Done")])
     click(wait_node(app, "push button", name=T("Done")))
@@ -564,15 +621,20 @@ def main():
         env = dict(os.environ, DISPLAY=display, AT_SPI_BUS_ADDRESS=bus)
         for name in ("GTK_A11Y", "NO_AT_BRIDGE", "WAYLAND_DISPLAY"):
             env.pop(name, None)
+        start_session(scratch, env)
         start_registry(env)
         Atspi = init_atspi(bus)
+        pid = wait_for("the keyring", lambda: keyring_pid(env["DBUS_SESSION_BUS_ADDRESS"]))
+        if pid is None:
+            bail("gnome-keyring-daemon did not start")
+        keyring_pids.append(pid)
         # The app registers with the registry when its window appears.
         if not wait_for("the accessibility registry", lambda: registry_ready(bus)):
             bail("at-spi2-registryd did not start")
         listen_for_focus()
         server, port, spool = start_server(scratch)
         env.update(GSETTINGS_SCHEMA_DIR=SCHEMADIR, MAILSETUP_LOCALEDIR=LOCALEDIR,
-                   MAILSETUP_CONFIG_DIR=os.path.join(scratch, "config"),
+                   MAILSETUP_CONFIG_DIR=os.path.join(scratch, "accounts"),
                    MAILSETUP_STATE_DIR=os.path.join(scratch, "state"),
                    MAILSETUP_DEMO_HOST="localhost", MAILSETUP_DEMO_SECURITY="tls",
                    MAILSETUP_DEMO_ADDRESS=ADDRESS)
@@ -586,7 +648,7 @@ def main():
         silent = wizard(app, spool)
         accounts(app)
         stop_app(proc)
-        proc, app = start_app(dict(env, MAILSETUP_CONFIG_DIR=os.path.join(scratch, "config2")),
+        proc, app = start_app(dict(env, MAILSETUP_CONFIG_DIR=os.path.join(scratch, "accounts2")),
                               scratch, port, None)
         certificate(app)
         stop_app(proc)

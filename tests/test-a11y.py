@@ -442,7 +442,8 @@ def tab_walk(app, page, expected):
     for _ in range(30):
         count = len(focus_events)
         key(TAB)
-        pump(0.4)
+        # Generous for a loaded machine; only a silent stop waits it out.
+        pump(1.5)
         if len(focus_events) == count:
             silent += 1
             continue

@@ -15,7 +15,10 @@ main (int   argc,
   g_autoptr(MsApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* MAILSETUP_LOCALEDIR lets build-aux/run and the tests use the build
+   * folder's translations before anything is installed, as mailsetup-cli does. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MAILSETUP_LOCALEDIR") ? g_getenv ("MAILSETUP_LOCALEDIR")
+                                                                    : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

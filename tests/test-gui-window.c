@@ -43,6 +43,10 @@ static gboolean have_display;
 /* MS_TEST_LANGUAGE=ja: the same walk in Japanese, for the screenshots; the
  * checks of English words are skipped then. */
 static gboolean translated;
+/* MS_TEST_TEXT_SCALE=1.5: large text, as GNOME's text-scaling-factor 1.5
+ * gives it (gnome-settings-daemon turns it into a font DPI of 96 × 1.5);
+ * screenshots in gui-shots-large/ and gui-shots-large-ja/. */
+static double text_scale = 1.0;
 
 #define T(text) g_dgettext (GETTEXT_PACKAGE, text)
 #define assert_english(expr) G_STMT_START { if (!translated) g_assert_true (expr); } G_STMT_END
@@ -170,8 +174,9 @@ static void
 save_shot (GtkWidget  *widget,
            const char *name)
 {
-  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR,
-                                             translated ? "gui-shots-ja" : "gui-shots", NULL);
+  g_autofree char *base = g_strdup_printf ("gui-shots%s%s", text_scale > 1.0 ? "-large" : "",
+                                           translated ? "-ja" : "");
+  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR, base, NULL);
   g_autofree char *file = g_strdup_printf ("%s.png", name);
   g_autofree char *path = g_build_filename (folder, file, NULL);
   g_autoptr(GError) error = NULL;
@@ -1470,6 +1475,13 @@ main (int   argc,
       /* GNOME's default title bar buttons (no minimise, no maximise), so
        * that the screenshots, at 360 px too, show what GNOME users see. */
       g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+      if (g_getenv ("MS_TEST_TEXT_SCALE") != NULL)
+        {
+          text_scale = g_ascii_strtod (g_getenv ("MS_TEST_TEXT_SCALE"), NULL);
+          g_assert_cmpfloat (text_scale, >=, 1.0);
+          g_object_set (gtk_settings_get_default (),
+                        "gtk-xft-dpi", (int) (96 * text_scale * 1024), NULL);
+        }
       application = ms_application_new_full ("io.github.mailsetup.MailSetup.Test",
                                              G_APPLICATION_NON_UNIQUE);
       g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));

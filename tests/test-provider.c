@@ -463,7 +463,7 @@ test_password_gmail (void)
   g_assert_cmpstr (ms_password_get_text (normalised), ==, "abcdefghijklmnop");
   g_assert_cmpuint (ms_password_get_length (normalised), ==, 16);
   message = ms_provider_password_message (gmail, MS_PASSWORD_OK, length);
-  g_assert_cmpstr (message, ==, "16 letters ✓");
+  g_assert_cmpstr (message, ==, "16 letters");
   g_clear_pointer (&message, g_free);
 
   g_assert_cmpint (check ("gmail", "abcdefghijklmnop", &length, &message), ==, MS_PASSWORD_OK);

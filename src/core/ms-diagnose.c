@@ -9,6 +9,7 @@
 
 #include "ms-advice.h"
 #include "ms-diagnose.h"
+#include "ms-last-check.h"
 #include "ms-online-account.h"
 #include "ms-probe.h"
 #include "ms-sender.h"
@@ -604,6 +605,7 @@ ms_diagnose_run (const MsRequest *request,
                  GCancellable    *cancellable)
 {
   g_autoptr(MsResult) result = ms_result_new ("diagnose");
+  g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
   g_return_val_if_fail (request != NULL, NULL);
@@ -626,6 +628,9 @@ ms_diagnose_run (const MsRequest *request,
   result->total_ms = (g_get_monotonic_time () - start) / 1000;
   if (result->error != NULL && result->error->advice == NULL)
     ms_advice_fill (result, request->provider);
+  /* The accounts view shows it, whoever ran it (ms-last-check.c). */
+  if (!ms_last_check_record (NULL, result, &error))
+    g_debug ("Last check not recorded: %s", error->message);
 
   return g_steal_pointer (&result);
 }

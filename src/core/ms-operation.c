@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ms-advice.h"
+#include "ms-last-check.h"
 #include "ms-online-account.h"
 #include "ms-operation.h"
 
@@ -189,6 +190,7 @@ ms_operation_run (const MsRequest *request,
                   GCancellable    *cancellable)
 {
   MsResult *result = ms_result_new (name);
+  g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
   result->account = g_strdup (request->account);
@@ -200,6 +202,10 @@ ms_operation_run (const MsRequest *request,
 
   result->total_ms = (g_get_monotonic_time () - start) / 1000;
   ms_advice_fill (result, request->provider);
+  /* A sign-in or test message of a stored account is its last check, shown
+   * by the accounts view whoever ran it; failing to note it fails nothing. */
+  if (!ms_last_check_record (NULL, result, &error))
+    g_debug ("Last check not recorded: %s", error->message);
 
   return result;
 }

@@ -533,8 +533,9 @@ ms_provider_password_message (const MsProvider  *provider,
     case MS_PASSWORD_OK:
       if (expected == 0)
         return NULL;
-      /* Translators: shown when a pasted app password has the right length. */
-      return g_strdup_printf (ngettext ("%u letter ✓", "%u letters ✓", length), length);
+      /* Translators: shown when a pasted app password has the right length,
+       * beside a tick icon (so no tick in the text: it would be read twice). */
+      return g_strdup_printf (ngettext ("%u letter", "%u letters", length), length);
     case MS_PASSWORD_EMPTY:
       if (provider != NULL && provider->secret_kind == MS_SECRET_APP_PASSWORD)
         return g_strdup (_("Paste the app password here."));

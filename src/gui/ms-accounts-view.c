@@ -9,6 +9,7 @@
 #include "ms-accounts-view.h"
 #include "ms-diagnostics-page.h"
 #include "ms-gui-ops.h"
+#include "ms-last-check.h"
 #include "ms-outbox-list.h"
 
 /*
@@ -59,14 +60,23 @@ describe_last_check (MsAccountsView *self,
                      const char     *host)
 {
   MsResult *result = g_hash_table_lookup (self->last_checks, ms_account_get_id (account));
+  /* Whoever ran it: the wizard, this window, or mailsetup-cli. */
+  g_autoptr(MsLastCheck) last = ms_last_check_lookup (ms_account_get_id (account));
 
+  if (last != NULL)
+    {
+      if (last->ok)
+        /* Translators: "smtp.gmail.com · last check: all fine" */
+        return g_strdup_printf (_("%s · last check: all fine"), host);
+      /* Translators: "smtp.gmail.com · last check: " and what failed */
+      return g_strdup_printf (_("%s · last check: %s"), host,
+                              last->message != NULL ? last->message : last->code);
+    }
   if (result == NULL)
     /* Translators: "smtp.gmail.com · not checked yet" */
     return g_strdup_printf (_("%s · not checked yet"), host);
   if (ms_result_is_ok (result))
-    /* Translators: "smtp.gmail.com · last check: all fine" */
     return g_strdup_printf (_("%s · last check: all fine"), host);
-  /* Translators: "smtp.gmail.com · last check: " and what failed */
   return g_strdup_printf (_("%s · last check: %s"), host,
                           result->error != NULL ? result->error->message : "");
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-application.h"
+#include "ms-accessible.h"
 #include "ms-gui-demo.h"
 #include "ms-gui-resources.h"
 #include "ms-window.h"
@@ -62,6 +63,8 @@ ms_application_startup (GApplication *app)
   ms_gui_register_resource ();
   /* build-aux/run --demo only: its MAILSETUP_DEMO_* variables, read once. */
   ms_gui_demo_load ();
+  /* Screen readers: names, row actions (ms-accessible.c). */
+  ms_accessible_install ();
 
   G_APPLICATION_CLASS (ms_application_parent_class)->startup (app);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-export.h"
+#include "ms-last-check.h"
 #include "ms-wizard-done-page.h"
 
 /*
@@ -34,6 +35,7 @@ struct _MsWizardDonePage
 
   MsAccount    *account;
   MsPassword   *password;
+  MsResult     *check;     /* the wizard's last sign-in or test message */
   gboolean      filling;
   gboolean      saved;
 };
@@ -110,6 +112,10 @@ on_saved_cb (GObject      *source,
   show_saving (self, MS_ROW_STATE_OK, title, NULL);
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
   self->saved = TRUE;
+  /* The accounts view shows the wizard's check as the account's last one. */
+  if (self->check != NULL
+      && !ms_last_check_record (ms_account_get_id (self->account), self->check, &error))
+    g_debug ("Last check not recorded: %s", error->message);
   if (!gtk_switch_get_active (self->keyring_switch))
     forget (self);
 }
@@ -284,6 +290,7 @@ ms_wizard_done_page_clear (MsWizardPage *page)
 
   g_clear_object (&self->account);
   g_clear_pointer (&self->password, ms_password_unref);
+  g_clear_pointer (&self->check, ms_result_unref);
 }
 
 static void
@@ -293,6 +300,7 @@ ms_wizard_done_page_finalize (GObject *object)
 
   g_clear_object (&self->account);
   g_clear_pointer (&self->password, ms_password_unref);
+  g_clear_pointer (&self->check, ms_result_unref);
 
   G_OBJECT_CLASS (ms_wizard_done_page_parent_class)->finalize (object);
 }
@@ -359,6 +367,19 @@ ms_wizard_done_page_set_account (MsWizardDonePage *self,
   self->filling = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.copy-password", password != NULL);
   fill_rows (self, app_password);
+}
+
+/* ms_wizard_done_page_set_check:
+ * The wizard's last check (sign-in or test message), recorded as the
+ * account's last check once it is saved. */
+void
+ms_wizard_done_page_set_check (MsWizardDonePage *self,
+                               MsResult         *check)
+{
+  g_return_if_fail (MS_IS_WIZARD_DONE_PAGE (self));
+
+  g_clear_pointer (&self->check, ms_result_unref);
+  self->check = check != NULL ? ms_result_ref (check) : NULL;
 }
 
 const char *

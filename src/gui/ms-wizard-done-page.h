@@ -14,6 +14,8 @@ void        ms_wizard_done_page_set_account (MsWizardDonePage   *self,
                                              MsAccount          *account,
                                              MsPassword         *password,
                                              gboolean            app_password);
+void        ms_wizard_done_page_set_check   (MsWizardDonePage   *self,
+                                             MsResult           *check);
 const char *ms_wizard_done_page_get_account_id (MsWizardDonePage *self);
 
 G_END_DECLS

@@ -145,6 +145,20 @@ prepare_request (MsWizard *self)
                                       self->request);
 }
 
+/* The test message's result, else the sign-in's. */
+static MsResult *
+last_check (MsWizard *self)
+{
+  MsResult *result = NULL;
+
+  if (self->pages[MS_WIZARD_STEP_TEST] != NULL)
+    result = ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (self->pages[MS_WIZARD_STEP_TEST]));
+  if (result == NULL && self->pages[MS_WIZARD_STEP_SIGN_IN] != NULL)
+    result = ms_wizard_sign_in_page_get_result (
+      MS_WIZARD_SIGN_IN_PAGE (self->pages[MS_WIZARD_STEP_SIGN_IN]));
+  return result;
+}
+
 static void
 prepare_done_page (MsWizard *self)
 {
@@ -157,6 +171,8 @@ prepare_done_page (MsWizard *self)
                                    account,
                                    self->request->password,
                                    ms_gui_detection_has_secret_kind (found, MS_SECRET_APP_PASSWORD));
+  ms_wizard_done_page_set_check (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
+                                 last_check (self));
 }
 
 static void

@@ -85,13 +85,14 @@ why_not_usable (void)
  * MAILSETUP_CONFIG_DIR, no session bus; the system folders in the
  * throw-away folder. @env holds more NAME=VALUE pairs (or NAME= to unset). */
 static void
-cli_run_env (Fixture            *fixture,
-             MsCliRun           *run,
-             const char         *input,
-             gboolean            log_output,
-             const char * const *env,
-             const char * const *prefix,
-             const char * const *argv)
+cli_run_program (Fixture            *fixture,
+                 MsCliRun           *run,
+                 const char         *program,
+                 const char         *input,
+                 gboolean            log_output,
+                 const char * const *env,
+                 const char * const *prefix,
+                 const char * const *argv)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -119,7 +120,7 @@ cli_run_env (Fixture            *fixture,
 
   for (guint i = 0; prefix != NULL && prefix[i] != NULL; i++)
     g_ptr_array_add (args, (char *) prefix[i]);
-  g_ptr_array_add (args, (char *) MS_CLI_PATH);
+  g_ptr_array_add (args, (char *) program);
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (args, (char *) argv[i]);
   g_ptr_array_add (args, NULL);
@@ -137,6 +138,18 @@ cli_run_env (Fixture            *fixture,
   if (log_output)
     ms_test_check_no_secret ("stdout", (const guint8 *) run->out, strlen (run->out),
                              MS_FAKE_DEFAULT_USER, SYSTEM_PASSWORD);
+}
+
+static void
+cli_run_env (Fixture            *fixture,
+             MsCliRun           *run,
+             const char         *input,
+             gboolean            log_output,
+             const char * const *env,
+             const char * const *prefix,
+             const char * const *argv)
+{
+  cli_run_program (fixture, run, MS_CLI_PATH, input, log_output, env, prefix, argv);
 }
 
 static void
@@ -456,6 +469,43 @@ test_damaged_credential (Fixture       *fixture,
   g_assert_nonnull (strstr (diagnose.out, "✗ Sealed password"));
 }
 
+/* Debian's cron mails root's job output exactly so; through a `sendmail`
+ * link it reaches the system account's own address (no aliases file), with
+ * cron's From rewritten to that address. */
+static void
+test_root_cron_line (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *bin = NULL;
+  g_autofree char *sendmail = NULL;
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_auto(MsCliRun) run = { 0 };
+  const char *input = "From: root (Cron Daemon)\nTo: root\n"
+                      "Subject: Cron <root@nas> test -x /usr/sbin/anacron || run-parts --report /etc/cron.daily\n"
+                      "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
+                      "Content-Transfer-Encoding: 8bit\n\n/etc/cron.daily/logrotate: done\n";
+
+  if (fixture->root == NULL)
+    return;
+
+  bin = g_build_filename (fixture->root, "sbin", NULL);
+  sendmail = g_build_filename (bin, "sendmail", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
+  g_assert_cmpint (symlink (MS_CLI_PATH, sendmail), ==, 0);
+
+  cli_run_program (fixture, &run, sendmail, input, TRUE, NULL, NULL,
+                   (const char *[]) { "-FCronDaemon", "-i", "-B8BITMIME", "-oem", "root", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  message = ms_fake_server_dup_message (fixture->server, 0);
+  g_assert_cmpstr (message->rcpt_to[0], ==, MS_FAKE_DEFAULT_USER);
+  g_assert_null (message->rcpt_to[1]);
+  g_assert_cmpstr (message->mail_from, ==, MS_FAKE_DEFAULT_USER);
+  g_assert_true (ms_test_bytes_contain (message->content,
+                                        "From: Cron Daemon <" MS_FAKE_DEFAULT_USER ">", FALSE));
+  g_assert_true (ms_test_bytes_contain (message->content, "logrotate: done", FALSE));
+}
+
 /* diagnose says which mode and which store, and that the seal opens. */
 static void
 test_diagnose (Fixture       *fixture,
@@ -620,6 +670,7 @@ main (int   argc,
   ADD ("sealed-account", test_sealed_account);
   ADD ("send-delivers", test_send_delivers);
   ADD ("damaged-credential", test_damaged_credential);
+  ADD ("root-cron-line", test_root_cron_line);
   ADD ("diagnose", test_diagnose);
   ADD ("system-option", test_system_option);
   ADD ("no-systemd-creds", test_no_systemd_creds);

@@ -514,7 +514,7 @@ test_diagnose (Fixture       *fixture,
   g_auto(MsCliRun) run = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *checks;
-  gboolean seen_store = FALSE, seen_seal = FALSE;
+  gboolean seen_store = FALSE, seen_seal = FALSE, seen_no_bus = FALSE;
 
   if (fixture->root == NULL)
     return;
@@ -534,9 +534,13 @@ test_diagnose (Fixture       *fixture,
       if (g_str_equal (name, "keyring"))
         seen_seal = json_object_get_boolean_member (check, "ok")
                     && strstr (message, "systemd-creds opens") != NULL;
+      /* Root's cron jobs need no session bus for a system account. */
+      if (g_str_equal (name, "sendmail"))
+        seen_no_bus = strstr (message, "needs no session bus") != NULL;
     }
   g_assert_true (seen_store);
   g_assert_true (seen_seal);
+  g_assert_true (seen_no_bus);
   g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 2);
 }
 

@@ -581,7 +581,8 @@ check_sendmail (MsResult        *result,
                 const MsRequest *request)
 {
   const MsSendmailSystem system = { MS_SENDMAIL_PATH, SBINDIR, MS_SESSION_BUS_USERS_DIR, getuid (),
-                                    request->config_dir };
+                                    request->config_dir,
+                                    request->credential_store == MS_CREDENTIAL_STORE_SYSTEM };
 
   ms_sendmail_add_check (result, &system);
 }

@@ -614,9 +614,13 @@ ms_sendmail_add_check (MsResult               *result,
                                 system->sbindir);
     }
 
-  bus = ms_session_bus_find_address (NULL, system->users_dir, system->uid, &why_not);
+  bus = system->sealed_secret ? g_strdup ("")
+                               : ms_session_bus_find_address (NULL, system->users_dir, system->uid,
+                                                              &why_not);
   g_string_append_c (message, ' ');
-  if (bus != NULL)
+  if (system->sealed_secret)
+    g_string_append (message, _("A job needs no session bus for a system account: its password is sealed on this machine."));
+  else if (bus != NULL)
     /* Translators: %s is a socket such as /run/user/1000/bus */
     g_string_append_printf (message, _("A job without a session bus, as cron starts it, finds yours at %s."),
                             bus + strlen ("unix:path="));

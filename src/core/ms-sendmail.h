@@ -87,6 +87,7 @@ typedef struct
   const char *users_dir;
   uid_t       uid;
   const char *config_dir;
+  gboolean    sealed_secret; /* a system account: its jobs need no session bus */
 } MsSendmailSystem;
 
 void ms_sendmail_add_check (MsResult               *result,

@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <sys/wait.h>
+#include <json-glib/json-glib.h>
 
 #include "ms-account-store.h"
 #include "ms-error.h"
@@ -60,7 +61,7 @@ static void
 store_then_lock (void)
 {
   static gboolean done;
-  const char *ids[] = { "prompted", "cli-prompted" };
+  const char *ids[] = { "prompted", "cli-prompted", "send-prompted" };
   g_autoptr(MsPassword) password = ms_password_new (TEST_PASSWORD, strlen (TEST_PASSWORD));
   g_autoptr(GError) error = NULL;
 
@@ -121,7 +122,7 @@ test_locked_with_prompt (void)
   g_test_trap_assert_stdout_unmatched ("*" TEST_PASSWORD "*");
 
   /* The daemon survived the abandoned prompt: its items are still there. */
-  g_assert_cmpuint (ms_test_keyring_count_items (keyring, NULL), ==, 2);
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, NULL), ==, 3);
 }
 
 /* The same through mailsetup-cli: `--timeout` bounds the keyring too. */
@@ -162,7 +163,76 @@ test_cli_timeout (void)
   g_assert_cmpint (elapsed, >=, 1 * G_USEC_PER_SEC);
   g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
   g_assert_true (ms_test_keyring_prompter_running (keyring));
-  g_assert_cmpuint (ms_test_keyring_count_items (keyring, NULL), ==, 2);
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, NULL), ==, 3);
+}
+
+/* What a backup job meets: `send --timeout 3` with the keyring locked and
+ * an unlock prompt nobody answers comes back within seconds, and the
+ * message is kept in the outbox (queued, exit 0), not lost. */
+static void
+test_send_keeps_message (void)
+{
+  g_autoptr(MsAccount) account = make_account ("send-prompted");
+  g_autoptr(MsAccountStore) store = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ms-prompt-XXXXXX", NULL);
+  g_autofree char *state_dir = g_build_filename (dir, "state", NULL);
+  g_autofree char *outbox_dir = g_build_filename (state_dir, "outbox", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GDir) outbox = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *result;
+  const char *name;
+  guint n_messages = 0;
+  gint64 start, elapsed;
+
+  if (ms_test_keyring_skip_if_absent (keyring, keyring_error) || skip_without_display ())
+    return;
+
+  store_then_lock ();
+  store = ms_account_store_new (dir);
+  g_assert_true (ms_account_store_load (store, &error));
+  g_assert_true (ms_account_store_add (store, account, &error));
+  g_assert_true (ms_account_store_save (store, &error));
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "MAILSETUP_STATE_DIR", state_dir, TRUE);
+  start = g_get_monotonic_time ();
+  process = g_subprocess_launcher_spawn (launcher, &error, MS_CLI_PATH, "--config-dir", dir,
+                                         "--json", "--timeout", "3", "send",
+                                         "--account", "send-prompted", "rcpt@localhost",
+                                         NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process,
+                                                "Subject: backup finished\n\nAll fine.\n",
+                                                NULL, &out, &err, &error));
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  result = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (result, "outcome"), ==, "queued");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (result, "error"),
+                                                  "code"), ==, "keyring-locked");
+  g_assert_null (strstr (out, TEST_PASSWORD));
+  g_assert_null (strstr (err, TEST_PASSWORD));
+  g_assert_cmpint (elapsed, <, 8 * G_USEC_PER_SEC);
+
+  outbox = g_dir_open (outbox_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (outbox)) != NULL)
+    n_messages += g_str_has_suffix (name, ".msg");
+  g_assert_cmpuint (n_messages, ==, 1);
+  g_assert_true (ms_test_keyring_prompter_running (keyring));
 }
 
 int
@@ -181,6 +251,7 @@ main (int   argc,
 
   g_test_add_func ("/ms/keyring-prompt/k5-locked-with-prompt", test_locked_with_prompt);
   g_test_add_func ("/ms/keyring-prompt/cli-timeout", test_cli_timeout);
+  g_test_add_func ("/ms/keyring-prompt/send-keeps-message", test_send_keeps_message);
 
   status = g_test_run ();
   ms_test_keyring_stop (keyring);

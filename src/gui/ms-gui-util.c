@@ -76,7 +76,9 @@ state_widget_new (MsRowState state)
 }
 
 /* ms_status_row_set_state:
- * Replaces the row's prefix widget (spinner or icon). */
+ * Replaces the row's prefix widget (spinner or icon). Done here, not bound
+ * in a .ui: the prefix is a child widget, and AdwActionRow 1.2's icon-name
+ * carries neither the state's colour class, its accessible label nor a spinner. */
 void
 ms_status_row_set_state (AdwActionRow *row,
                          MsRowState    state)

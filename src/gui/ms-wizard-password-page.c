@@ -14,13 +14,14 @@
  * Step 2. What the provider wants as the password and how to get it: its
  * words and numbered steps from providers.json, with buttons for its pages;
  * otherwise just the account password. The live check's row and the demo's
- * hint follow the "password-check" and "demo" properties in the .ui file.
+ * hint follow the "password-check" and "demo" properties in the .ui file,
+ * the group above the steps "why-title" and "why", the password row's
+ * title "password-label".
  */
 struct _MsWizardPasswordPage
 {
   MsWizardPage          parent_instance;
 
-  AdwPreferencesGroup  *why_group;
   AdwPreferencesGroup  *steps_group;
   AdwExpanderRow       *help_row;
   GtkLabel             *help_label;
@@ -32,6 +33,9 @@ struct _MsWizardPasswordPage
   MsDetection          *detection;
   char                 *password_check;
   gboolean              demo;
+  char                 *why_title;
+  char                 *why;
+  char                 *password_label;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardPasswordPage, ms_wizard_password_page, MS_TYPE_WIZARD_PAGE)
@@ -40,6 +44,9 @@ enum {
   PROP_0,
   PROP_PASSWORD_CHECK,
   PROP_DEMO,
+  PROP_WHY_TITLE,
+  PROP_WHY,
+  PROP_PASSWORD_LABEL,
   N_PROPS
 };
 
@@ -71,6 +78,27 @@ demo_hint (MsWizardPasswordPage *self,
     return g_strdup ("");
   /* Translators: %s is the demo server's throw-away password, shown as is */
   return g_strdup_printf (_("Demo: the password is %s"), MS_GUI_DEMO_PASSWORD);
+}
+
+static gboolean
+has_text (MsWizardPasswordPage *self,
+          const char           *text)
+{
+  return text != NULL;
+}
+
+/* Sets *@field to @value and notifies @prop_id if it changed. */
+static void
+set_string (MsWizardPasswordPage  *self,
+            char                 **field,
+            const char            *value,
+            guint                  prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 static void
@@ -204,7 +232,9 @@ add_step (MsWizardPasswordPage *self,
   g_ptr_array_add (self->step_rows, row);
 }
 
-/* The provider's numbered steps and its help expander. */
+/* The provider's numbered steps and its help expander: rows built from the
+ * table's list, so added here rather than bound (GTK 4.8 has no list model
+ * for a preferences group). */
 static void
 show_steps (MsWizardPasswordPage *self,
             const MsProvider     *provider)
@@ -242,9 +272,8 @@ show_why (MsWizardPasswordPage *self,
           const char           *title,
           const char           *text)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->why_group), text != NULL);
-  adw_preferences_group_set_title (self->why_group, title);
-  adw_preferences_group_set_description (self->why_group, text);
+  set_string (self, &self->why_title, title, PROP_WHY_TITLE);
+  set_string (self, &self->why, text, PROP_WHY);
 }
 
 static void
@@ -259,10 +288,10 @@ show_plain_password (MsWizardPasswordPage *self,
   ms_wizard_page_set_title (MS_WIZARD_PAGE (self),
                             provider != NULL && provider->sign_in.title != NULL
                             ? ms_provider_get_text (provider->sign_in.title) : _("Password"));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
-                                 provider != NULL && provider->sign_in.password_label != NULL
-                                 ? ms_provider_get_text (provider->sign_in.password_label)
-                                 : _("Password"));
+  set_string (self, &self->password_label,
+              provider != NULL && provider->sign_in.password_label != NULL
+              ? ms_provider_get_text (provider->sign_in.password_label) : _("Password"),
+              PROP_PASSWORD_LABEL);
   show_why (self, oauth_only ? _("Password Sign-In Not Possible") : _("Before You Start"), why);
   adw_preferences_group_set_description (self->steps_group, NULL);
   show_steps (self, provider);
@@ -284,10 +313,10 @@ show_app_password_help (MsWizardPasswordPage *self)
   ms_wizard_page_set_title (MS_WIZARD_PAGE (self),
                             sign_in != NULL && sign_in->title != NULL
                             ? ms_provider_get_text (sign_in->title) : _("Create an App Password"));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
-                                 sign_in != NULL && sign_in->password_label != NULL
-                                 ? ms_provider_get_text (sign_in->password_label)
-                                 : _("App password"));
+  set_string (self, &self->password_label,
+              sign_in != NULL && sign_in->password_label != NULL
+              ? ms_provider_get_text (sign_in->password_label) : _("App password"),
+              PROP_PASSWORD_LABEL);
   why = sign_in != NULL && sign_in->why != NULL
         ? ms_provider_get_text (sign_in->why)
         : _("Your provider does not let other programs use your account password. An app password is a separate password just for this program.");
@@ -326,6 +355,15 @@ ms_wizard_password_page_get_property (GObject    *object,
     case PROP_DEMO:
       g_value_set_boolean (value, self->demo);
       break;
+    case PROP_WHY_TITLE:
+      g_value_set_string (value, self->why_title);
+      break;
+    case PROP_WHY:
+      g_value_set_string (value, self->why);
+      break;
+    case PROP_PASSWORD_LABEL:
+      g_value_set_string (value, self->password_label);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -338,6 +376,9 @@ ms_wizard_password_page_finalize (GObject *object)
 
   g_clear_pointer (&self->detection, ms_detection_free);
   g_clear_pointer (&self->password_check, g_free);
+  g_clear_pointer (&self->why_title, g_free);
+  g_clear_pointer (&self->why, g_free);
+  g_clear_pointer (&self->password_label, g_free);
   g_clear_pointer (&self->step_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_wizard_password_page_parent_class)->finalize (object);
@@ -361,10 +402,21 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   properties[PROP_DEMO] =
     g_param_spec_boolean ("demo", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The heading of what the provider wants as the password and why. */
+  properties[PROP_WHY_TITLE] =
+    g_param_spec_string ("why-title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Its words (the provider's, or ours); NULL: nothing to explain. */
+  properties[PROP_WHY] =
+    g_param_spec_string ("why", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The name of the secret the provider wants ("App password", "IMAP password"). */
+  properties[PROP_PASSWORD_LABEL] =
+    g_param_spec_string ("password-label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, why_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, steps_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_label);
@@ -373,6 +425,7 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, has_password_check);
   gtk_widget_class_bind_template_callback (widget_class, password_check_title);
   gtk_widget_class_bind_template_callback (widget_class, demo_hint);
+  gtk_widget_class_bind_template_callback (widget_class, has_text);
   gtk_widget_class_bind_template_callback (widget_class, on_password_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated_cb);
 }
@@ -380,6 +433,7 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
 static void
 ms_wizard_password_page_init (MsWizardPasswordPage *self)
 {
+  self->password_label = g_strdup (_("App password"));
   gtk_widget_init_template (GTK_WIDGET (self));
   self->step_rows = g_ptr_array_new ();
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->password_row));

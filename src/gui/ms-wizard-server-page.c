@@ -19,25 +19,29 @@
  * (resolve, connect, TLS, greeting, EHLO; never a password) with one row per
  * step, a one-click switch for the wrong security mode and the certificate
  * dialog for a certificate problem. That problem group follows the
- * "last-check" property through closures in the .ui file.
+ * "last-check" property through closures in the .ui file; the summary and
+ * edit groups follow "editing", the summary row the fields and
+ * "provider-label", the data-centre row "regions" and "region".
  */
 struct _MsWizardServerPage
 {
   MsWizardPage         parent_instance;
 
   AdwPreferencesPage  *preferences_page;
-  AdwPreferencesGroup *summary_group;
-  AdwActionRow        *summary_row;
   GtkButton           *change_button;
-  AdwPreferencesGroup *edit_group;
   AdwEntryRow         *host_row;
   AdwEntryRow         *port_row;
   AdwComboRow         *security_row;
   AdwEntryRow         *user_row;
   GtkListBox          *steps_list;
 
-  AdwComboRow         *region_row;   /* the provider's named servers, or NULL */
+  AdwComboRow         *region_row;
   GArray              *region_servers; /* MsProviderServer, borrowed from the table */
+
+  gboolean             editing;
+  char                *provider_label;
+  GListModel          *regions;
+  guint                region;
 
   char                *pin;
   char                *ca_file;
@@ -54,6 +58,10 @@ G_DEFINE_FINAL_TYPE (MsWizardServerPage, ms_wizard_server_page, MS_TYPE_WIZARD_P
 enum {
   PROP_0,
   PROP_LAST_CHECK,
+  PROP_EDITING,
+  PROP_PROVIDER_LABEL,
+  PROP_REGIONS,
+  PROP_REGION,
   N_PROPS
 };
 
@@ -63,6 +71,7 @@ static void schedule_check (MsWizardServerPage *self,
                             guint               delay_ms);
 static void set_last_check (MsWizardServerPage *self,
                             MsResult           *result);
+static void on_region_selected_cb (MsWizardServerPage *self);
 
 static MsSecurity
 selected_security (MsWizardServerPage *self)
@@ -104,21 +113,58 @@ parse_port (MsWizardServerPage *self,
   return TRUE;
 }
 
-static void
-update_summary (MsWizardServerPage *self,
-                const char         *provider_name)
-{
-  guint16 port = 0;
-  g_autofree char *title = NULL;
+/* ---- what the summary and data-centre rows show (closures in the .ui) ---- */
 
-  parse_port (self, &port);
+static char *
+summary_title (MsWizardServerPage *self,
+               const char         *host,
+               const char         *port_text,
+               guint               selected)
+{
+  static const MsSecurity securities[] = { MS_SECURITY_TLS, MS_SECURITY_STARTTLS, MS_SECURITY_NONE };
+  MsSecurity security = selected < G_N_ELEMENTS (securities) ? securities[selected] : MS_SECURITY_TLS;
+  guint64 port = 0;
+
+  if (!g_ascii_string_to_unsigned (port_text != NULL ? port_text : "", 10, 1, 65535, &port, NULL))
+    port = 0;
   /* Translators: "smtp.gmail.com · port 465 · SSL/TLS" */
-  title = g_strdup_printf (_("%s · port %u · %s"),
-                           gtk_editable_get_text (GTK_EDITABLE (self->host_row)), port,
-                           ms_security_display_name (selected_security (self)));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row), title);
-  if (provider_name != NULL)
-    adw_action_row_set_subtitle (self->summary_row, provider_name);
+  return g_strdup_printf (_("%s · port %u · %s"), host != NULL ? host : "", (guint) port,
+                          ms_security_display_name (security));
+}
+
+static gboolean
+is_false (MsWizardServerPage *self,
+          gboolean            value)
+{
+  return !value;
+}
+
+static gboolean
+has_regions (MsWizardServerPage *self,
+             GListModel         *regions)
+{
+  return regions != NULL && g_list_model_get_n_items (regions) >= 2;
+}
+
+static void
+set_editing (MsWizardServerPage *self,
+             gboolean            editing)
+{
+  if (self->editing == editing)
+    return;
+  self->editing = editing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
+}
+
+static void
+set_provider_label (MsWizardServerPage *self,
+                    const char         *label)
+{
+  if (g_strcmp0 (self->provider_label, label) == 0)
+    return;
+  g_free (self->provider_label);
+  self->provider_label = g_strdup (label);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER_LABEL]);
 }
 
 static void
@@ -326,7 +372,6 @@ on_field_changed_cb (MsWizardServerPage *self)
 {
   if (self->filling)
     return;
-  update_summary (self, NULL);
   schedule_check (self, CHECK_DELAY_MS);
 }
 
@@ -366,8 +411,7 @@ on_entry_activated_cb (MsWizardServerPage *self)
 static void
 on_change_clicked_cb (MsWizardServerPage *self)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->summary_group), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->edit_group), TRUE);
+  set_editing (self, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
 }
 
@@ -385,7 +429,6 @@ use_security (MsWizardServerPage *self,
     port = self->result->error->suggestion_port;
   set_port (self, port);
   self->filling = FALSE;
-  update_summary (self, NULL);
   schedule_check (self, 0);
 }
 
@@ -474,6 +517,7 @@ ms_wizard_server_page_dispose (GObject *object)
   MsWizardServerPage *self = MS_WIZARD_SERVER_PAGE (object);
 
   g_clear_handle_id (&self->check_source, g_source_remove);
+  g_clear_object (&self->regions);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->dispose (object);
 }
@@ -491,6 +535,18 @@ ms_wizard_server_page_get_property (GObject    *object,
     case PROP_LAST_CHECK:
       g_value_set_boxed (value, self->last_check);
       break;
+    case PROP_EDITING:
+      g_value_set_boolean (value, self->editing);
+      break;
+    case PROP_PROVIDER_LABEL:
+      g_value_set_string (value, self->provider_label);
+      break;
+    case PROP_REGIONS:
+      g_value_set_object (value, self->regions);
+      break;
+    case PROP_REGION:
+      g_value_set_uint (value, self->region);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -506,6 +562,7 @@ ms_wizard_server_page_finalize (GObject *object)
   g_clear_pointer (&self->result, ms_result_unref);
   g_clear_pointer (&self->last_check, ms_result_unref);
   g_clear_pointer (&self->region_servers, g_array_unref);
+  g_free (self->provider_label);
 
   G_OBJECT_CLASS (ms_wizard_server_page_parent_class)->finalize (object);
 }
@@ -527,14 +584,29 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   properties[PROP_LAST_CHECK] =
     g_param_spec_boxed ("last-check", NULL, NULL, MS_TYPE_RESULT,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The server fields are shown; FALSE: a known provider's summary instead. */
+  properties[PROP_EDITING] =
+    g_param_spec_boolean ("editing", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The summary's subtitle: the provider, and whether its settings are confirmed. */
+  properties[PROP_PROVIDER_LABEL] =
+    g_param_spec_string ("provider-label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The names of the provider's data centres (strings), or NULL. */
+  properties[PROP_REGIONS] =
+    g_param_spec_object ("regions", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The position in "regions" of the data centre the server is; also
+   * notified with a new "regions", where the same number means another one. */
+  properties[PROP_REGION] =
+    g_param_spec_uint ("region", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, preferences_page);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_group);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, summary_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, change_button);
-  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, edit_group);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, region_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, host_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, port_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, security_row);
@@ -547,6 +619,10 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, mode_button_label);
   gtk_widget_class_bind_template_callback (widget_class, mode_action);
   gtk_widget_class_bind_template_callback (widget_class, certificate_advice);
+  gtk_widget_class_bind_template_callback (widget_class, summary_title);
+  gtk_widget_class_bind_template_callback (widget_class, is_false);
+  gtk_widget_class_bind_template_callback (widget_class, has_regions);
+  gtk_widget_class_bind_template_callback (widget_class, on_region_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_host_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_security_row_changed_cb);
@@ -562,6 +638,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
 static void
 ms_wizard_server_page_init (MsWizardServerPage *self)
 {
+  self->editing = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   self->region_servers = g_array_new (FALSE, TRUE, sizeof (MsProviderServer));
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
@@ -600,6 +677,12 @@ on_region_selected_cb (MsWizardServerPage *self)
 
   if (self->filling || selected >= self->region_servers->len)
     return;
+  /* The row's own choice: "region" follows it, so no binding sets it back. */
+  if (self->region != selected)
+    {
+      self->region = selected;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGION]);
+    }
   server = &g_array_index (self->region_servers, MsProviderServer, selected);
   config = ms_wizard_server_page_dup_config (self);
   if (config == NULL)
@@ -609,7 +692,6 @@ on_region_selected_cb (MsWizardServerPage *self)
   config->port = server->port;
   config->security = server->security;
   ms_wizard_server_page_set_config (self, config);
-  update_summary (self, NULL);
   schedule_check (self, 0);
 }
 
@@ -630,27 +712,28 @@ show_regions (MsWizardServerPage *self,
               const char         *host)
 {
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  GListModel *model;
+  guint region = 0;
 
-  if (self->region_row != NULL)
-    adw_preferences_group_remove (self->summary_group, GTK_WIDGET (self->region_row));
-  self->region_row = NULL;
   g_array_set_size (self->region_servers, 0);
   for (guint i = 0; provider != NULL && i <= provider->alternatives->len; i++)
     add_region (self, labels, i == 0 ? provider->smtp
                                      : &g_array_index (provider->alternatives, MsProviderServer, i - 1));
-  if (self->region_servers->len < 2)
-    return;
-  self->region_row = ADW_COMBO_ROW (adw_combo_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->region_row), _("Data Centre"));
-  adw_combo_row_set_model (self->region_row, G_LIST_MODEL (labels));
-  self->filling = TRUE;
   for (guint i = 0; i < self->region_servers->len; i++)
     if (g_strcmp0 (g_array_index (self->region_servers, MsProviderServer, i).host, host) == 0)
-      adw_combo_row_set_selected (self->region_row, i);
+      region = i;
+
+  /* The row's model and selection change under the bindings: not a choice. */
+  self->filling = TRUE;
+  model = self->region_servers->len >= 2 ? G_LIST_MODEL (labels) : NULL;
+  if (g_set_object (&self->regions, model))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGIONS]);
+  if (self->regions != NULL || self->region != region)
+    {
+      self->region = region;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGION]);
+    }
   self->filling = FALSE;
-  g_signal_connect_object (self->region_row, "notify::selected",
-                           G_CALLBACK (on_region_selected_cb), self, G_CONNECT_SWAPPED);
-  adw_preferences_group_add (self->summary_group, GTK_WIDGET (self->region_row));
 }
 
 void
@@ -675,8 +758,7 @@ ms_wizard_server_page_set_defaults (MsWizardServerPage *self,
     config->ca_file = g_strdup (ms_gui_demo_get_ca_file ());
   ms_wizard_server_page_set_config (self, config);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->summary_group), known);
-  gtk_widget_set_visible (GTK_WIDGET (self->edit_group), !known);
+  set_editing (self, !known);
   if (known)
     name = ms_detection_describe (detection);
   if (known && !detection->confirmed)
@@ -684,7 +766,8 @@ ms_wizard_server_page_set_defaults (MsWizardServerPage *self,
        usually uses, not confirmed on its own pages. */
     subtitle = g_strdup_printf (_("%s: what it usually uses; check it on the provider's pages if the check fails"),
                                 name);
-  update_summary (self, known ? (subtitle != NULL ? subtitle : name) : NULL);
+  if (known)
+    set_provider_label (self, subtitle != NULL ? subtitle : name);
   show_regions (self, known ? provider : NULL, config->host);
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
                                   known ? GTK_WIDGET (self->change_button)

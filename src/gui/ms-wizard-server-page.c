@@ -638,9 +638,10 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
 static void
 ms_wizard_server_page_init (MsWizardServerPage *self)
 {
+  /* Before the template: its data-centre row's handler reads them. */
   self->editing = TRUE;
-  gtk_widget_init_template (GTK_WIDGET (self));
   self->region_servers = g_array_new (FALSE, TRUE, sizeof (MsProviderServer));
+  gtk_widget_init_template (GTK_WIDGET (self));
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.view-certificate", FALSE);
 }

@@ -58,6 +58,7 @@ add_entry (MsAliases  *self,
            const char *text)
 {
   const char *colon = strchr (text, ':');
+  g_autofree char *raw_name = NULL;
   g_autofree char *name = NULL;
   g_auto(GStrv) parts = NULL;
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_free);
@@ -68,7 +69,8 @@ add_entry (MsAliases  *self,
       return;
     }
 
-  name = g_ascii_strdown (g_strstrip (g_strndup (text, colon - text)), -1);
+  raw_name = g_strndup (text, colon - text);
+  name = g_ascii_strdown (g_strstrip (raw_name), -1);
   parts = g_strsplit (colon + 1, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {

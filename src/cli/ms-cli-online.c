@@ -11,7 +11,6 @@
 #include "ms-account-store.h"
 #include "ms-cli-private.h"
 #include "ms-online-account.h"
-#include "ms-provider.h"
 #include "ms-validate.h"
 
 /*
@@ -140,27 +139,22 @@ ms_cli_token (MsCliOptions *options)
   return 0;
 }
 
-/* The security mode GOA gives, or the one --security says. */
+/* --security for an account: a mode, not auto; unset leaves GOA's. */
 static gboolean
-apply_security (MsCliOptions     *options,
-                MsAccount        *account,
-                MsOnlineAccount  *info,
-                GError          **error)
+parse_security (MsCliOptions  *options,
+                MsSecurity    *security,
+                GError       **error)
 {
-  MsSecurity security = info->security;
+  *security = MS_SECURITY_AUTO;
+  if (options->security == NULL
+      || (ms_security_from_string (options->security, security)
+          && *security != MS_SECURITY_AUTO))
+    return TRUE;
 
-  if (options->security != NULL
-      && (!ms_security_from_string (options->security, &security)
-          || security == MS_SECURITY_AUTO))
-    {
-      g_set_error (error, MS_ERROR, MS_ERROR_USAGE,
-                   _("--security takes tls, starttls or none for an account, not “%s”."),
-                   options->security);
-      return FALSE;
-    }
-  ms_account_set_security (account, security);
-
-  return TRUE;
+  g_set_error (error, MS_ERROR, MS_ERROR_USAGE,
+               _("--security takes tls, starttls or none for an account, not “%s”."),
+               options->security);
+  return FALSE;
 }
 
 /**
@@ -170,10 +164,9 @@ apply_security (MsCliOptions     *options,
  * @id: the new account's id
  * @error: return location for an error
  *
- * The account `account add --online-account` stores: GOA's account (or,
- * with `auto`, the one whose address is --address), its SMTP server, port
- * (GOA's `host:port`, else the security mode's default), security and user
- * name, each overridden by the connection options. No secret.
+ * The account `account add --online-account` stores
+ * (ms_online_account_make_account(), as the wizard's), with the connection
+ * options over GOA's values.
  *
  * Returns: (transfer full): the account, or %NULL; errors: usage,
  *   invalid-input, online-account-unavailable,
@@ -185,9 +178,7 @@ ms_cli_online_account_new (MsCliOptions  *options,
                            GError       **error)
 {
   g_autoptr(MsOnlineAccount) info = NULL;
-  g_autoptr(MsAccount) account = NULL;
-  const MsProvider *provider;
-  const char *domain;
+  MsOnlineAccountOverrides overrides = { NULL, };
 
   if (!ms_validate_account_id (id, error))
     return NULL;
@@ -199,61 +190,20 @@ ms_cli_online_account_new (MsCliOptions  *options,
   if (!ms_validate_address (_("Email address"), options->address, error))
     return NULL;
 
-  info = g_str_equal (options->online_account, "auto")
-         ? ms_online_account_find_address (options->address, NULL, error)
-         : ms_online_account_lookup (options->online_account, NULL, error);
-  if (info == NULL)
-    return NULL;
-  if (!info->oauth2)
-    {
-      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
-                   _("The account “%s” in Online Accounts signs in with a password, not OAuth2: add it with --password-stdin instead."),
-                   info->id);
-      return NULL;
-    }
-  if (info->attention_needed)
-    {
-      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION,
-                   _("Online Accounts says the account “%s” needs you to sign in again."),
-                   info->id);
-      return NULL;
-    }
-
-  account = ms_account_new (id);
-  ms_account_set_address (account, options->address);
-  ms_account_set_online_account (account, info->id);
-  if (options->display_name != NULL)
-    ms_account_set_display_name (account, options->display_name);
-
-  domain = strrchr (options->address, '@') + 1;
-  provider = options->provider != NULL && !g_str_equal (options->provider, "auto")
-             ? ms_provider_lookup (options->provider) : ms_provider_lookup_domain (domain);
-  if (provider != NULL)
-    ms_account_set_provider (account, provider->id);
-
-  ms_account_set_host (account, options->host != NULL ? options->host : info->smtp_host);
-  if (!apply_security (options, account, info, error))
-    return NULL;
-  if (!ms_cli_check_port (options, error))
-    return NULL;
-  if (options->port != MS_CLI_PORT_UNSET)
-    ms_account_set_port (account, options->port);
-  else if (info->smtp_port != 0 && options->security == NULL)
-    ms_account_set_port (account, info->smtp_port);
-  else
-    ms_account_set_port (account, ms_security_default_port (ms_account_get_security (account)));
-  if (options->user != NULL)
-    ms_account_set_username (account, options->user);
-  else if (info->smtp_user != NULL && *info->smtp_user != '\0'
-           && g_ascii_strcasecmp (info->smtp_user, options->address) != 0)
-    ms_account_set_username (account, info->smtp_user);
-  if (options->ca_file != NULL)
-    ms_account_set_ca_file (account, options->ca_file);
-  if (options->pin != NULL)
-    ms_account_set_pin (account, options->pin);
-
-  if (!ms_account_validate (account, error))
+  info = ms_online_account_resolve (options->online_account, options->address, NULL, error);
+  if (info == NULL
+      || !parse_security (options, &overrides.security, error)
+      || !ms_cli_check_port (options, error))
     return NULL;
 
-  return g_steal_pointer (&account);
+  overrides.display_name = options->display_name;
+  if (options->provider != NULL && !g_str_equal (options->provider, "auto"))
+    overrides.provider = options->provider;
+  overrides.host = options->host;
+  overrides.port = options->port != MS_CLI_PORT_UNSET ? (guint16) options->port : 0;
+  overrides.username = options->user;
+  overrides.ca_file = options->ca_file;
+  overrides.pin = options->pin;
+
+  return ms_online_account_make_account (info, id, options->address, &overrides, error);
 }

@@ -12,6 +12,8 @@
 
 #include "ms-error.h"
 #include "ms-online-account.h"
+#include "ms-provider.h"
+#include "ms-validate.h"
 
 /*
  * The only file that includes <goa/goa.h> (docs/architecture.md). Each call
@@ -382,4 +384,130 @@ ms_online_account_renew (const char    *id,
     return call_failed (call_error, id, error);
 
   return TRUE;
+}
+
+/**
+ * ms_online_account_resolve:
+ * @goa_id: a GOA account id, or `auto`
+ * @address: the address the account sends from
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable (GOA cannot be asked, no such account,
+ *   or it signs in with a password), online-account-needs-attention
+ *
+ * The GOA account an account of Mail Setup can use: @goa_id's, or with
+ * `auto` the one ms_online_account_find_address() picks for @address; it
+ * must sign in with OAuth2 and not need attention.
+ *
+ * Returns: (transfer full): the account, or %NULL
+ */
+MsOnlineAccount *
+ms_online_account_resolve (const char    *goa_id,
+                           const char    *address,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(MsOnlineAccount) info = NULL;
+
+  g_return_val_if_fail (goa_id != NULL, NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  info = g_str_equal (goa_id, "auto")
+         ? ms_online_account_find_address (address, cancellable, error)
+         : ms_online_account_lookup (goa_id, cancellable, error);
+  if (info == NULL)
+    return NULL;
+  if (!info->oauth2)
+    {
+      g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                   _("The account “%s” in Online Accounts signs in with a password, not OAuth2: add it with --password-stdin instead."),
+                   info->id);
+      return NULL;
+    }
+  if (info->attention_needed)
+    return needs_attention (error, info->id), NULL;
+
+  return g_steal_pointer (&info);
+}
+
+static void
+apply_overrides (MsAccount                      *account,
+                 const MsOnlineAccount          *info,
+                 const char                     *address,
+                 const MsOnlineAccountOverrides *overrides)
+{
+  MsSecurity security = overrides->security != MS_SECURITY_AUTO ? overrides->security
+                                                                 : info->security;
+
+  ms_account_set_host (account, overrides->host != NULL ? overrides->host : info->smtp_host);
+  ms_account_set_security (account, security);
+  /* GOA has no port of its own but may say "host:port"; another security
+   * mode than GOA's takes that mode's port. */
+  if (overrides->port != 0)
+    ms_account_set_port (account, overrides->port);
+  else if (info->smtp_port != 0 && overrides->security == MS_SECURITY_AUTO)
+    ms_account_set_port (account, info->smtp_port);
+  else
+    ms_account_set_port (account, ms_security_default_port (security));
+  if (overrides->username != NULL)
+    ms_account_set_username (account, overrides->username);
+  else if (info->smtp_user != NULL && *info->smtp_user != '\0'
+           && g_ascii_strcasecmp (info->smtp_user, address) != 0)
+    ms_account_set_username (account, info->smtp_user);
+  if (overrides->ca_file != NULL)
+    ms_account_set_ca_file (account, overrides->ca_file);
+  if (overrides->pin != NULL)
+    ms_account_set_pin (account, overrides->pin);
+}
+
+/**
+ * ms_online_account_make_account:
+ * @info: the GOA account, from ms_online_account_resolve()
+ * @id: the new account's id
+ * @address: the address it sends from
+ * @overrides: (nullable): settings given over GOA's
+ * @error: invalid-input
+ *
+ * The account that signs in through @info, as `account add
+ * --online-account` and the wizard store it: `online-account=` and GOA's
+ * SMTP server, port (GOA's `host:port`, else the security mode's default),
+ * security and user name, each replaced by @overrides. No secret.
+ *
+ * Returns: (transfer full): the account, or %NULL
+ */
+MsAccount *
+ms_online_account_make_account (const MsOnlineAccount          *info,
+                                const char                     *id,
+                                const char                     *address,
+                                const MsOnlineAccountOverrides *overrides,
+                                GError                        **error)
+{
+  static const MsOnlineAccountOverrides none = { .security = MS_SECURITY_AUTO };
+  g_autoptr(MsAccount) account = NULL;
+  const MsProvider *provider;
+
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  if (overrides == NULL)
+    overrides = &none;
+  if (!ms_validate_account_id (id, error)
+      || !ms_validate_address (_("Email address"), address, error))
+    return NULL;
+
+  account = ms_account_new (id);
+  ms_account_set_address (account, address);
+  ms_account_set_online_account (account, info->id);
+  if (overrides->display_name != NULL)
+    ms_account_set_display_name (account, overrides->display_name);
+  provider = overrides->provider != NULL ? ms_provider_lookup (overrides->provider)
+                                         : ms_provider_lookup_domain (strrchr (address, '@') + 1);
+  if (provider != NULL)
+    ms_account_set_provider (account, provider->id);
+  apply_overrides (account, info, address, overrides);
+
+  if (!ms_account_validate (account, error))
+    return NULL;
+
+  return g_steal_pointer (&account);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ms-account.h"
 #include "ms-config.h"
 #include "ms-password.h"
 
@@ -44,6 +45,33 @@ MsPassword      *ms_online_account_get_token   (const char       *id,
 gboolean         ms_online_account_renew       (const char       *id,
                                                 GCancellable     *cancellable,
                                                 GError          **error);
+
+/*
+ * What `account add --online-account` (its connection options) and the
+ * wizard (its server page) set over the GOA account's values; NULL, 0 and
+ * MS_SECURITY_AUTO leave them to GOA.
+ */
+typedef struct
+{
+  const char *display_name;
+  const char *provider;   /* a provider id; NULL: the address's domain decides */
+  const char *host;
+  guint16     port;
+  MsSecurity  security;
+  const char *username;
+  const char *ca_file;
+  const char *pin;
+} MsOnlineAccountOverrides;
+
+MsOnlineAccount *ms_online_account_resolve     (const char      *goa_id,
+                                                const char      *address,
+                                                GCancellable    *cancellable,
+                                                GError         **error);
+MsAccount       *ms_online_account_make_account (const MsOnlineAccount          *info,
+                                                 const char                     *id,
+                                                 const char                     *address,
+                                                 const MsOnlineAccountOverrides *overrides,
+                                                 GError                        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsOnlineAccount, ms_online_account_free)
 

@@ -15,6 +15,11 @@ STATE.json: {"accounts": [{"id", "provider", "address", "smtp_host",
 the current token; EnsureCredentials moves to the next one, or, for a
 revoked grant, sets AttentionNeeded and fails with NotAuthorized, as GOA
 does. Each call is appended to CALLS.log as "METHOD ID" (never a token).
+
+Tests change an account's Mail properties as a user would in Settings:
+io.github.mailsetup.GoaStandIn.SetMailProperty(ID, NAME, VALUE) on the
+manager's path sets Mail's NAME (SmtpHost, SmtpUseSsl, SmtpUseTls,
+SmtpUserName, ...) and emits PropertiesChanged, as GOA does.
 """
 
 import json
@@ -31,6 +36,7 @@ ACCOUNT = "org.gnome.OnlineAccounts.Account"
 MAIL = "org.gnome.OnlineAccounts.Mail"
 OAUTH2 = "org.gnome.OnlineAccounts.OAuth2Based"
 PROPERTIES = "org.freedesktop.DBus.Properties"
+STAND_IN = "io.github.mailsetup.GoaStandIn"
 
 
 class NotAuthorized(dbus.DBusException):
@@ -48,6 +54,7 @@ class Account(dbus.service.Object):
         self.path = path
         self.state = state
         self.index = 0
+        self.mail_changes = {}
 
     def interfaces(self):
         s = self.state
@@ -70,7 +77,7 @@ class Account(dbus.service.Object):
                 "ImapSupported": dbus.Boolean(True),
                 "SmtpSupported": dbus.Boolean(True),
                 "SmtpHost": dbus.String(s.get("smtp_host", "")),
-                "SmtpUserName": dbus.String(s["address"]),
+                "SmtpUserName": dbus.String(s.get("smtp_user", s["address"])),
                 "SmtpUseAuth": dbus.Boolean(True),
                 "SmtpAuthXoauth2": dbus.Boolean(s.get("oauth2", True)),
                 "SmtpAuthPlain": dbus.Boolean(not s.get("oauth2", True)),
@@ -80,6 +87,7 @@ class Account(dbus.service.Object):
                 "SmtpAcceptSslErrors": dbus.Boolean(False),
             },
         }
+        result[MAIL].update(self.mail_changes)
         if s.get("oauth2", True):
             result[OAUTH2] = {
                 "ClientId": dbus.String("stand-in"),
@@ -120,6 +128,12 @@ class Account(dbus.service.Object):
     def PropertiesChanged(self, interface, changed, invalidated):
         pass
 
+    def set_mail_property(self, name, value):
+        if name not in self.interfaces()[MAIL]:
+            raise dbus.DBusException(f"Mail has no property {name}")
+        self.mail_changes[name] = value
+        self.PropertiesChanged(MAIL, {name: value}, [])
+
     def set_attention(self, value):
         self.state["attention_needed"] = value
         self.PropertiesChanged(ACCOUNT, {"AttentionNeeded": dbus.Boolean(value)}, [])
@@ -134,6 +148,14 @@ class Manager(dbus.service.Object):
                          out_signature="a{oa{sa{sv}}}")
     def GetManagedObjects(self):
         return {dbus.ObjectPath(a.path): a.interfaces() for a in self.accounts}
+
+    @dbus.service.method(STAND_IN, in_signature="ssv", out_signature="")
+    def SetMailProperty(self, account_id, name, value):
+        for account in self.accounts:
+            if account.state["id"] == account_id:
+                account.set_mail_property(name, value)
+                return
+        raise dbus.DBusException(f"no account {account_id}")
 
 
 def main():

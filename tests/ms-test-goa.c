@@ -104,6 +104,29 @@ ms_test_goa_count (MsTestGoa  *goa,
 }
 
 void
+ms_test_goa_set_mail (MsTestGoa  *goa,
+                      const char *id,
+                      const char *name,
+                      GVariant   *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  bus = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.gnome.OnlineAccounts",
+                                       "/org/gnome/OnlineAccounts",
+                                       "io.github.mailsetup.GoaStandIn", "SetMailProperty",
+                                       g_variant_new ("(ssv)", id, name, value), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+void
 ms_test_goa_stop (MsTestGoa *goa)
 {
   if (goa == NULL)

@@ -20,6 +20,13 @@ MsTestGoa *ms_test_goa_start (const char  *state_json,
 /* How often METHOD ("GetAccessToken", "EnsureCredentials") was called. */
 guint      ms_test_goa_count (MsTestGoa   *goa,
                               const char  *method);
+/* Sets the Mail property @name (e.g. "SmtpHost") of the account @id to
+ * @value (floating references are sunk), as a change in Settings would;
+ * the stand-in emits PropertiesChanged. */
+void       ms_test_goa_set_mail (MsTestGoa  *goa,
+                                 const char *id,
+                                 const char *name,
+                                 GVariant   *value);
 void       ms_test_goa_stop  (MsTestGoa   *goa);
 
 G_END_DECLS

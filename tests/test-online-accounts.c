@@ -363,6 +363,159 @@ test_revoked_grant_holds (Fixture       *fixture,
   g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 1);
 }
 
+static char *
+read_ini (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  char *ini = NULL;
+
+  g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
+  return ini;
+}
+
+/* The lines of the group [@id], for checking which keys it has. */
+static char *
+ini_group (const char *ini,
+           const char *id)
+{
+  g_autofree char *header = g_strdup_printf ("[%s]\n", id);
+  const char *start = strstr (ini, header);
+  const char *end;
+
+  g_assert_nonnull (start);
+  end = strstr (start + strlen (header), "\n[");
+  return end != NULL ? g_strndup (start, end - start + 1) : g_strdup (start);
+}
+
+static void
+send_with (Fixture    *fixture,
+           const char *id,
+           const char *expected_host)
+{
+  g_auto(MsCliRun) send = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *input = message_text (id);
+  JsonObject *root;
+
+  cli_run (fixture, &send, input, (const char *[]) { "--json", "send", "--account", id, "-t",
+                                                     NULL });
+  g_assert_cmpint (send.status, ==, 0);
+  root = parse_object (parser, send.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "sent");
+  g_assert_cmpstr (json_object_get_string_member (root, "host"), ==, expected_host);
+}
+
+/* The settings follow GOA (docs/contract.md, "Online accounts"): add
+ * stores only what was given, every connection asks GOA, so a change of
+ * SmtpHost in Settings moves the next send to the new server; what the
+ * group sets (an explicit --host and --port, or an account stored by an
+ * older version with GOA's values copied) stays in force. */
+static void
+test_follows_goa (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(MsFakeServer) moved = NULL;
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) fixed = { 0 };
+  g_auto(MsCliRun) show = { 0 };
+  g_auto(MsCliRun) show_text = { 0 };
+  g_auto(MsCliRun) diagnose = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *ini = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *port_a = NULL;
+  g_autofree char *goa_host = NULL;
+  g_autofree char *legacy = NULL;
+  g_autofree char *ini_path = NULL;
+  guint16 a;
+  JsonObject *root, *account;
+  JsonArray *from;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  a = ms_fake_server_get_port (fixture->server);
+  port_a = g_strdup_printf ("%u", a);
+  add_account (fixture, TRUE, &add);
+  g_assert_cmpint (add.status, ==, 0);
+  cli_run (fixture, &fixed, NULL,
+           (const char *[]) { "account", "add", "fixed", "--address", ADDRESS,
+                              "--online-account", GOA_ID, "--host", "localhost",
+                              "--port", port_a, "--ca-file", fixture->ca, "--no-verify", NULL });
+  g_assert_cmpint (fixed.status, ==, 0);
+
+  /* Only what was given is stored: GOA's values are not copied. */
+  ini = read_ini (fixture);
+  group = ini_group (ini, "gmail");
+  g_assert_nonnull (strstr (group, "online-account=" GOA_ID "\n"));
+  g_assert_null (strstr (group, "\nhost="));
+  g_assert_null (strstr (group, "\nport="));
+  g_assert_null (strstr (group, "\nsecurity="));
+  g_assert_null (strstr (group, "\nusername="));
+  g_clear_pointer (&group, g_free);
+  group = ini_group (ini, "fixed");
+  g_assert_nonnull (strstr (group, "\nhost=localhost\n"));
+  g_assert_nonnull (strstr (group, port_a));
+  g_assert_null (strstr (group, "\nsecurity="));
+
+  /* An account stored by an older version: GOA's values in the group. */
+  legacy = g_strdup_printf ("%s\n[legacy]\naddress=" ADDRESS "\nhost=localhost\nport=%u\n"
+                            "security=tls\nca-file=%s\nonline-account=" GOA_ID "\n",
+                            ini, a, fixture->ca);
+  ini_path = g_build_filename (fixture->config_dir, "accounts.ini", NULL);
+  g_assert_true (g_file_set_contents (ini_path, legacy, -1, NULL));
+
+  /* show says what is in effect, and what of it came from GOA. */
+  cli_run (fixture, &show, NULL, (const char *[]) { "--json", "account", "show", "gmail", NULL });
+  g_assert_cmpint (show.status, ==, 0);
+  root = parse_object (parser, show.out);
+  account = json_object_get_object_member (root, "account");
+  g_assert_cmpstr (json_object_get_string_member (account, "host"), ==, "localhost");
+  g_assert_cmpint (json_object_get_int_member (account, "port"), ==, a);
+  g_assert_cmpstr (json_object_get_string_member (account, "security"), ==, "tls");
+  g_assert_cmpstr (json_object_get_string_member (account, "username"), ==, ADDRESS);
+  from = json_object_get_array_member (account, "from_online_account");
+  g_assert_cmpuint (json_array_get_length (from), ==, 4);
+  g_assert_cmpstr (json_array_get_string_element (from, 0), ==, "host");
+  g_assert_cmpstr (json_array_get_string_element (from, 1), ==, "port");
+  g_assert_cmpstr (json_array_get_string_element (from, 2), ==, "security");
+  g_assert_cmpstr (json_array_get_string_element (from, 3), ==, "user");
+
+  send_with (fixture, "gmail", "localhost");
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+
+  /* Settings → Online Accounts now names another server. */
+  moved = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  ms_fake_server_set_credentials (moved, ADDRESS, UNUSED_PASS);
+  ms_fake_server_set_oauth_token (moved, GOOD_TOKEN);
+  ms_test_fake_server_start (moved);
+  goa_host = g_strdup_printf ("127.0.0.1:%u", ms_fake_server_get_port (moved));
+  ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (goa_host));
+
+  send_with (fixture, "gmail", "127.0.0.1");
+  g_assert_true (ms_fake_server_wait_finished (moved, 1, 5000));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (moved), ==, 1);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+
+  /* The group's own --host and --port, and the older copy, stay. */
+  send_with (fixture, "fixed", "localhost");
+  send_with (fixture, "legacy", "localhost");
+  g_assert_true (ms_fake_server_wait_finished (fixture->server, 3, 5000));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 3);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (moved), ==, 1);
+
+  /* show, in words, and diagnose name GOA's server and say where it came from. */
+  cli_run (fixture, &show_text, NULL, (const char *[]) { "account", "show", "gmail", NULL });
+  g_assert_cmpint (show_text.status, ==, 0);
+  g_assert_nonnull (strstr (show_text.out, goa_host));
+  g_assert_nonnull (strstr (show_text.out,
+                            "server, port, security and user name from Online Accounts"));
+  cli_run (fixture, &diagnose, NULL, (const char *[]) { "-v", "diagnose", "gmail", NULL });
+  g_assert_cmpint (diagnose.status, ==, 0);
+  g_assert_nonnull (strstr (diagnose.out, goa_host));
+  g_assert_nonnull (strstr (diagnose.out, "from Online Accounts"));
+}
+
 /* No session bus (a plain cron job): held with online-account-unavailable. */
 static void
 test_no_session_bus (Fixture       *fixture,
@@ -414,6 +567,7 @@ main (int   argc,
   ADD ("/ms/online-accounts/expired-token-refreshed", GRANT_EXPIRED, test_expired_token_refreshed);
   ADD ("/ms/online-accounts/revoked-grant-holds", GRANT_REVOKED, test_revoked_grant_holds);
   ADD ("/ms/online-accounts/no-session-bus", GRANT_GOOD, test_no_session_bus);
+  ADD ("/ms/online-accounts/follows-goa", GRANT_GOOD, test_follows_goa);
 #undef ADD
 
   return g_test_run ();

@@ -16,6 +16,7 @@
 #include "ms-credentials.h"
 #include "ms-export.h"
 #include "ms-provider.h"
+#include "ms-result-text.h"
 #include "ms-validate.h"
 
 static MsAccountStore *
@@ -91,6 +92,7 @@ ms_cli_load_account_into (MsCliOptions  *options,
   request->password = g_steal_pointer (&filled->password);
   request->auth = filled->auth;
   request->online_account = g_steal_pointer (&filled->online_account);
+  request->online_settings = filled->online_settings;
   request->account = g_steal_pointer (&filled->account);
   request->provider = g_steal_pointer (&filled->provider);
   request->from = g_steal_pointer (&filled->from);
@@ -99,10 +101,50 @@ ms_cli_load_account_into (MsCliOptions  *options,
   return TRUE;
 }
 
+/*
+ * An account as shown: its settings in effect. For an account of GNOME
+ * Online Accounts, those its group leaves to GOA are asked of GOA now
+ * (ms_account_ops_resolve(), as every connection does); when GOA cannot be
+ * asked, the group's own settings are shown with GOA's error.
+ */
+typedef struct
+{
+  MsAccount        *account;       /* the settings in effect */
+  MsOnlineSettings  from_online;   /* which came from GOA (or would, on error) */
+  GError           *online_error;  /* why GOA could not be asked */
+} Shown;
+
+static void
+shown_clear (Shown *shown)
+{
+  g_clear_object (&shown->account);
+  g_clear_error (&shown->online_error);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Shown, shown_clear)
+
+static void
+shown_init (Shown     *shown,
+            MsAccount *account)
+{
+  shown->account = ms_account_ops_resolve (account, &shown->from_online, NULL,
+                                           &shown->online_error);
+  if (shown->account == NULL)
+    {
+      shown->account = g_object_ref (account);
+      shown->from_online = ms_account_get_online_settings (account);
+    }
+}
+
 static void
 build_account_json (JsonBuilder *builder,
-                    MsAccount   *account)
+                    MsAccount   *stored)
 {
+  g_auto(Shown) shown = { 0 };
+  MsAccount *account;
+
+  shown_init (&shown, stored);
+  account = shown.account;
   json_builder_begin_object (builder);
   ms_cli_json_add_string (builder, "id", ms_account_get_id (account));
   ms_cli_json_add_string (builder, "address", ms_account_get_address (account));
@@ -116,7 +158,25 @@ build_account_json (JsonBuilder *builder,
   ms_cli_json_add_string (builder, "ca_file", ms_account_get_ca_file (account));
   ms_cli_json_add_string (builder, "pin", ms_account_get_pin (account));
   if (ms_account_get_online_account (account) != NULL)
-    ms_cli_json_add_string (builder, "online_account", ms_account_get_online_account (account));
+    {
+      g_auto(GStrv) names = ms_online_settings_to_strv (shown.from_online);
+
+      ms_cli_json_add_string (builder, "online_account", ms_account_get_online_account (account));
+      json_builder_set_member_name (builder, "from_online_account");
+      json_builder_begin_array (builder);
+      for (guint i = 0; names[i] != NULL; i++)
+        json_builder_add_string_value (builder, names[i]);
+      json_builder_end_array (builder);
+      if (shown.online_error != NULL)
+        {
+          json_builder_set_member_name (builder, "online_account_error");
+          json_builder_begin_object (builder);
+          ms_cli_json_add_string (builder, "code",
+                                  ms_error_code_to_string (ms_error_get_code (shown.online_error)));
+          ms_cli_json_add_string (builder, "message", shown.online_error->message);
+          json_builder_end_object (builder);
+        }
+    }
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, ms_account_get_default (account));
   ms_cli_json_add_string (builder, "store",
@@ -125,9 +185,15 @@ build_account_json (JsonBuilder *builder,
 }
 
 static void
-print_account (MsAccount *account)
+print_account (MsAccount *stored)
 {
-  const char *display_name = ms_account_get_display_name (account);
+  g_auto(Shown) shown = { 0 };
+  MsAccount *account;
+  const char *display_name;
+
+  shown_init (&shown, stored);
+  account = shown.account;
+  display_name = ms_account_get_display_name (account);
 
   printf ("%s%s\n", ms_account_get_id (account),
           ms_account_get_default (account) ? _(" (default)") : "");
@@ -136,10 +202,21 @@ print_account (MsAccount *account)
     printf ("  %-14s %s\n", _("Name:"), display_name);
   if (ms_account_get_provider (account) != NULL)
     printf ("  %-14s %s\n", _("Provider:"), ms_account_get_provider (account));
-  printf ("  %-14s %s:%u (%s)\n", _("Server:"), ms_account_get_host (account),
-          ms_account_get_effective_port (account),
-          ms_security_to_string (ms_account_get_security (account)));
+  if (shown.online_error != NULL && (shown.from_online & MS_ONLINE_SETTING_HOST) != 0)
+    printf ("  %-14s %s\n", _("Server:"), _("from Online Accounts, which cannot be asked now"));
+  else
+    printf ("  %-14s %s:%u (%s)\n", _("Server:"), ms_account_get_host (account),
+            ms_account_get_effective_port (account),
+            ms_security_to_string (ms_account_get_security (account)));
   printf ("  %-14s %s\n", _("User name:"), ms_account_get_effective_username (account));
+  if (shown.from_online != MS_ONLINE_SETTING_NONE)
+    {
+      g_autofree char *from = ms_result_text_from_online_account (shown.from_online);
+
+      printf ("  %-14s %s\n", "", from);
+    }
+  if (shown.online_error != NULL)
+    printf ("  %-14s %s\n", "", shown.online_error->message);
   if (ms_account_get_ca_file (account) != NULL)
     printf ("  %-14s %s\n", _("CA file:"), ms_account_get_ca_file (account));
   if (ms_account_get_pin (account) != NULL)
@@ -580,6 +657,7 @@ print_export_json (MsCliOptions *options,
 int
 ms_cli_export (MsCliOptions *options)
 {
+  g_autoptr(MsAccount) stored = NULL;
   g_autoptr(MsAccount) account = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -587,11 +665,15 @@ ms_cli_export (MsCliOptions *options)
       || (!g_str_equal (options->format, "msmtp") && !g_str_equal (options->format, "json")))
     return ms_cli_usage_error (_("export needs --format msmtp or --format json."));
 
-  account = load_named_account (options, "export", &error);
-  if (account == NULL)
+  stored = load_named_account (options, "export", &error);
+  if (stored == NULL)
     return g_error_matches (error, MS_ERROR, MS_ERROR_USAGE)
            ? ms_cli_usage_error ("%s", error->message)
            : ms_cli_fail (options, "export", error);
+  /* The settings in effect: an online account's as GOA has them now. */
+  account = ms_account_ops_resolve (stored, NULL, NULL, &error);
+  if (account == NULL)
+    return ms_cli_fail (options, "export", error);
 
   if (g_str_equal (options->format, "msmtp"))
     {
@@ -600,7 +682,7 @@ ms_cli_export (MsCliOptions *options)
       fputs (text, stdout);
     }
   else
-    print_export_json (options, account);
+    print_export_json (options, stored);
 
   return 0;
 }

@@ -165,8 +165,8 @@ parse_security (MsCliOptions  *options,
  * @error: return location for an error
  *
  * The account `account add --online-account` stores
- * (ms_online_account_make_account(), as the wizard's), with the connection
- * options over GOA's values.
+ * (ms_online_account_make_account(), as the wizard's): only the connection
+ * options given here; the rest follows GOA.
  *
  * Returns: (transfer full): the account, or %NULL; errors: usage,
  *   invalid-input, online-account-unavailable,

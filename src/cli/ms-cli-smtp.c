@@ -110,8 +110,18 @@ ms_cli_build_request (MsCliOptions  *options,
     return FALSE;
   if (!apply_connection_options (options, request->config, error))
     return FALSE;
+  /* What is given here is not taken from GNOME Online Accounts. */
+  if (options->host != NULL)
+    request->online_settings &= ~MS_ONLINE_SETTING_HOST;
+  if (options->security != NULL)
+    request->online_settings &= ~(MS_ONLINE_SETTING_SECURITY | MS_ONLINE_SETTING_PORT);
+  if (options->port != MS_CLI_PORT_UNSET)
+    request->online_settings &= ~MS_ONLINE_SETTING_PORT;
+  if (options->user != NULL)
+    request->online_settings &= ~MS_ONLINE_SETTING_USER;
 
-  if (request->config->host == NULL)
+  if (request->config->host == NULL
+      && (request->online_settings & MS_ONLINE_SETTING_HOST) == 0)
     {
       g_set_error_literal (error, MS_ERROR, MS_ERROR_USAGE,
                            _("No server given: use --host HOST or --account ID."));
@@ -127,6 +137,13 @@ ms_cli_build_request (MsCliOptions  *options,
     {
       /* A password given here replaces the account's online sign-in. */
       g_clear_pointer (&request->online_account, g_free);
+      if ((request->online_settings & MS_ONLINE_SETTING_HOST) != 0)
+        {
+          g_set_error_literal (error, MS_ERROR, MS_ERROR_USAGE,
+                               _("No server given: use --host HOST or --account ID."));
+          return FALSE;
+        }
+      request->online_settings = MS_ONLINE_SETTING_NONE;
       request->auth = MS_AUTH_PASSWORD;
       g_clear_pointer (&request->password, ms_password_unref);
       request->password = ms_password_read_line (STDIN_FILENO, error);

@@ -8,6 +8,7 @@
 #include "ms-account-ops.h"
 #include "ms-error.h"
 #include "ms-credentials.h"
+#include "ms-online-account.h"
 #include "ms-sender.h"
 
 /*
@@ -854,4 +855,139 @@ ms_account_ops_load_request_finish (GAsyncResult  *result,
     g_propagate_error (keyring_error, g_steal_pointer (&job->keyring_error));
 
   return g_steal_pointer (&job->request);
+}
+
+/* ---- an account's settings in effect ---- */
+
+/**
+ * ms_account_ops_resolve:
+ * @account: a stored account
+ * @from_online_account: (out) (optional): which of its settings came from
+ *   GNOME Online Accounts
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable, cancelled
+ *
+ * The settings an account connects with, for showing and exporting: an
+ * account of GNOME Online Accounts gets the ones its group leaves to GOA
+ * as GOA has them now (ms_online_account_complete_request(), the same function the
+ * operations call before connecting); any other account is copied as it
+ * is. The copy is for reading: storing it would write GOA's values into
+ * the group, which would then stop following GOA. Blocks on D-Bus for an
+ * online account: call it from a worker thread or the command line, or
+ * use ms_account_ops_resolve_async().
+ *
+ * Returns: (transfer full): a copy with the settings in effect, or %NULL
+ */
+MsAccount *
+ms_account_ops_resolve (MsAccount         *account,
+                        MsOnlineSettings  *from_online_account,
+                        GCancellable      *cancellable,
+                        GError           **error)
+{
+  g_autoptr(MsRequest) request = NULL;
+  g_autoptr(MsAccount) copy = NULL;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (account), NULL);
+
+  if (from_online_account != NULL)
+    *from_online_account = MS_ONLINE_SETTING_NONE;
+  copy = ms_account_copy (account, NULL);
+  if (ms_account_get_online_settings (account) == MS_ONLINE_SETTING_NONE)
+    return g_steal_pointer (&copy);
+
+  request = ms_account_make_request (account, NULL);
+  if (!ms_online_account_complete_request (request, cancellable, error))
+    return NULL;
+
+  ms_account_set_smtp_config (copy, request->config);
+  if (from_online_account != NULL)
+    *from_online_account = request->from_online_account;
+
+  return g_steal_pointer (&copy);
+}
+
+typedef struct
+{
+  MsAccount        *account;
+  MsOnlineSettings  from_online_account;
+} ResolveJob;
+
+static void
+resolve_job_free (ResolveJob *job)
+{
+  g_clear_object (&job->account);
+  g_free (job);
+}
+
+static void
+resolve_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ResolveJob *job = task_data;
+  GError *error = NULL;
+  MsAccount *resolved = ms_account_ops_resolve (job->account, &job->from_online_account,
+                                                cancellable, &error);
+
+  if (resolved == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, resolved, g_object_unref);
+}
+
+/**
+ * ms_account_ops_resolve_async:
+ * @account: a stored account (copied)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * ms_account_ops_resolve() in a worker thread, for the window.
+ */
+void
+ms_account_ops_resolve_async (MsAccount           *account,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ResolveJob *job;
+
+  g_return_if_fail (MS_IS_ACCOUNT (account));
+
+  job = g_new0 (ResolveJob, 1);
+  job->account = ms_account_copy (account, NULL);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ms_account_ops_resolve_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) resolve_job_free);
+  g_task_run_in_thread (task, resolve_thread);
+}
+
+/**
+ * ms_account_ops_resolve_finish:
+ * @result: the #GAsyncResult given to the callback
+ * @from_online_account: (out) (optional): as for ms_account_ops_resolve()
+ * @error: as for ms_account_ops_resolve()
+ *
+ * Returns: (transfer full): the copy with the settings in effect, or %NULL
+ */
+MsAccount *
+ms_account_ops_resolve_finish (GAsyncResult      *result,
+                               MsOnlineSettings  *from_online_account,
+                               GError           **error)
+{
+  ResolveJob *job;
+  MsAccount *account;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == ms_account_ops_resolve_async, NULL);
+
+  job = g_task_get_task_data (G_TASK (result));
+  account = g_task_propagate_pointer (G_TASK (result), error);
+  if (from_online_account != NULL)
+    *from_online_account = account != NULL ? job->from_online_account : MS_ONLINE_SETTING_NONE;
+
+  return account;
 }

@@ -85,4 +85,16 @@ void       ms_account_ops_load_request_async  (MsAccount            *account,
 MsRequest *ms_account_ops_load_request_finish (GAsyncResult         *result,
                                                GError              **keyring_error);
 
+MsAccount *ms_account_ops_resolve             (MsAccount            *account,
+                                               MsOnlineSettings     *from_online_account,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+void       ms_account_ops_resolve_async       (MsAccount            *account,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+MsAccount *ms_account_ops_resolve_finish      (GAsyncResult         *result,
+                                               MsOnlineSettings     *from_online_account,
+                                               GError              **error);
+
 G_END_DECLS

@@ -397,8 +397,10 @@ read_security (MsAccountStore  *self,
   g_autofree char *text = g_key_file_get_string (self->key_file, group, "security", NULL);
   MsSecurity security = MS_SECURITY_TLS;
 
-  if (text != NULL &&
-      (!ms_security_from_string (text, &security) || security == MS_SECURITY_AUTO))
+  /* None: implicit TLS, or for an online account GOA's mode. */
+  if (text == NULL)
+    return TRUE;
+  if (!ms_security_from_string (text, &security) || security == MS_SECURITY_AUTO)
     return fail_at_key (self, error, group, "security",
                         /* Translators: tls, starttls and none are values to keep as is */
                         _("must be “tls”, “starttls” or “none”"));
@@ -458,7 +460,10 @@ read_account (MsAccountStore  *self,
   static const char *required[] = { "address", "host" };
 
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
-    if (!g_key_file_has_key (self->key_file, group, required[i], NULL))
+    /* An online account may leave the server to GNOME Online Accounts. */
+    if (!g_key_file_has_key (self->key_file, group, required[i], NULL)
+        && !(g_str_equal (required[i], "host")
+             && g_key_file_has_key (self->key_file, group, "online-account", NULL)))
       {
         g_autofree char *what = g_strdup_printf (_("account “%s” has no “%s” key"),
                                                  group, required[i]);
@@ -717,8 +722,12 @@ write_account (GKeyFile  *key_file,
     g_key_file_set_integer (key_file, group, "port", port);
   else
     g_key_file_remove_key (key_file, group, "port", NULL);
-  g_key_file_set_string (key_file, group, "security",
-                         ms_security_to_string (ms_account_get_security (account)));
+  /* An online account without a mode of its own follows GOA's. */
+  if (ms_account_get_security_set (account) || ms_account_get_online_account (account) == NULL)
+    g_key_file_set_string (key_file, group, "security",
+                           ms_security_to_string (ms_account_get_security (account)));
+  else
+    g_key_file_remove_key (key_file, group, "security", NULL);
   set_or_remove (key_file, group, "username", ms_account_get_username (account));
   set_or_remove (key_file, group, "ca-file", ms_account_get_ca_file (account));
   set_or_remove (key_file, group, "pin", ms_account_get_pin (account));

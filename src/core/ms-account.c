@@ -25,6 +25,7 @@ struct _MsAccount
   char       *online_account;
   guint16     port;
   MsSecurity  security;
+  gboolean    security_set;
   gboolean    is_default;
 };
 
@@ -39,6 +40,7 @@ enum {
   PROP_HOST,
   PROP_PORT,
   PROP_SECURITY,
+  PROP_SECURITY_SET,
   PROP_USERNAME,
   PROP_CA_FILE,
   PROP_PIN,
@@ -105,6 +107,7 @@ ms_account_get_property (GObject    *object,
     case PROP_HOST: g_value_set_string (value, self->host); break;
     case PROP_PORT: g_value_set_uint (value, self->port); break;
     case PROP_SECURITY: g_value_set_enum (value, self->security); break;
+    case PROP_SECURITY_SET: g_value_set_boolean (value, self->security_set); break;
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
     case PROP_PIN: g_value_set_string (value, self->pin); break;
@@ -132,6 +135,12 @@ ms_account_set_property (GObject      *object,
     case PROP_HOST: ms_account_set_host (self, g_value_get_string (value)); break;
     case PROP_PORT: ms_account_set_port (self, g_value_get_uint (value)); break;
     case PROP_SECURITY: ms_account_set_security (self, g_value_get_enum (value)); break;
+    case PROP_SECURITY_SET:
+      if (!g_value_get_boolean (value))
+        ms_account_unset_security (self);
+      else
+        ms_account_set_security (self, self->security);
+      break;
     case PROP_USERNAME: ms_account_set_username (self, g_value_get_string (value)); break;
     case PROP_CA_FILE: ms_account_set_ca_file (self, g_value_get_string (value)); break;
     case PROP_PIN: ms_account_set_pin (self, g_value_get_string (value)); break;
@@ -174,6 +183,9 @@ ms_account_class_init (MsAccountClass *klass)
   properties[PROP_SECURITY] =
     g_param_spec_enum ("security", NULL, NULL, MS_TYPE_SECURITY, MS_SECURITY_TLS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SECURITY_SET] =
+    g_param_spec_boolean ("security-set", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_USERNAME] = string_property ("username");
   properties[PROP_CA_FILE] = string_property ("ca-file");
   properties[PROP_PIN] = string_property ("pin");
@@ -229,6 +241,7 @@ ms_account_copy (MsAccount  *self,
                        "host", self->host,
                        "port", (guint) self->port,
                        "security", self->security,
+                       "security-set", self->security_set,
                        "username", self->username,
                        "ca-file", self->ca_file,
                        "pin", self->pin,
@@ -350,6 +363,14 @@ ms_account_get_security (MsAccount *self)
   return self->security;
 }
 
+/**
+ * ms_account_set_security:
+ * @self: an #MsAccount
+ * @security: tls, starttls or none
+ *
+ * Sets the security mode; it is then set (#MsAccount:security-set), so an
+ * account of GNOME Online Accounts keeps it whatever GOA says.
+ */
 void
 ms_account_set_security (MsAccount  *self,
                          MsSecurity  security)
@@ -357,10 +378,60 @@ ms_account_set_security (MsAccount  *self,
   g_return_if_fail (MS_IS_ACCOUNT (self));
   g_return_if_fail (security <= MS_SECURITY_NONE);
 
-  if (self->security == security)
-    return;
-  self->security = security;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY]);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (!self->security_set)
+    {
+      self->security_set = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY_SET]);
+    }
+  if (self->security != security)
+    {
+      self->security = security;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * ms_account_get_security_set:
+ * @self: an #MsAccount
+ *
+ * Returns: whether the security mode is set (in accounts.ini, or by
+ *   ms_account_set_security()) rather than the default: implicit TLS, or
+ *   for an account of GNOME Online Accounts what GOA says
+ */
+gboolean
+ms_account_get_security_set (MsAccount *self)
+{
+  g_return_val_if_fail (MS_IS_ACCOUNT (self), FALSE);
+  return self->security_set;
+}
+
+/**
+ * ms_account_unset_security:
+ * @self: an #MsAccount
+ *
+ * Back to no security mode of its own: implicit TLS, or for an account of
+ * GNOME Online Accounts GOA's mode. Such an account's group then has no
+ * `security` key.
+ */
+void
+ms_account_unset_security (MsAccount *self)
+{
+  g_return_if_fail (MS_IS_ACCOUNT (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->security_set)
+    {
+      self->security_set = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY_SET]);
+    }
+  if (self->security != MS_SECURITY_TLS)
+    {
+      self->security = MS_SECURITY_TLS;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
@@ -465,6 +536,9 @@ validate_server (MsAccount  *self,
   g_autofree char *normalised = NULL;
   gboolean is_literal = FALSE;
 
+  /* An account of GNOME Online Accounts may leave the server to GOA. */
+  if (self->host == NULL && self->online_account != NULL)
+    return TRUE;
   if (self->host == NULL)
     {
       g_set_error_literal (error, MS_ERROR, MS_ERROR_INVALID_INPUT,
@@ -626,13 +700,47 @@ ms_account_set_online_account (MsAccount  *self,
 }
 
 /**
+ * ms_account_get_online_settings:
+ * @self: an #MsAccount
+ *
+ * The connection settings that an account of GNOME Online Accounts leaves
+ * to GOA, because its group does not set them: no `host`, no `port`, no
+ * `security`, no `username` (docs/contract.md, "Online accounts"). They
+ * are asked of GOA at every connection (ms_online_account_complete_request()), so a
+ * change in GOA is followed.
+ *
+ * Returns: those settings; none for an account with a password
+ */
+MsOnlineSettings
+ms_account_get_online_settings (MsAccount *self)
+{
+  MsOnlineSettings settings = MS_ONLINE_SETTING_NONE;
+
+  g_return_val_if_fail (MS_IS_ACCOUNT (self), MS_ONLINE_SETTING_NONE);
+
+  if (self->online_account == NULL)
+    return MS_ONLINE_SETTING_NONE;
+  if (self->host == NULL)
+    settings |= MS_ONLINE_SETTING_HOST;
+  if (self->port == 0)
+    settings |= MS_ONLINE_SETTING_PORT;
+  if (!self->security_set)
+    settings |= MS_ONLINE_SETTING_SECURITY;
+  if (self->username == NULL)
+    settings |= MS_ONLINE_SETTING_USER;
+
+  return settings;
+}
+
+/**
  * ms_account_make_request:
  * @self: an #MsAccount
  * @password: (nullable): the secret for login, test-send and send
  *
  * Returns: (transfer full): a request for an operation with this account:
  *   its settings, the password, the account id, the provider and the
- *   address as sender
+ *   address as sender; for an account of GNOME Online Accounts, the
+ *   settings still to take from GOA (request->online_settings)
  */
 MsRequest *
 ms_account_make_request (MsAccount  *self,
@@ -651,6 +759,7 @@ ms_account_make_request (MsAccount  *self,
   if (self->online_account != NULL)
     {
       request->online_account = g_strdup (self->online_account);
+      request->online_settings = ms_account_get_online_settings (self);
       request->auth = MS_AUTH_OAUTH2;
     }
   request->provider = g_strdup (self->provider);

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *
  * Properties: "id" (construct-only), "address", "display-name", "provider",
  * "host", "port" (0 means the default port of "security"), "security"
- * (MS_TYPE_SECURITY: tls, starttls or none; never auto), "username" (NULL
+ * (MS_TYPE_SECURITY: tls, starttls or none; never auto), "security-set"
+ * (whether "security" is the account's own or the default), "username" (NULL
  * means the address), "ca-file", "pin", "online-account" (a GNOME Online
  * Accounts id instead of a keyring secret), "default", and "credentials-dir"
  * (not a setting: where a system account's secret is sealed, NULL for the
@@ -52,6 +53,8 @@ void           ms_account_set_port           (MsAccount   *self,
 MsSecurity     ms_account_get_security       (MsAccount   *self);
 void           ms_account_set_security       (MsAccount   *self,
                                               MsSecurity   security);
+gboolean       ms_account_get_security_set   (MsAccount   *self);
+void           ms_account_unset_security     (MsAccount   *self);
 const char    *ms_account_get_username       (MsAccount   *self);
 const char    *ms_account_get_effective_username (MsAccount *self);
 void           ms_account_set_username       (MsAccount   *self,
@@ -65,6 +68,7 @@ void           ms_account_set_pin            (MsAccount   *self,
 const char    *ms_account_get_online_account (MsAccount   *self);
 void           ms_account_set_online_account (MsAccount   *self,
                                               const char  *goa_id);
+MsOnlineSettings ms_account_get_online_settings (MsAccount *self);
 gboolean       ms_account_get_default        (MsAccount   *self);
 void           ms_account_set_default        (MsAccount   *self,
                                               gboolean     is_default);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ms-config.h"
+#include "ms-core-enums.h"
 
 G_DEFINE_BOXED_TYPE (MsSmtpConfig, ms_smtp_config, ms_smtp_config_copy, ms_smtp_config_free)
 
@@ -57,6 +58,26 @@ ms_security_default_port (MsSecurity security)
     default:
       return 465;
     }
+}
+
+/**
+ * ms_online_settings_to_strv:
+ * @settings: some of the settings of an online account
+ *
+ * Returns: (transfer full): their names ("host", "port", "security",
+ *   "user"), in that order; empty for none
+ */
+char **
+ms_online_settings_to_strv (MsOnlineSettings settings)
+{
+  g_autoptr(GFlagsClass) klass = g_type_class_ref (MS_TYPE_ONLINE_SETTINGS);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; i < klass->n_values; i++)
+    if (klass->values[i].value != 0 && (settings & klass->values[i].value) != 0)
+      g_strv_builder_add (names, klass->values[i].value_nick);
+
+  return g_strv_builder_end (names);
 }
 
 /**

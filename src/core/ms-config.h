@@ -18,6 +18,30 @@ gboolean    ms_security_from_string   (const char *name,
                                        MsSecurity *security);
 guint16     ms_security_default_port  (MsSecurity  security);
 
+/*
+ * MsOnlineSettings:
+ * @MS_ONLINE_SETTING_HOST: the SMTP server (GOA's SmtpHost)
+ * @MS_ONLINE_SETTING_PORT: the port (GOA's "host:port", else the default of
+ *   the security mode)
+ * @MS_ONLINE_SETTING_SECURITY: the security mode (SmtpUseSsl, SmtpUseTls)
+ * @MS_ONLINE_SETTING_USER: the user name (SmtpUserName)
+ *
+ * The connection settings of an account of GNOME Online Accounts that the
+ * group of accounts.ini leaves to GOA, and which values came from it
+ * (docs/contract.md, "Online accounts"). The nicks ("host", "port",
+ * "security", "user") are the names `account show --json` gives.
+ */
+typedef enum /*< flags >*/
+{
+  MS_ONLINE_SETTING_NONE     = 0,
+  MS_ONLINE_SETTING_HOST     = 1 << 0,
+  MS_ONLINE_SETTING_PORT     = 1 << 1,
+  MS_ONLINE_SETTING_SECURITY = 1 << 2,
+  MS_ONLINE_SETTING_USER     = 1 << 3,
+} MsOnlineSettings;
+
+char      **ms_online_settings_to_strv (MsOnlineSettings settings);
+
 #define MS_DEFAULT_TIMEOUT_SECONDS 20
 
 /*

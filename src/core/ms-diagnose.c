@@ -11,6 +11,7 @@
 #include "ms-diagnose.h"
 #include "ms-last-check.h"
 #include "ms-online-account.h"
+#include "ms-result-text.h"
 #include "ms-probe.h"
 #include "ms-sender.h"
 #include "ms-sendmail.h"
@@ -99,33 +100,71 @@ check_store (MsResult        *result,
 }
 
 /* An account of GNOME Online Accounts: GOA answers, the account is there
- * with Mail, and GOA does not say it needs attention. No token is asked
+ * with Mail, and GOA does not say it needs attention; the settings the
+ * group leaves to GOA are taken from it (@resolved). No token is asked
  * here: the sign-in check asks for one. */
-static void
+static gboolean
 check_online_account (MsResult        *result,
-                      const MsRequest *request,
+                      MsRequest       *resolved,
                       GCancellable    *cancellable)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsOnlineAccount) account = ms_online_account_lookup (request->online_account,
+  g_autoptr(MsOnlineAccount) account = ms_online_account_lookup (resolved->online_account,
                                                                  cancellable, &error);
   g_autofree char *message = NULL;
 
   if (account != NULL && account->attention_needed)
     g_set_error_literal (&error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_NEEDS_ATTENTION,
                          _("Online Accounts says this account needs you to sign in again."));
+  else if (account != NULL)
+    ms_online_account_apply (account, resolved, &error);
   if (error != NULL)
     {
       ms_result_add_check (result, "online-account", MS_CHECK_ERROR, FALSE,
                            _("Online Accounts"), error->message);
       note_failure (result, ms_error_get_code (error), MS_STEP_AUTH, error->message);
-      return;
+      return FALSE;
     }
 
   /* Translators: %s is the account's address in GNOME Online Accounts */
   message = g_strdup_printf (_("Online Accounts answers and signs in as %s."), account->address);
+  if (resolved->from_online_account != MS_ONLINE_SETTING_NONE)
+    {
+      g_autofree char *from = ms_result_text_from_online_account (resolved->from_online_account);
+      g_autofree char *sentence = NULL;
+      char *both;
+
+      /* Translators: the server, its port and its security mode, as in
+       * "smtp.gmail.com:465 (tls)", the user name, then "server, port and
+       * security from Online Accounts" */
+      sentence = g_strdup_printf (_("In use: %s:%u (%s), user name %s; %s."),
+                                  resolved->config->host, resolved->config->port,
+                                  ms_security_to_string (resolved->config->security),
+                                  resolved->config->username ? resolved->config->username : "?",
+                                  from);
+      both = g_strdup_printf ("%s %s", message, sentence);
+      g_free (message);
+      message = both;
+    }
   ms_result_add_check (result, "online-account", MS_CHECK_INFO, TRUE, _("Online Accounts"),
                        message);
+  return TRUE;
+}
+
+/* The checks (and the first error) of @from, after those of @result. */
+static void
+take_checks (MsResult *result,
+             MsResult *from)
+{
+  for (guint i = 0; from->checks != NULL && i < from->checks->len; i++)
+    {
+      const MsCheck *check = g_ptr_array_index (from->checks, i);
+
+      ms_result_add_check (result, check->check, check->severity, check->ok, check->title,
+                           check->message);
+    }
+  if (from->error != NULL)
+    note_failure (result, from->error->code, from->error->step, from->error->message);
 }
 
 static void
@@ -606,20 +645,41 @@ ms_diagnose_run (const MsRequest *request,
                  GCancellable    *cancellable)
 {
   g_autoptr(MsResult) result = ms_result_new ("diagnose");
+  g_autoptr(MsResult) online_checks = NULL;
+  g_autoptr(MsRequest) resolved = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  gboolean online_ok = TRUE;
 
   g_return_val_if_fail (request != NULL, NULL);
+
+  /* An online account: GOA first, since the settings the group leaves to
+   * GOA come from it (ms_online_account_apply()); its check is listed
+   * after the settings' as for any account. */
+  if (request->online_account != NULL)
+    {
+      resolved = ms_request_copy (request);
+      online_checks = ms_result_new ("diagnose");
+      online_ok = check_online_account (online_checks, resolved, cancellable);
+      request = resolved;
+    }
 
   result->account = g_strdup (request->account);
   result->host = g_strdup (request->config->host);
   result->port = request->config->port;
   result->security = request->config->security;
+  result->from_online_account = request->from_online_account;
 
-  if (check_settings (result, request))
+  if (!online_ok && request->online_settings != MS_ONLINE_SETTING_NONE)
+    {
+      /* Without GOA there is no server to check. */
+      take_checks (result, online_checks);
+      check_sendmail (result, request);
+    }
+  else if (check_settings (result, request))
     {
       if (request->online_account != NULL)
-        check_online_account (result, request, cancellable);
+        take_checks (result, online_checks);
       else
         check_keyring (result, request, keyring_error);
       run_network_checks (result, request, send_test, cancellable);

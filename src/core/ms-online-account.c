@@ -429,30 +429,20 @@ ms_online_account_resolve (const char    *goa_id,
   return g_steal_pointer (&info);
 }
 
+/* Only what was given: the rest stays out of the group and is asked of
+ * GOA at every connection (ms_online_account_complete_request()). */
 static void
 apply_overrides (MsAccount                      *account,
-                 const MsOnlineAccount          *info,
-                 const char                     *address,
                  const MsOnlineAccountOverrides *overrides)
 {
-  MsSecurity security = overrides->security != MS_SECURITY_AUTO ? overrides->security
-                                                                 : info->security;
-
-  ms_account_set_host (account, overrides->host != NULL ? overrides->host : info->smtp_host);
-  ms_account_set_security (account, security);
-  /* GOA has no port of its own but may say "host:port"; another security
-   * mode than GOA's takes that mode's port. */
+  if (overrides->host != NULL)
+    ms_account_set_host (account, overrides->host);
+  if (overrides->security != MS_SECURITY_AUTO)
+    ms_account_set_security (account, overrides->security);
   if (overrides->port != 0)
     ms_account_set_port (account, overrides->port);
-  else if (info->smtp_port != 0 && overrides->security == MS_SECURITY_AUTO)
-    ms_account_set_port (account, info->smtp_port);
-  else
-    ms_account_set_port (account, ms_security_default_port (security));
   if (overrides->username != NULL)
     ms_account_set_username (account, overrides->username);
-  else if (info->smtp_user != NULL && *info->smtp_user != '\0'
-           && g_ascii_strcasecmp (info->smtp_user, address) != 0)
-    ms_account_set_username (account, info->smtp_user);
   if (overrides->ca_file != NULL)
     ms_account_set_ca_file (account, overrides->ca_file);
   if (overrides->pin != NULL)
@@ -468,9 +458,13 @@ apply_overrides (MsAccount                      *account,
  * @error: invalid-input
  *
  * The account that signs in through @info, as `account add
- * --online-account` and the wizard store it: `online-account=` and GOA's
- * SMTP server, port (GOA's `host:port`, else the security mode's default),
- * security and user name, each replaced by @overrides. No secret.
+ * --online-account` and the wizard store it: the address,
+ * `online-account=`, the provider, and only the settings @overrides
+ * gives. GOA's server, port, security and user name are not copied: the
+ * account follows GOA, which is asked for them at every connection
+ * (ms_online_account_complete_request(); docs/contract.md, "Online
+ * accounts"); a setting in @overrides stays in force whatever GOA says.
+ * No secret.
  *
  * Returns: (transfer full): the account, or %NULL
  */
@@ -504,10 +498,123 @@ ms_online_account_make_account (const MsOnlineAccount          *info,
                                          : ms_provider_lookup_domain (strrchr (address, '@') + 1);
   if (provider != NULL)
     ms_account_set_provider (account, provider->id);
-  apply_overrides (account, info, address, overrides);
+  apply_overrides (account, overrides);
 
   if (!ms_account_validate (account, error))
     return NULL;
 
   return g_steal_pointer (&account);
+}
+
+/**
+ * ms_online_account_apply:
+ * @account: the GOA account @request signs in with, as just read
+ * @request: (inout): a request of an account of GNOME Online Accounts
+ * @error: online-account-unavailable when GOA gives no SMTP server
+ *
+ * Takes the settings that @request still has to take from GOA
+ * (request->online_settings, the ones its group does not set) from
+ * @account's Mail interface: the host of SmtpHost; the security mode
+ * (SmtpUseSsl: tls, SmtpUseTls: starttls, else none); the port of GOA's
+ * `host:port` form when both the host and the mode come from GOA, else the
+ * mode's default; the user name SmtpUserName when GOA has one. Records in
+ * request->from_online_account which values came from GOA, and leaves
+ * nothing more to take (docs/contract.md, "Online accounts").
+ *
+ * Returns: %TRUE when @request is complete
+ */
+gboolean
+ms_online_account_apply (const MsOnlineAccount  *account,
+                         MsRequest              *request,
+                         GError                **error)
+{
+  MsOnlineSettings wanted;
+  MsOnlineSettings from = MS_ONLINE_SETTING_NONE;
+  MsSmtpConfig *config;
+
+  g_return_val_if_fail (account != NULL && request != NULL, FALSE);
+
+  wanted = request->online_settings;
+  config = request->config;
+
+  if ((wanted & MS_ONLINE_SETTING_HOST) != 0)
+    {
+      if (account->smtp_host == NULL || *account->smtp_host == '\0' || !account->smtp_supported)
+        {
+          g_set_error (error, MS_ERROR, MS_ERROR_ONLINE_ACCOUNT_UNAVAILABLE,
+                       _("Online Accounts gives no server for sending mail for the account “%s”."),
+                       account->id);
+          return FALSE;
+        }
+      g_free (config->host);
+      config->host = g_strdup (account->smtp_host);
+      from |= MS_ONLINE_SETTING_HOST;
+    }
+  if ((wanted & MS_ONLINE_SETTING_SECURITY) != 0)
+    {
+      config->security = account->security;
+      from |= MS_ONLINE_SETTING_SECURITY;
+    }
+  if ((wanted & MS_ONLINE_SETTING_PORT) != 0)
+    {
+      /* GOA's port belongs to GOA's host and mode: with a host or a mode of
+       * the group's own, the mode's default port. */
+      if ((wanted & MS_ONLINE_SETTING_HOST) != 0 && (wanted & MS_ONLINE_SETTING_SECURITY) != 0
+          && account->smtp_port != 0)
+        config->port = account->smtp_port;
+      else
+        config->port = ms_security_default_port (config->security);
+      if ((wanted & MS_ONLINE_SETTING_SECURITY) != 0)
+        from |= MS_ONLINE_SETTING_PORT;
+    }
+  if ((wanted & MS_ONLINE_SETTING_USER) != 0
+      && account->smtp_user != NULL && *account->smtp_user != '\0')
+    {
+      g_free (config->username);
+      config->username = g_strdup (account->smtp_user);
+      from |= MS_ONLINE_SETTING_USER;
+    }
+
+  request->online_settings = MS_ONLINE_SETTING_NONE;
+  request->from_online_account |= from;
+
+  return TRUE;
+}
+
+/**
+ * ms_online_account_complete_request:
+ * @request: (inout): a request of an account of GNOME Online Accounts
+ * @cancellable: (nullable): a #GCancellable
+ * @error: online-account-unavailable (no session bus, GOA not running, the
+ *   account gone, Mail off, no SMTP server), cancelled
+ *
+ * The one place where an account that follows GOA gets its effective
+ * settings: asks GOA for the account now (its current properties, never
+ * a cached copy) and applies them with ms_online_account_apply(). Every
+ * operation calls it before connecting (ms_operation_run(),
+ * ms_outbox_deliver(), ms_diagnose_run()), and `account show` and
+ * `export` through ms_account_ops_resolve(). Does nothing, and asks GOA
+ * nothing, when the request has nothing to take from GOA (an account with
+ * a password, or one whose group sets every setting). Blocking D-Bus: call
+ * it from a worker thread or the command line. Asks for no token.
+ *
+ * Returns: %TRUE when @request is complete
+ */
+gboolean
+ms_online_account_complete_request (MsRequest     *request,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  g_autoptr(MsOnlineAccount) account = NULL;
+
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  if (request->online_account == NULL || request->online_settings == MS_ONLINE_SETTING_NONE)
+    return TRUE;
+
+  account = ms_online_account_lookup (request->online_account, cancellable, error);
+  if (account == NULL)
+    return FALSE;
+
+  return ms_online_account_apply (account, request, error);
 }

@@ -6,6 +6,7 @@
 #include "ms-account.h"
 #include "ms-config.h"
 #include "ms-password.h"
+#include "ms-request.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,12 @@ MsPassword      *ms_online_account_get_token   (const char       *id,
 gboolean         ms_online_account_renew       (const char       *id,
                                                 GCancellable     *cancellable,
                                                 GError          **error);
+gboolean         ms_online_account_apply       (const MsOnlineAccount *account,
+                                                MsRequest        *request,
+                                                GError          **error);
+gboolean         ms_online_account_complete_request (MsRequest   *request,
+                                                     GCancellable *cancellable,
+                                                     GError     **error);
 
 /*
  * What `account add --online-account` (its connection options) and the

@@ -25,6 +25,16 @@ note (const MsRequest *request,
     request->transcript_func (line, request->transcript_data);
 }
 
+/* The settings could not be had from GNOME Online Accounts: nothing was
+ * connected. */
+static void
+fail_settings (MsResult     *result,
+               const GError *error)
+{
+  ms_result_add_step (result, MS_STEP_CONFIG, FALSE, 0)->detail = g_strdup (error->message);
+  ms_result_set_error_from_gerror (result, MS_STEP_CONFIG, error);
+}
+
 static void
 fail_token (MsResult     *result,
             const GError *error)
@@ -179,7 +189,9 @@ ms_operation_run_session (const MsRequest *request,
  * @cancellable: (nullable): a #GCancellable
  *
  * Runs @body in the calling thread, and sets the result's timing and
- * advice.
+ * advice. An account of GNOME Online Accounts first gets the settings its
+ * group leaves to GOA (ms_online_account_complete_request()); when GOA cannot give
+ * them, @body does not run and the error is GOA's.
  *
  * Returns: (transfer full): the result
  */
@@ -190,15 +202,28 @@ ms_operation_run (const MsRequest *request,
                   GCancellable    *cancellable)
 {
   MsResult *result = ms_result_new (name);
+  g_autoptr(MsRequest) resolved = NULL;
+  g_autoptr(GError) online_error = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+
+  if (request->online_settings != MS_ONLINE_SETTING_NONE)
+    {
+      resolved = ms_request_copy (request);
+      if (ms_online_account_complete_request (resolved, cancellable, &online_error))
+        request = resolved;
+    }
 
   result->account = g_strdup (request->account);
   result->host = g_strdup (request->config->host);
   result->port = request->config->port;
   result->security = request->config->security;
+  result->from_online_account = request->from_online_account;
 
-  body (request, result, cancellable);
+  if (online_error != NULL)
+    fail_settings (result, online_error);
+  else
+    body (request, result, cancellable);
 
   result->total_ms = (g_get_monotonic_time () - start) / 1000;
   ms_advice_fill (result, request->provider);

@@ -6,6 +6,7 @@
 #include "ms-account-ops.h"
 #include "ms-advice.h"
 #include "ms-operation.h"
+#include "ms-online-account.h"
 #include "ms-outbox-delivery.h"
 #include "ms-smtp-client.h"
 
@@ -97,6 +98,7 @@ message_result_new (const MsResult *session)
   result->host = g_strdup (session->host);
   result->port = session->port;
   result->security = session->security;
+  result->from_online_account = session->from_online_account;
 
   return result;
 }
@@ -195,22 +197,39 @@ ms_outbox_deliver (const MsRequest  *request,
   g_autoptr(MsResult) session = ms_result_new ("send");
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GPtrArray) done = attempts_new ();
+  g_autoptr(MsRequest) resolved = NULL;
+  g_autoptr(GError) online_error = NULL;
   MsResult *waiting = NULL;
-  gboolean opened;
+  gboolean opened = FALSE;
   gint64 start;
   guint i = 0;
 
   g_return_val_if_fail (request != NULL && locks != NULL && attempts != NULL, NULL);
 
   start = g_get_monotonic_time ();
+  /* An online account's settings as GOA has them now. */
+  if (request->online_settings != MS_ONLINE_SETTING_NONE)
+    {
+      resolved = ms_request_copy (request);
+      if (ms_online_account_complete_request (resolved, cancellable, &online_error))
+        request = resolved;
+    }
   session->account = g_strdup (request->account);
   session->host = g_strdup (request->config->host);
   session->port = request->config->port;
   session->security = request->config->security;
+  session->from_online_account = request->from_online_account;
 
   /* A token of its own for an online account (ms_operation_sign_in()). */
-  client = ms_operation_sign_in (request, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER, session,
-                                 NULL, cancellable, &opened);
+  if (online_error != NULL)
+    {
+      ms_result_add_step (session, MS_STEP_CONFIG, FALSE, 0)->detail =
+        g_strdup (online_error->message);
+      ms_result_set_error_from_gerror (session, MS_STEP_CONFIG, online_error);
+    }
+  else
+    client = ms_operation_sign_in (request, MS_SMTP_NEEDS_AUTH | MS_SMTP_NEEDS_SENDER, session,
+                                   NULL, cancellable, &opened);
   /* Each message's final reply comes in with the next one's commands. */
   if (client != NULL)
     ms_smtp_client_set_pipeline_messages (client, TRUE);

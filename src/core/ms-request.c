@@ -34,6 +34,8 @@ ms_request_copy (const MsRequest *request)
   copy->password = request->password ? ms_password_ref (request->password) : NULL;
   copy->auth = request->auth;
   copy->online_account = g_strdup (request->online_account);
+  copy->online_settings = request->online_settings;
+  copy->from_online_account = request->from_online_account;
   copy->account = g_strdup (request->account);
   copy->provider = g_strdup (request->provider);
   copy->credential_store = request->credential_store;

@@ -40,6 +40,10 @@ typedef struct
   MsAuthMethod      auth;
   char             *online_account; /* a GNOME Online Accounts id: the operations ask it
                                      * for a token per connection; nullable */
+  MsOnlineSettings  online_settings; /* what @config still has to take from that account
+                                      * (the group leaves it to GOA): filled by
+                                      * ms_online_account_complete_request() before connecting */
+  MsOnlineSettings  from_online_account; /* after that: which values came from GOA */
   char             *account;       /* the account id, for the result; nullable */
   char             *provider;      /* provider id for advice ("gmail"); nullable */
   MsCredentialStore credential_store; /* where the password came from (diagnose says it) */

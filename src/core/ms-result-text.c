@@ -252,6 +252,50 @@ check_mark (gboolean        ok,
 }
 
 /**
+ * ms_result_text_from_online_account:
+ * @settings: the settings whose values came from GNOME Online Accounts
+ *
+ * Returns: (transfer full): which ones, in words: "server, port and
+ *   security from Online Accounts"; "" for none
+ */
+char *
+ms_result_text_from_online_account (MsOnlineSettings settings)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *list = NULL;
+  GString *text;
+
+  if (settings == MS_ONLINE_SETTING_NONE)
+    return g_strdup ("");
+  if (settings & MS_ONLINE_SETTING_HOST)
+    /* Translators: one item of "server, port and security from Online Accounts" */
+    g_ptr_array_add (names, _("server"));
+  if (settings & MS_ONLINE_SETTING_PORT)
+    /* Translators: one item of "server, port and security from Online Accounts" */
+    g_ptr_array_add (names, _("port"));
+  if (settings & MS_ONLINE_SETTING_SECURITY)
+    /* Translators: one item of "server, port and security from Online Accounts" */
+    g_ptr_array_add (names, _("security"));
+  if (settings & MS_ONLINE_SETTING_USER)
+    /* Translators: one item of "server, port and security from Online Accounts" */
+    g_ptr_array_add (names, _("user name"));
+
+  text = g_string_new (g_ptr_array_index (names, 0));
+  for (guint i = 1; i < names->len; i++)
+    g_string_append_printf (text, "%s%s",
+                            i + 1 < names->len
+                            /* Translators: between the items of a list but the last two */
+                            ? _(", ")
+                            /* Translators: between the last two items of a list */
+                            : _(" and "),
+                            (const char *) g_ptr_array_index (names, i));
+
+  list = g_string_free (text, FALSE);
+  /* Translators: %s is a list such as "server, port and security" */
+  return g_strdup_printf (_("%s from Online Accounts"), list);
+}
+
+/**
  * ms_result_text_report:
  * @result: any result; a diagnose result lists its checks, any other its
  *   steps
@@ -280,9 +324,16 @@ ms_result_text_report (const MsResult *result)
   g_string_append_printf (report, "%s: %s\n", _("Date"), when);
   if (result->account != NULL)
     g_string_append_printf (report, "%s: %s\n", _("Account"), result->account);
-  g_string_append_printf (report, "%s: %s:%u (%s)\n\n", _("Server"),
+  g_string_append_printf (report, "%s: %s:%u (%s)", _("Server"),
                           result->host ? result->host : "?", result->port,
                           ms_security_to_string (result->security));
+  if (result->from_online_account != MS_ONLINE_SETTING_NONE)
+    {
+      g_autofree char *from = ms_result_text_from_online_account (result->from_online_account);
+
+      g_string_append_printf (report, ", %s", from);
+    }
+  g_string_append (report, "\n\n");
 
   for (guint i = 0; has_checks && i < result->checks->len; i++)
     {

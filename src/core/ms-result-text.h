@@ -20,5 +20,6 @@ char       *ms_step_describe       (const MsResult *result,
 char       *ms_format_date         (GDateTime      *date);
 char       *ms_format_transcript   (const MsResult *result);
 char       *ms_result_text_report  (const MsResult *result);
+char       *ms_result_text_from_online_account (MsOnlineSettings settings);
 
 G_END_DECLS

@@ -644,6 +644,12 @@ build_result (JsonBuilder    *builder,
   json_builder_set_member_name (builder, "port");
   json_builder_add_int_value (builder, result->port);
   ms_json_add_string_or_null (builder, "security", ms_security_to_string (result->security));
+  if (result->from_online_account != MS_ONLINE_SETTING_NONE)
+    {
+      g_auto(GStrv) names = ms_online_settings_to_strv (result->from_online_account);
+
+      add_strv (builder, "from_online_account", (const char * const *) names);
+    }
 
   json_builder_set_member_name (builder, "steps");
   json_builder_begin_array (builder);

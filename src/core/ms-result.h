@@ -116,6 +116,8 @@ struct _MsResult
   char          *host;
   guint16        port;
   MsSecurity     security;
+  MsOnlineSettings from_online_account; /* which of host, port, security and user
+                                         * came from GNOME Online Accounts */
   GPtrArray     *steps;           /* MsStep */
   MsTlsInfo     *tls;             /* nullable */
   char         **capabilities;    /* nullable; EHLO lines after the domain */

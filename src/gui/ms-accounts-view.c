@@ -81,6 +81,17 @@ describe_last_check (MsAccountsView *self,
                           result->error != NULL ? result->error->message : "");
 }
 
+/* An account of GNOME Online Accounts may leave its server to GOA, which
+ * is asked when connecting, not here. */
+static const char *
+account_host (MsAccount  *account,
+              const char *host)
+{
+  if (host == NULL && ms_account_get_online_account (account) != NULL)
+    return _("Online Accounts");
+  return host != NULL ? host : "";
+}
+
 /* The row's subtitle follows the account's host and this session's check. */
 static gboolean
 host_to_subtitle (GBinding     *binding,
@@ -94,7 +105,8 @@ host_to_subtitle (GBinding     *binding,
     return FALSE;
   g_value_take_string (to, describe_account (MS_ACCOUNTS_VIEW (user_data),
                                                 MS_ACCOUNT (account),
-                                                g_value_get_string (from)));
+                                                account_host (MS_ACCOUNT (account),
+                                                              g_value_get_string (from))));
   return TRUE;
 }
 
@@ -140,7 +152,8 @@ on_outbox_changed_cb (MsAccountsView *self)
 
       if (account == NULL)
         continue;
-      subtitle = describe_account (self, account, ms_account_get_host (account));
+      subtitle = describe_account (self, account,
+                                   account_host (account, ms_account_get_host (account)));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
 }

@@ -19,11 +19,14 @@ does. Each call is appended to CALLS.log as "METHOD ID" (never a token).
 Tests change an account's Mail properties as a user would in Settings:
 io.github.mailsetup.GoaStandIn.SetMailProperty(ID, NAME, VALUE) on the
 manager's path sets Mail's NAME (SmtpHost, SmtpUseSsl, SmtpUseTls,
-SmtpUserName, ...) and emits PropertiesChanged, as GOA does.
+SmtpUserName, ...) and emits PropertiesChanged, as GOA does; and
+SetTokenDelay(ID, SECONDS) makes GetAccessToken answer that much later, so
+a test can look at the process that waits for a token.
 """
 
 import json
 import sys
+import time
 
 import dbus
 import dbus.mainloop.glib
@@ -112,6 +115,7 @@ class Account(dbus.service.Object):
     @dbus.service.method(OAUTH2, in_signature="", out_signature="si")
     def GetAccessToken(self):
         log_call("GetAccessToken", self.state["id"])
+        time.sleep(self.state.get("token_delay", 0))
         if self.state.get("attention_needed", False):
             raise NotAuthorized("The account needs attention")
         return self.state["tokens"][self.index], 3600
@@ -148,6 +152,14 @@ class Manager(dbus.service.Object):
                          out_signature="a{oa{sa{sv}}}")
     def GetManagedObjects(self):
         return {dbus.ObjectPath(a.path): a.interfaces() for a in self.accounts}
+
+    @dbus.service.method(STAND_IN, in_signature="sd", out_signature="")
+    def SetTokenDelay(self, account_id, seconds):
+        for account in self.accounts:
+            if account.state["id"] == account_id:
+                account.state["token_delay"] = float(seconds)
+                return
+        raise dbus.DBusException(f"no account {account_id}")
 
     @dbus.service.method(STAND_IN, in_signature="ssv", out_signature="")
     def SetMailProperty(self, account_id, name, value):

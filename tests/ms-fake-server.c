@@ -1064,13 +1064,25 @@ do_auth_oauth (Conn       *conn,
   g_autofree char *token = NULL;
   g_autofree char *line = NULL;
   g_autofree char *challenge = NULL;
+  g_autofree char *asked = NULL;
   gboolean cancelled = FALSE;
   const char *json;
 
   if (server->oauth_token == NULL)
     return conn_puts (conn, "504 5.5.4 Unrecognized authentication type\r\n") ? STEP_CONTINUE : STEP_STOP;
+  /* Without an initial response (msmtp's way), an empty challenge asks for
+   * it, as Gmail does (RFC 4954). */
   if (initial == NULL)
-    return conn_puts (conn, "501 5.5.2 Initial response required\r\n") ? STEP_CONTINUE : STEP_STOP;
+    {
+      if (!conn_puts (conn, "334 \r\n"))
+        return STEP_STOP;
+      asked = read_continuation (conn, &cancelled);
+      if (asked == NULL)
+        return STEP_STOP;
+      if (cancelled)
+        return cancelled_reply (conn);
+      initial = asked;
+    }
 
   raw = decode_text (initial);
   if (parse_oauth (raw, bearer, &user, &token)

@@ -157,7 +157,8 @@ void          ms_fake_server_set_credentials (MsFakeServer *server,
                                               const char   *password);
 /* The one access token AUTH XOAUTH2 and OAUTHBEARER accept (with the user of
  * ms_fake_server_set_credentials()); the default capabilities then offer
- * "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER". Any other token gets Gmail's
+ * "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER". The response comes with AUTH, or
+ * after an empty "334 " when AUTH had none (msmtp). Any other token gets Gmail's
  * answer: 334 with a base64 JSON error, and after the client's empty
  * response 535 5.7.8. Default: none (the mechanisms are refused). */
 void          ms_fake_server_set_oauth_token (MsFakeServer *server,

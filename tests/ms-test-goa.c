@@ -103,11 +103,9 @@ ms_test_goa_count (MsTestGoa  *goa,
   return n;
 }
 
-void
-ms_test_goa_set_mail (MsTestGoa  *goa,
-                      const char *id,
-                      const char *name,
-                      GVariant   *value)
+static void
+call_stand_in (const char *method,
+               GVariant   *parameters)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = NULL;
@@ -120,10 +118,26 @@ ms_test_goa_set_mail (MsTestGoa  *goa,
   g_assert_no_error (error);
   reply = g_dbus_connection_call_sync (bus, "org.gnome.OnlineAccounts",
                                        "/org/gnome/OnlineAccounts",
-                                       "io.github.mailsetup.GoaStandIn", "SetMailProperty",
-                                       g_variant_new ("(ssv)", id, name, value), NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+                                       "io.github.mailsetup.GoaStandIn", method, parameters,
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
   g_assert_no_error (error);
+}
+
+void
+ms_test_goa_set_mail (MsTestGoa  *goa,
+                      const char *id,
+                      const char *name,
+                      GVariant   *value)
+{
+  call_stand_in ("SetMailProperty", g_variant_new ("(ssv)", id, name, value));
+}
+
+void
+ms_test_goa_set_token_delay (MsTestGoa  *goa,
+                             const char *id,
+                             double      seconds)
+{
+  call_stand_in ("SetTokenDelay", g_variant_new ("(sd)", id, seconds));
 }
 
 void

@@ -27,6 +27,10 @@ void       ms_test_goa_set_mail (MsTestGoa  *goa,
                                  const char *id,
                                  const char *name,
                                  GVariant   *value);
+/* GetAccessToken of the account @id answers @seconds later from now on. */
+void       ms_test_goa_set_token_delay (MsTestGoa  *goa,
+                                        const char *id,
+                                        double      seconds);
 void       ms_test_goa_stop  (MsTestGoa   *goa);
 
 G_END_DECLS

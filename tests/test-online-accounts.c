@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-online-accounts"
 
+/* memmem() */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -516,6 +523,302 @@ test_follows_goa (Fixture       *fixture,
   g_assert_nonnull (strstr (diagnose.out, "from Online Accounts"));
 }
 
+/* ---- the token in no other process's view, file or output ---- */
+
+/* Which form of a stand-in token @data holds, or NULL: either token as it
+ * is, its XOAUTH2 and OAUTHBEARER initial responses in base64, and the
+ * forms ms_test_find_secret() knows. */
+static const char *
+find_token (const guint8 *data,
+            gsize         len)
+{
+  static const char *tokens[] = { GOOD_TOKEN, OLD_TOKEN };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_autofree char *xoauth2 = g_strdup_printf ("user=%s\001auth=Bearer %s\001\001",
+                                                  ADDRESS, tokens[i]);
+      g_autofree char *bearer = g_strdup_printf ("n,a=%s,\001auth=Bearer %s\001\001",
+                                                 ADDRESS, tokens[i]);
+      g_autofree char *xoauth2_b64 = g_base64_encode ((const guchar *) xoauth2, strlen (xoauth2));
+      g_autofree char *bearer_b64 = g_base64_encode ((const guchar *) bearer, strlen (bearer));
+      const char *form;
+
+      if (memmem (data, len, tokens[i], strlen (tokens[i])) != NULL)
+        return "the token";
+      if (memmem (data, len, xoauth2_b64, strlen (xoauth2_b64)) != NULL)
+        return "the XOAUTH2 response";
+      if (memmem (data, len, bearer_b64, strlen (bearer_b64)) != NULL)
+        return "the OAUTHBEARER response";
+      form = ms_test_find_secret (data, len, ADDRESS, tokens[i]);
+      if (form != NULL)
+        return form;
+    }
+
+  return NULL;
+}
+
+/* What `ps e` shows of a process: its environment and its command line.
+ * Returns FALSE when the process is gone. */
+static gboolean
+assert_process_clean (GPid        pid,
+                      const char *who)
+{
+  static const char *parts[] = { "environ", "cmdline" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, parts[i]);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      const char *form;
+
+      if (!g_file_get_contents (path, &data, &len, NULL))
+        return FALSE;
+      /* A process's environment is never empty here: it was read. */
+      if (i == 0)
+        g_assert_cmpuint (len, >, 0);
+      form = find_token ((const guint8 *) data, len);
+      if (form != NULL)
+        g_error ("%s of %s (pid %d) holds %s", parts[i], who, (int) pid, form);
+    }
+
+  return TRUE;
+}
+
+static GPid
+parent_of (const char *pid_name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid_name);
+  g_autofree char *stat = NULL;
+  const char *end;
+  int state_char, ppid = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL
+      || sscanf (end + 1, " %c %d", (char *) &state_char, &ppid) != 2)
+    return 0;
+
+  return ppid;
+}
+
+/* @root and every process below it. */
+static GArray *
+process_tree (GPid root)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  gboolean grew = TRUE;
+
+  g_array_append_val (pids, root);
+  while (grew)
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+      const char *name;
+
+      grew = FALSE;
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          GPid pid = (GPid) g_ascii_strtoll (name, NULL, 10);
+          GPid ppid;
+          gboolean known = FALSE, parent_known = FALSE;
+
+          if (pid <= 0)
+            continue;
+          ppid = parent_of (name);
+          for (guint i = 0; i < pids->len; i++)
+            {
+              known |= g_array_index (pids, GPid, i) == pid;
+              parent_known |= g_array_index (pids, GPid, i) == ppid;
+            }
+          if (!known && parent_known)
+            {
+              g_array_append_val (pids, pid);
+              grew = TRUE;
+            }
+        }
+    }
+
+  return pids;
+}
+
+/* Every process from @root down; returns how many of them had @word in
+ * their command line (a NUL-separated list of arguments). */
+static guint
+assert_tree_clean (GPid        root,
+                   const char *who,
+                   const char *word)
+{
+  g_autoptr(GArray) pids = process_tree (root);
+  guint found = 0;
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      GPid pid = g_array_index (pids, GPid, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+
+      if (!assert_process_clean (pid, who))
+        continue;
+      if (word != NULL && g_file_get_contents (path, &cmdline, &len, NULL))
+        for (gsize at = 0; at < len; at += strlen (cmdline + at) + 1)
+          if (g_str_equal (cmdline + at, word))
+            found++;
+    }
+
+  return found;
+}
+
+static gboolean
+wait_auth (MsFakeServer *server,
+           guint         n)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      if (ms_fake_server_get_n_auth_ok (server) >= n)
+        return TRUE;
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+
+  return FALSE;
+}
+
+static GSubprocess *
+spawn (GSubprocessLauncher *launcher,
+       const char * const  *argv)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Ends @process (it waits on a server that stopped answering) and checks
+ * what it printed. */
+static void
+end_process (Fixture     *fixture,
+             GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  check_clean ("stdout", out);
+  check_clean ("stderr", err);
+}
+
+/* The token is in no process's environment or command line while
+ * mailsetup-cli send and test-send, and msmtp with the exported settings
+ * (its passwordeval child `mailsetup-cli token`), hold it against a server
+ * that stopped answering after AUTH; and in no file of the test's home
+ * and XDG folders afterwards. What they print (-v, --json) is checked by
+ * cli_run() and end_process(). */
+static void
+test_token_not_in_environment (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(MsFakeServer) stalled = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(MsCliRun) add = { 0 };
+  g_auto(MsCliRun) export = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *message_path = NULL;
+  g_autofree char *msmtprc = NULL;
+  g_autofree char *cli_dir = g_path_get_dirname (MS_CLI_PATH);
+  g_autofree char *path = NULL;
+  g_autofree char *input = message_text ("environment");
+  const char *folders[] = { g_get_home_dir (), g_get_user_config_dir (), g_get_user_data_dir (),
+                            g_get_user_cache_dir (), g_get_user_state_dir (),
+                            g_get_user_runtime_dir () };
+  guint caught = 0;
+
+  if (fixture->keyring == NULL)
+    return;
+
+  /* Signs in, then never answers MAIL. */
+  stalled = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  ms_fake_server_set_credentials (stalled, ADDRESS, UNUSED_PASS);
+  ms_fake_server_set_oauth_token (stalled, GOOD_TOKEN);
+  ms_fake_server_set_action (stalled, MS_FAKE_STEP_MAIL, MS_FAKE_ACTION_STALL);
+  ms_test_fake_server_start (stalled);
+  port = g_strdup_printf ("%u", ms_fake_server_get_port (stalled));
+  cli_run (fixture, &add, NULL,
+           (const char *[]) { "account", "add", "stalled", "--address", ADDRESS,
+                              "--online-account", GOA_ID, "--host", "localhost", "--port", port,
+                              "--ca-file", fixture->ca, "--no-verify", NULL });
+  g_assert_cmpint (add.status, ==, 0);
+
+  message_path = g_build_filename (fixture->config_dir, "message.txt", NULL);
+  g_assert_true (g_file_set_contents (message_path, input, -1, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, message_path);
+
+  /* send and test-send, signed in and waiting. */
+  process = spawn (launcher, (const char *[]) { MS_CLI_PATH, "--config-dir", fixture->config_dir,
+                                                "-v", "--json", "--timeout", "30", "send",
+                                                "--account", "stalled", "-t", NULL });
+  g_assert_true (wait_auth (stalled, 1));
+  g_assert_cmpuint (assert_tree_clean (atoi (g_subprocess_get_identifier (process)),
+                                       "mailsetup-cli send", "send"), ==, 1);
+  end_process (fixture, process);
+  g_clear_object (&process);
+
+  process = spawn (launcher, (const char *[]) { MS_CLI_PATH, "--config-dir", fixture->config_dir,
+                                                "-v", "--timeout", "30", "test-send",
+                                                "--account", "stalled", NULL });
+  g_assert_true (wait_auth (stalled, 2));
+  g_assert_cmpuint (assert_tree_clean (atoi (g_subprocess_get_identifier (process)),
+                                       "mailsetup-cli test-send", "test-send"), ==, 1);
+  end_process (fixture, process);
+  g_clear_object (&process);
+
+  /* msmtp with the exported file: first while its passwordeval child
+   * waits for GOA's token, then signed in and waiting. */
+  ms_cli_run (&export, MS_CLI_PATH, fixture->config_dir, NULL, TRUE,
+              (const char *[]) { "export", "stalled", "--format", "msmtp", NULL });
+  g_assert_cmpint (export.status, ==, 0);
+  msmtprc = g_build_filename (fixture->config_dir, "msmtprc", NULL);
+  g_assert_true (g_file_set_contents (msmtprc, export.out, -1, NULL));
+  g_assert_cmpint (g_chmod (msmtprc, 0600), ==, 0);
+  path = g_strdup_printf ("%s:%s", cli_dir, g_getenv ("PATH"));
+  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
+  ms_test_goa_set_token_delay (fixture->goa, GOA_ID, 3);
+  process = spawn (launcher, (const char *[]) { "msmtp", "-C", msmtprc, "-a", "stalled",
+                                                "friend@localhost", NULL });
+  for (guint i = 0; i < 100 && caught == 0; i++)
+    {
+      g_usleep (G_USEC_PER_SEC / 20);
+      caught = assert_tree_clean (atoi (g_subprocess_get_identifier (process)),
+                                  "msmtp and its passwordeval", "token");
+    }
+  g_assert_cmpuint (caught, ==, 1);
+  if (!wait_auth (stalled, 3))
+    end_process (fixture, process);
+  g_assert_true (wait_auth (stalled, 3));
+  ms_test_goa_set_token_delay (fixture->goa, GOA_ID, 0);
+  g_assert_cmpuint (assert_tree_clean (atoi (g_subprocess_get_identifier (process)),
+                                       "msmtp", NULL), ==, 0);
+  end_process (fixture, process);
+  g_clear_object (&process);
+  /* The token did sign in every time. */
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);
+
+  /* No file of the test's home and XDG folders holds it (accounts.ini, the
+   * outbox, the last checks, the msmtp file). */
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      ms_test_assert_no_file_holds (folders[i], GOOD_TOKEN);
+      ms_test_assert_no_file_holds (folders[i], OLD_TOKEN);
+    }
+}
+
 /* No session bus (a plain cron job): held with online-account-unavailable. */
 static void
 test_no_session_bus (Fixture       *fixture,
@@ -568,6 +871,8 @@ main (int   argc,
   ADD ("/ms/online-accounts/revoked-grant-holds", GRANT_REVOKED, test_revoked_grant_holds);
   ADD ("/ms/online-accounts/no-session-bus", GRANT_GOOD, test_no_session_bus);
   ADD ("/ms/online-accounts/follows-goa", GRANT_GOOD, test_follows_goa);
+  ADD ("/ms/online-accounts/token-not-in-environment", GRANT_GOOD,
+       test_token_not_in_environment);
 #undef ADD
 
   return g_test_run ();

@@ -587,6 +587,14 @@ assert_process_clean (GPid        pid,
   return TRUE;
 }
 
+static gboolean
+program_exists (const char *program)
+{
+  g_autofree char *path = g_find_program_in_path (program);
+
+  return path != NULL;
+}
+
 static GPid
 parent_of (const char *pid_name)
 {
@@ -781,7 +789,13 @@ test_token_not_in_environment (Fixture       *fixture,
   g_clear_object (&process);
 
   /* msmtp with the exported file: first while its passwordeval child
-   * waits for GOA's token, then signed in and waiting. */
+   * waits for GOA's token, then signed in and waiting. build-aux/test
+   * installs msmtp; elsewhere its part may be left out, saying so. */
+  if (g_getenv ("MS_TEST_REQUIRE_REAL_SERVER") == NULL && !program_exists ("msmtp"))
+    {
+      g_test_message ("no msmtp: its part is left out (build-aux/test installs it)");
+      goto files;
+    }
   ms_cli_run (&export, MS_CLI_PATH, fixture->config_dir, NULL, TRUE,
               (const char *[]) { "export", "stalled", "--format", "msmtp", NULL });
   g_assert_cmpint (export.status, ==, 0);
@@ -811,6 +825,7 @@ test_token_not_in_environment (Fixture       *fixture,
   /* The token did sign in every time. */
   g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);
 
+files:
   /* No file of the test's home and XDG folders holds it (accounts.ini, the
    * outbox, the last checks, the msmtp file). */
   for (guint i = 0; i < G_N_ELEMENTS (folders); i++)

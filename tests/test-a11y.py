@@ -420,7 +420,7 @@ def click(node):
 
 def page_step(app):
     """The wizard's "Step 2 of 6" under the title."""
-    title = find(app, "filler", name="AdwWindowTitle")
+    title = find(app, "filler", name="MsHeaderTitle")
     if title is None:
         return None
     labels = [node.get_name() for depth, node in walk(title) if node.get_role_name() == "label"]

@@ -10,6 +10,7 @@
 #include "ms-application.h"
 #include "ms-fake-server.h"
 #include "ms-gui-ops.h"
+#include "ms-test-gui.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
 #include "ms-wizard-done-page.h"
@@ -27,36 +28,11 @@
  * CA-file account sends a real message to the fake server with msmtp.
  */
 
-#define WAIT_MS 8000
+#define WAIT_MS MS_TEST_GUI_WAIT_MS
 
 static gboolean have_display;
 static MsTestKeyring *keyring;
 static MsApplication *application;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
 
 static gboolean
 page_valid (gpointer data)
@@ -64,38 +40,8 @@ page_valid (gpointer data)
   return ms_wizard_page_get_valid (MS_WIZARD_PAGE (data));
 }
 
-static gboolean
-find_file_chooser (gpointer data)
-{
-  GtkWindow **found = data;
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        {
-          *found = window;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static gboolean
-file_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
 /* Saves @account with the wizard's last page, then exports it through the
- * page's file chooser into @folder. Returns: the file's path.
- *
- * The chooser opens in the working folder and may go back there after
- * set_current_folder(); a run started from the top of the checkout once
- * left an msmtprc there. So @folder is the working folder while the chooser
- * is open, and the file lands in it whatever the chooser does. */
+ * page's file chooser into @folder. Returns: the file's path. */
 static char *
 export_from_window (MsAccount  *account,
                     const char *password,
@@ -103,36 +49,20 @@ export_from_window (MsAccount  *account,
 {
   g_autoptr(MsPassword) secret = ms_password_new (password, strlen (password));
   g_autofree char *name = g_strdup_printf ("%s.msmtprc", ms_account_get_id (account));
-  g_autofree char *path = g_build_filename (folder, name, NULL);
-  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
   GtkWidget *window = adw_window_new ();
   GtkWidget *page = g_object_new (MS_TYPE_WIZARD_DONE_PAGE, NULL);
-  GtkWindow *chooser = NULL;
-  g_autofree char *start_folder = g_get_current_dir ();
+  char *path;
 
-  g_assert_cmpint (g_chdir (folder), ==, 0);
   adw_window_set_content (ADW_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
   ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (page), account, secret, FALSE);
   ms_wizard_page_enter (MS_WIZARD_PAGE (page));
-  g_assert_true (wait_until (page_valid, page, WAIT_MS));
+  g_assert_true (ms_test_gui_wait_until (page_valid, page, WAIT_MS));
 
-  g_assert_true (gtk_widget_activate_action (page, "wizard.export-msmtp", NULL));
-  g_assert_true (wait_until (find_file_chooser, &chooser, WAIT_MS));
-  /* Once it is shown: on showing, the chooser goes to its own start folder. */
-  wait_until (never, NULL, 300);
-  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder_file,
-                                                      NULL));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  wait_until (never, NULL, 300);
-  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser),
-                                                           GTK_RESPONSE_ACCEPT));
-  g_assert_true (wait_until (file_exists, path, WAIT_MS));
-  wait_until (never, NULL, 100);
-  g_assert_cmpint (g_chdir (start_folder), ==, 0);
+  path = ms_test_gui_save_with_chooser (page, "wizard.export-msmtp", folder, name, NULL, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 
-  return g_steal_pointer (&path);
+  return path;
 }
 
 /* A program (mailsetup-cli, msmtp) with the build's mailsetup-cli first on
@@ -296,14 +226,6 @@ test_export_same_as_cli (void)
   g_rmdir (folder);
 }
 
-/* G_TEST_OPTION_ISOLATE_DIRS empties XDG_DATA_DIRS, but GTK needs the
- * system's icons and the file chooser's schemas. */
-static void
-keep_system_data_dirs (const char *data_dirs)
-{
-  g_setenv ("XDG_DATA_DIRS", data_dirs != NULL ? data_dirs : "/usr/local/share:/usr/share", TRUE);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -313,7 +235,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  keep_system_data_dirs (data_dirs);
+  ms_test_gui_keep_system_data_dirs (data_dirs);
 
   have_display = g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
   if (have_display)
@@ -322,12 +244,7 @@ main (int   argc,
       keyring = ms_test_keyring_start (TRUE, &error);
       if (keyring == NULL)
         g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
-      g_setenv ("GSK_RENDERER", "cairo", TRUE);
-      /* The private bus has no accessibility bus; GTK would warn (fatal). */
-      g_setenv ("GTK_A11Y", "none", FALSE);
-      gtk_init ();
-      adw_init ();
-      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+      ms_test_gui_init ();
       /* Its start-up registers the window's resources, as in the app. */
       application = ms_application_new_full ("io.github.mailsetup.MailSetup.ExportTest",
                                              G_APPLICATION_NON_UNIQUE);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-account-page.h"
+#include "ms-header-title.h"
 #include "ms-wizard-server-page.h"
 
 /*
@@ -348,6 +349,7 @@ ms_account_page_class_init (MsAccountPageClass *klass)
 
   g_type_ensure (MS_TYPE_ACCOUNT);
   g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
+  g_type_ensure (MS_TYPE_HEADER_TITLE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, server_page);

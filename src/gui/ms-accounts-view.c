@@ -9,6 +9,7 @@
 #include "ms-accounts-view.h"
 #include "ms-diagnostics-page.h"
 #include "ms-gui-ops.h"
+#include "ms-header-title.h"
 #include "ms-last-check.h"
 #include "ms-outbox-list.h"
 
@@ -309,6 +310,7 @@ static void
 ms_accounts_view_init (MsAccountsView *self)
 {
   g_type_ensure (MS_TYPE_OUTBOX_LIST);
+  g_type_ensure (MS_TYPE_HEADER_TITLE);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->last_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

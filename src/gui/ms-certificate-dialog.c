@@ -7,6 +7,7 @@
 
 #include "ms-certificate-dialog.h"
 #include "ms-gui-util.h"
+#include "ms-header-title.h"
 
 /*
  * MsCertificateDialog:
@@ -130,6 +131,8 @@ ms_certificate_dialog_class_init (MsCertificateDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_trust_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (MS_TYPE_HEADER_TITLE);
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include "ms-diagnose.h"
 #include "ms-diagnostics-page.h"
+#include "ms-header-title.h"
 
 /*
  * MsDiagnosticsPage:
@@ -221,6 +222,7 @@ ms_diagnostics_page_class_init (MsDiagnosticsPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MS_TYPE_ACCOUNT);
+  g_type_ensure (MS_TYPE_HEADER_TITLE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-diagnostics-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsDiagnosticsPage, checks_list);

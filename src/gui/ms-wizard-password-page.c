@@ -292,7 +292,7 @@ show_plain_password (MsWizardPasswordPage *self,
               provider != NULL && provider->sign_in.password_label != NULL
               ? ms_provider_get_text (provider->sign_in.password_label) : _("Password"),
               PROP_PASSWORD_LABEL);
-  show_why (self, oauth_only ? _("Password Sign-In Not Possible") : _("Before You Start"), why);
+  show_why (self, oauth_only ? _("No Password Sign-In") : _("Before You Start"), why);
   adw_preferences_group_set_description (self->steps_group, NULL);
   show_steps (self, provider);
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-gui-enums.h"
+#include "ms-header-title.h"
 #include "ms-wizard.h"
 #include "ms-wizard-address-page.h"
 #include "ms-wizard-done-page.h"
@@ -346,6 +347,7 @@ ms_wizard_class_init (MsWizardClass *klass)
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (MS_TYPE_WIZARD_PAGE);
+  g_type_ensure (MS_TYPE_HEADER_TITLE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizard, stack);

@@ -461,6 +461,8 @@ test_follows_goa (Fixture       *fixture,
   g_auto(MsCliRun) show = { 0 };
   g_auto(MsCliRun) show_text = { 0 };
   g_auto(MsCliRun) diagnose = { 0 };
+  g_auto(MsCliRun) diagnose_ja = { 0 };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *ini = NULL;
   g_autofree char *group = NULL;
@@ -555,6 +557,21 @@ test_follows_goa (Fixture       *fixture,
   g_assert_cmpint (diagnose.status, ==, 0);
   g_assert_nonnull (strstr (diagnose.out, goa_host));
   g_assert_nonnull (strstr (diagnose.out, "from Online Accounts"));
+  g_assert_nonnull (strstr (diagnose.out, "In use: " "127.0.0.1:"));
+
+  /* And in Japanese. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "ja", TRUE);
+  g_subprocess_launcher_setenv (launcher, "MAILSETUP_LOCALEDIR", MS_TEST_LOCALEDIR, TRUE);
+  ms_cli_run_program (&diagnose_ja, launcher, NULL, TRUE,
+                      (const char *[]) { MS_CLI_PATH, "--config-dir", fixture->config_dir,
+                                         "diagnose", "gmail", NULL });
+  g_assert_cmpint (diagnose_ja.status, ==, 0);
+  check_clean ("stdout", diagnose_ja.out);
+  g_assert_nonnull (strstr (diagnose_ja.out, goa_host));
+  g_assert_nonnull (strstr (diagnose_ja.out,
+                            "サーバー、ポート、セキュリティ、ユーザー名はオンラインアカウントから"));
 }
 
 /* ---- the token in no other process's view, file or output ---- */

@@ -142,7 +142,8 @@ check_online_account (MsResult        *result,
                                   ms_security_to_string (resolved->config->security),
                                   resolved->config->username ? resolved->config->username : "?",
                                   from);
-      both = g_strdup_printf ("%s %s", message, sentence);
+      /* Translators: two sentences, one after the other */
+      both = g_strdup_printf (C_("sentences", "%s %s"), message, sentence);
       g_free (message);
       message = both;
     }

@@ -88,7 +88,10 @@ ms_export_account_password_command (MsAccount  *account,
  * sender, and `passwordeval` with ms_export_password_command(), so the
  * password stays in the keyring. msmtp cannot check an SPKI pin: a pinned
  * account gets a comment that says so, with the pin. The default account
- * is also msmtp's default.
+ * is also msmtp's default. An account of GNOME Online Accounts must come
+ * with the settings in effect: pass what ms_account_ops_resolve() (or its
+ * _async form) returns, not the stored account, whose group may leave the
+ * server to GOA.
  *
  * Returns: (transfer full): the file's text
  */

@@ -860,8 +860,12 @@ test_no_session_bus (Fixture       *fixture,
   g_auto(MsCliRun) add = { 0 };
   g_auto(MsCliRun) send = { 0 };
   g_auto(MsCliRun) list = { 0 };
+  g_auto(MsCliRun) show = { 0 };
+  g_auto(MsCliRun) export = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) show_parser = json_parser_new ();
   g_autofree char *input = message_text ("cron");
+  JsonObject *account;
   g_autofree char *bus = NULL;
   JsonObject *root;
 
@@ -875,7 +879,23 @@ test_no_session_bus (Fixture       *fixture,
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
   cli_run (fixture, &send, input, (const char *[]) { "--json", "send", "--account", "gmail",
                                                      "-t", NULL });
+  /* show still shows the group, and says why GOA's part is missing;
+   * export cannot write a server it does not know. */
+  cli_run (fixture, &show, NULL, (const char *[]) { "--json", "account", "show", "gmail", NULL });
+  cli_run (fixture, &export, NULL,
+           (const char *[]) { "export", "gmail", "--format", "msmtp", NULL });
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  g_assert_cmpint (show.status, ==, 0);
+  account = json_object_get_object_member (parse_object (show_parser, show.out), "account");
+  g_assert_true (json_object_get_null_member (account, "host"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (account,
+                                                                                 "online_account_error"),
+                                                  "code"), ==, "online-account-unavailable");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (account,
+                                                                         "from_online_account")),
+                    ==, 4);
+  g_assert_cmpint (export.status, ==, 78);
+  g_assert_cmpstr (export.out, ==, "");
   g_assert_cmpint (send.status, ==, 78);
   root = parse_object (parser, send.out);
   g_assert_cmpstr (json_object_get_string_member (root, "outcome"), ==, "held");

@@ -32,7 +32,7 @@ static const char *const secret_kind_names[] = {
 /* Facts a source or an "unconfirmed" entry may name. */
 static const char *const fact_names[] = {
   "domains", "mx_patterns", "smtp", "alternatives", "username", "secret", "password",
-  "notes", "sign_in", "replies", "links", "domain_suffixes",
+  "notes", "sign_in", "replies", "links", "domain_suffixes", "online_accounts",
 };
 
 typedef struct
@@ -85,6 +85,31 @@ words_clear (MsProviderWords *words)
 }
 
 static void
+online_clear (MsProviderOnline *online)
+{
+  g_clear_pointer (&online->goa_providers, g_strfreev);
+  g_clear_pointer (&online->why_title, g_free);
+  g_clear_pointer (&online->why, g_free);
+  g_clear_pointer (&online->missing, g_free);
+}
+
+static void
+online_words_clear (MsOnlineWords *words)
+{
+  g_clear_pointer (&words->choice, g_free);
+  g_clear_pointer (&words->choice_detail, g_free);
+  g_clear_pointer (&words->alternative, g_free);
+  g_clear_pointer (&words->alternative_detail, g_free);
+  g_clear_pointer (&words->missing_title, g_free);
+  g_clear_pointer (&words->missing, g_free);
+  g_clear_pointer (&words->settings_button, g_free);
+  g_clear_pointer (&words->check_again, g_free);
+  g_clear_pointer (&words->no_settings, g_free);
+  g_clear_pointer (&words->server_label, g_free);
+  g_clear_pointer (&words->done_note, g_free);
+}
+
+static void
 reply_free (MsProviderReply *reply)
 {
   g_free (reply->enhanced);
@@ -122,6 +147,7 @@ provider_free (MsProvider *provider)
   g_free (provider->secret_link);
   g_clear_pointer (&provider->links, g_ptr_array_unref);
   sign_in_clear (&provider->sign_in);
+  online_clear (&provider->online);
   g_free (provider->password_format);
   g_free (provider->password_alphabet);
   g_free (provider->password_strip);
@@ -525,6 +551,64 @@ parse_sign_in (Parse      *parse,
                        &sign_in->password_label);
 }
 
+/* ---- GNOME Online Accounts ---- */
+
+static gboolean
+parse_online (Parse      *parse,
+              JsonObject *object,
+              MsProvider *provider)
+{
+  JsonNode *node = json_object_get_member (object, "online_accounts");
+  MsProviderOnline *online = &provider->online;
+  JsonObject *member;
+
+  if (node == NULL)
+    {
+      online->goa_providers = g_new0 (char *, 1);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return data_error (parse, "online_accounts");
+  member = json_node_get_object (node);
+  if (!read_string_array (parse, member, "providers", FALSE, &online->goa_providers))
+    return FALSE;
+  if (online->goa_providers[0] == NULL)
+    return data_error (parse, "online_accounts.providers");
+  return read_text (parse, member, "why_title", FALSE, "online_accounts", &online->why_title)
+         && read_text (parse, member, "why", FALSE, "online_accounts", &online->why)
+         && read_text (parse, member, "missing", FALSE, "online_accounts", &online->missing);
+}
+
+/* The table's own "online_accounts": every word is required when it is
+ * there (a table without it only lacks the wizard's Online Accounts path). */
+static gboolean
+parse_online_words (Parse         *parse,
+                    JsonObject    *root,
+                    MsOnlineWords *words)
+{
+  JsonNode *node = json_object_get_member (root, "online_accounts");
+  JsonObject *o;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return data_error (parse, "online_accounts");
+  o = json_node_get_object (node);
+  return read_text (parse, o, "choice", TRUE, "online_accounts", &words->choice)
+         && read_text (parse, o, "choice_detail", TRUE, "online_accounts", &words->choice_detail)
+         && read_text (parse, o, "alternative", TRUE, "online_accounts", &words->alternative)
+         && read_text (parse, o, "alternative_detail", TRUE, "online_accounts",
+                       &words->alternative_detail)
+         && read_text (parse, o, "missing_title", TRUE, "online_accounts", &words->missing_title)
+         && read_text (parse, o, "missing", TRUE, "online_accounts", &words->missing)
+         && read_text (parse, o, "settings_button", TRUE, "online_accounts",
+                       &words->settings_button)
+         && read_text (parse, o, "check_again", TRUE, "online_accounts", &words->check_again)
+         && read_text (parse, o, "no_settings", TRUE, "online_accounts", &words->no_settings)
+         && read_text (parse, o, "server_label", TRUE, "online_accounts", &words->server_label)
+         && read_text (parse, o, "done_note", TRUE, "online_accounts", &words->done_note);
+}
+
 /* ---- replies and advice ---- */
 
 static gboolean
@@ -821,6 +905,8 @@ check_complete (Parse            *parse,
       return data_error (parse, "a server name with an unknown placeholder");
   if (!links_resolve (provider))
     return data_error (parse, "a link id that is not in links");
+  if (provider->online.goa_providers[0] != NULL && !has_source (provider, "online_accounts"))
+    return data_error (parse, "online_accounts without a source");
   return check_facts (parse, provider);
 }
 
@@ -855,6 +941,7 @@ parse_provider (Parse    *parse,
       || !parse_kinds (parse, object, provider)
       || !parse_links (parse, object, provider)
       || !parse_sign_in (parse, object, provider)
+      || !parse_online (parse, object, provider)
       || !parse_replies (parse, object, provider)
       || !parse_advice (parse, object, provider)
       || !read_string_array (parse, object, "unconfirmed", TRUE, &provider->unconfirmed)
@@ -892,10 +979,12 @@ check_unique (Parse     *parse,
 }
 
 static GPtrArray *
-parse_table (GBytes     *json,
-             GPtrArray  *strings,
-             GError    **error)
+parse_table (GBytes         *json,
+             GPtrArray      *strings,
+             MsOnlineWords  *words,
+             GError        **error)
 {
+  MsOnlineWords unused = { NULL, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) providers = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -929,6 +1018,13 @@ parse_table (GBytes     *json,
     }
   if (!check_unique (&parse, providers))
     return NULL;
+  parse.id = NULL;
+  if (!parse_online_words (&parse, root, words != NULL ? words : &unused))
+    {
+      online_words_clear (words != NULL ? words : &unused);
+      return NULL;
+    }
+  online_words_clear (&unused);
   return g_steal_pointer (&providers);
 }
 
@@ -951,7 +1047,7 @@ ms_provider_validate_data (GBytes  *json,
 
   g_return_val_if_fail (json != NULL, FALSE);
 
-  providers = parse_table (json, NULL, error);
+  providers = parse_table (json, NULL, NULL, error);
   return providers != NULL;
 }
 
@@ -977,7 +1073,7 @@ ms_provider_collect_strings (GBytes  *json,
   g_return_val_if_fail (json != NULL, NULL);
 
   strings = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_provider_string_free);
-  providers = parse_table (json, strings, error);
+  providers = parse_table (json, strings, NULL, error);
   if (providers == NULL)
     return NULL;
   return g_steal_pointer (&strings);
@@ -985,7 +1081,8 @@ ms_provider_collect_strings (GBytes  *json,
 
 typedef struct
 {
-  GPtrArray *providers;  /* MsProvider */
+  GPtrArray     *providers;  /* MsProvider */
+  MsOnlineWords  online_words;
 } ProviderTable;
 
 static ProviderTable *
@@ -1002,7 +1099,7 @@ get_table (void)
       bytes = g_resource_lookup_data (ms_core_get_resource (), PROVIDERS_RESOURCE,
                                       G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
       if (bytes != NULL)
-        table.providers = parse_table (bytes, NULL, &error);
+        table.providers = parse_table (bytes, NULL, &table.online_words, &error);
       if (table.providers == NULL)
         {
           g_critical ("Cannot load the provider table: %s", error->message);
@@ -1035,4 +1132,32 @@ ms_secret_kind_to_string (MsSecretKind kind)
 {
   g_return_val_if_fail (kind < G_N_ELEMENTS (secret_kind_names), NULL);
   return secret_kind_names[kind];
+}
+
+/**
+ * ms_provider_get_online_words:
+ *
+ * The wizard's words for GNOME Online Accounts (docs/providers.md,
+ * "Online Accounts"); each member is %NULL when the table has none.
+ *
+ * Returns: (transfer none): the words, untranslated
+ */
+const MsOnlineWords *
+ms_provider_get_online_words (void)
+{
+  return &get_table ()->online_words;
+}
+
+/**
+ * ms_provider_has_online_accounts:
+ * @provider: (nullable): a provider
+ *
+ * Returns: %TRUE when a GNOME Online Accounts account can carry the
+ *   provider's mail (the wizard then offers that way)
+ */
+gboolean
+ms_provider_has_online_accounts (const MsProvider *provider)
+{
+  return provider != NULL && provider->online.goa_providers != NULL
+         && provider->online.goa_providers[0] != NULL;
 }

@@ -76,6 +76,43 @@ typedef struct
 } MsProviderSignIn;
 
 /* What the provider's words are for one contract code, or for one reply. */
+/*
+ * MsProviderOnline:
+ * How the provider's mail can be had through GNOME Online Accounts
+ * (docs/providers.md, "Online Accounts"): the GOA provider types whose
+ * accounts carry its mail, and the wizard's own words for it. The words
+ * are untranslated and may be NULL; the generic ones (MsOnlineWords) are
+ * used then.
+ */
+typedef struct
+{
+  char **goa_providers;  /* GOA ProviderType values ("google"); empty: none */
+  char  *why_title;      /* the address page's title over @why */
+  char  *why;            /* why Online Accounts is the way (or the only way) */
+  char  *missing;        /* what to do when GOA has no account for the address */
+} MsProviderOnline;
+
+/*
+ * MsOnlineWords:
+ * The wizard's words for signing in through GNOME Online Accounts, the
+ * same for every provider (providers.json's top-level "online_accounts");
+ * untranslated: show them through ms_provider_get_text().
+ */
+typedef struct
+{
+  char *choice;             /* "Use the account from Online Accounts (no app password)" */
+  char *choice_detail;      /* what that means */
+  char *alternative;        /* "Use an app password instead" */
+  char *alternative_detail;
+  char *missing_title;      /* over what to do when GOA has no account */
+  char *missing;
+  char *settings_button;    /* opens Settings → Online Accounts */
+  char *check_again;        /* asks GOA again */
+  char *no_settings;        /* GNOME Settings is not installed */
+  char *server_label;       /* the server page: the settings came from GOA */
+  char *done_note;          /* the done page: no password is stored, and why jobs may wait */
+} MsOnlineWords;
+
 typedef struct
 {
   char *message;    /* untranslated, nullable */
@@ -125,6 +162,7 @@ typedef struct
   MsProviderWords    advice[MS_ERROR_N_CODES]; /* its words per contract code */
   char             **unconfirmed;       /* facts not confirmed on the provider's own pages */
   GPtrArray         *sources;           /* MsProviderSource */
+  MsProviderOnline   online;            /* GNOME Online Accounts' mail for it */
 } MsProvider;
 
 /* A translatable string of the table, for the catalogue (see
@@ -174,6 +212,8 @@ const MsProviderReply *ms_provider_match_reply (const MsProvider  *provider,
                                                 const char        *enhanced,
                                                 const char        *text);
 const char        *ms_secret_kind_to_string    (MsSecretKind       kind);
+const MsOnlineWords *ms_provider_get_online_words (void);
+gboolean           ms_provider_has_online_accounts (const MsProvider *provider);
 
 /* App-password checks (docs/ui.md, the password page). */
 typedef enum

@@ -571,3 +571,138 @@ ms_gui_diagnose_finish (GAsyncResult *result)
 {
   return ms_gui_run_finish (result);
 }
+
+/* ---- GNOME Online Accounts ---- */
+
+static void
+find_online_account_thread (GTask        *task,
+                            gpointer      source,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  GError *error = NULL;
+  MsOnlineAccount *info = ms_online_account_find_address (task_data, cancellable, &error);
+
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) ms_online_account_free);
+}
+
+/* ms_gui_find_online_account_async:
+ * The GOA account with Mail for @address (a D-Bus round trip, so off the
+ * main thread); fails with online-account-unavailable when there is none
+ * or GOA is not there. */
+void
+ms_gui_find_online_account_async (const char          *address,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ms_gui_find_online_account_async);
+  g_task_set_task_data (task, g_strdup (address), g_free);
+  g_task_run_in_thread (task, find_online_account_thread);
+}
+
+/* Returns: (transfer full) (nullable) */
+MsOnlineAccount *
+ms_gui_find_online_account_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ms_gui_online_account_config:
+ * The server settings @info gives, as the server page shows them.
+ * Returns: (transfer full) */
+MsSmtpConfig *
+ms_gui_online_account_config (const char            *address,
+                              const MsOnlineAccount *info)
+{
+  g_autoptr(MsAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Exactly what an account without overrides would use. */
+  account = ms_online_account_make_account (info, "online", address, NULL, &error);
+  if (account == NULL)
+    {
+      MsSmtpConfig *config = ms_smtp_config_new ();
+
+      g_debug ("Online account %s: %s", info->id, error->message);
+      config->host = g_strdup (info->smtp_host);
+      return config;
+    }
+  return ms_account_to_smtp_config (account);
+}
+
+/* ms_gui_new_online_account:
+ * The wizard's account for @info, made by the core as `account add
+ * --online-account` makes it: only what the server page changed from
+ * Online Accounts' settings is stored over them.
+ * Returns: (transfer full) (nullable) */
+MsAccount *
+ms_gui_new_online_account (const char            *address,
+                           const char            *provider_id,
+                           const MsOnlineAccount *info,
+                           const MsSmtpConfig    *config)
+{
+  g_autofree char *id = ms_account_store_new_id (ms_gui_get_accounts (), address);
+  g_autoptr(MsSmtpConfig) given = ms_gui_online_account_config (address, info);
+  MsOnlineAccountOverrides overrides = { NULL, };
+  g_autoptr(GError) error = NULL;
+  MsAccount *account;
+
+  overrides.provider = provider_id;
+  overrides.security = config->security != given->security ? config->security
+                                                           : MS_SECURITY_AUTO;
+  if (g_strcmp0 (config->host, given->host) != 0)
+    overrides.host = config->host;
+  if (config->port != given->port)
+    overrides.port = config->port;
+  if (config->username != NULL && g_strcmp0 (config->username, given->username) != 0
+      && g_ascii_strcasecmp (config->username, address) != 0)
+    overrides.username = config->username;
+  overrides.ca_file = config->ca_file;
+  overrides.pin = config->pin;
+
+  account = ms_online_account_make_account (info, id, address, &overrides, &error);
+  if (account == NULL)
+    g_warning ("The online account %s cannot be stored: %s", info->id, error->message);
+  return account;
+}
+
+/* ms_gui_online_words:
+ * Returns: (transfer none): the wizard's words for Online Accounts,
+ * untranslated (show them with ms_provider_get_text()) */
+const MsOnlineWords *
+ms_gui_online_words (void)
+{
+  return ms_provider_get_online_words ();
+}
+
+/* ms_gui_open_online_accounts:
+ * Settings → Online Accounts, started as a program of its own (no shell
+ * reads the command line); when GNOME Settings is not installed, a dialog
+ * says so and what to do instead. */
+void
+ms_gui_open_online_accounts (GtkWidget *widget)
+{
+  const char *argv[] = { "gnome-control-center", "online-accounts", NULL };
+  g_autoptr(GError) error = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  if (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
+                     | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, &error))
+    return;
+
+  g_debug ("gnome-control-center: %s", error->message);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Online Accounts Cannot Be Opened"),
+                                   ms_provider_get_text (ms_provider_get_online_words ()->no_settings));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}

@@ -6,6 +6,7 @@
 #include "ms-account-store.h"
 #include "ms-outbox.h"
 #include "ms-gui-util.h"
+#include "ms-online-account.h"
 #include "ms-password.h"
 #include "ms-probe.h"
 #include "ms-provider.h"
@@ -88,6 +89,22 @@ void            ms_gui_account_run_async (MsGuiOperation       operation,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
 gboolean        ms_gui_validate_address (const char *address);
+
+/* GNOME Online Accounts (docs/ui.md, "Online Accounts"). */
+void             ms_gui_find_online_account_async  (const char          *address,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+MsOnlineAccount *ms_gui_find_online_account_finish (GAsyncResult        *result,
+                                                    GError             **error);
+MsAccount       *ms_gui_new_online_account         (const char            *address,
+                                                    const char            *provider_id,
+                                                    const MsOnlineAccount *info,
+                                                    const MsSmtpConfig    *config);
+MsSmtpConfig    *ms_gui_online_account_config      (const char            *address,
+                                                    const MsOnlineAccount *info);
+const MsOnlineWords *ms_gui_online_words           (void);
+void             ms_gui_open_online_accounts       (GtkWidget           *widget);
 MsOutbox       *ms_gui_get_outbox       (void);
 
 G_END_DECLS

@@ -12,5 +12,6 @@ G_DECLARE_FINAL_TYPE (MsWizardAddressPage, ms_wizard_address_page, MS, WIZARD_AD
 
 const char           *ms_wizard_address_page_get_address   (MsWizardAddressPage *self);
 const MsDetection    *ms_wizard_address_page_get_detection (MsWizardAddressPage *self);
+const MsOnlineAccount *ms_wizard_address_page_get_online_account (MsWizardAddressPage *self);
 
 G_END_DECLS

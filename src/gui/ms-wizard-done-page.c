@@ -21,6 +21,7 @@ struct _MsWizardDonePage
   AdwActionRow *saved_row;
   GtkButton    *retry_button;
   GtkSwitch    *keyring_switch;
+  AdwActionRow *keyring_row;
   AdwActionRow *server_row;
   GtkButton    *server_copy;
   AdwActionRow *port_row;
@@ -85,6 +86,18 @@ show_saving (MsWizardDonePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), state == MS_ROW_STATE_ERROR);
 }
 
+/* An account of GNOME Online Accounts has no password to keep or copy;
+ * the saved row says what that means for jobs instead. */
+static const char *
+online_note (MsWizardDonePage *self)
+{
+  const char *note = ms_gui_online_words ()->done_note;
+
+  if (ms_account_get_online_account (self->account) == NULL || note == NULL)
+    return NULL;
+  return ms_provider_get_text (note);
+}
+
 static void
 on_saved_cb (GObject      *source,
              GAsyncResult *result,
@@ -109,7 +122,7 @@ on_saved_cb (GObject      *source,
     g_set_object (&self->account, saved);
   /* Translators: %s is an account name such as "me-gmail.com" */
   title = g_strdup_printf (_("Saved as account “%s”"), ms_account_get_id (self->account));
-  show_saving (self, MS_ROW_STATE_OK, title, NULL);
+  show_saving (self, MS_ROW_STATE_OK, title, online_note (self));
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
   self->saved = TRUE;
   /* The accounts view shows the wizard's check as the account's last one. */
@@ -320,6 +333,7 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, saved_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_switch);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_copy);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, port_row);
@@ -366,6 +380,14 @@ ms_wizard_done_page_set_account (MsWizardDonePage *self,
   gtk_switch_set_active (self->keyring_switch, TRUE);
   self->filling = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.copy-password", password != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->keyring_row),
+                          ms_account_get_online_account (account) == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->app_password_row),
+                          ms_account_get_online_account (account) == NULL);
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
+                                  ms_account_get_online_account (account) == NULL
+                                  ? GTK_WIDGET (self->keyring_switch)
+                                  : GTK_WIDGET (self->server_copy));
   fill_rows (self, app_password);
 }
 

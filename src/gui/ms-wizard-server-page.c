@@ -775,6 +775,23 @@ ms_wizard_server_page_set_defaults (MsWizardServerPage *self,
                                         : GTK_WIDGET (self->host_row));
 }
 
+/* ms_wizard_server_page_set_online_defaults:
+ * The settings GNOME Online Accounts gives, in the summary row with @label
+ * saying where they came from; "Change" still edits them. */
+void
+ms_wizard_server_page_set_online_defaults (MsWizardServerPage *self,
+                                           const MsSmtpConfig *config,
+                                           const char         *label)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+
+  ms_wizard_server_page_set_config (self, config);
+  set_editing (self, FALSE);
+  set_provider_label (self, label);
+  show_regions (self, NULL, config->host);
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->change_button));
+}
+
 /* ms_wizard_server_page_dup_config:
  * Returns: (transfer full) (nullable): the settings, or NULL while the
  * server or the port is missing. */

@@ -15,6 +15,9 @@ void          ms_wizard_server_page_set_defaults (MsWizardServerPage   *self,
                                                   const MsDetection    *detection);
 void          ms_wizard_server_page_set_config   (MsWizardServerPage   *self,
                                                   const MsSmtpConfig   *config);
+void          ms_wizard_server_page_set_online_defaults (MsWizardServerPage *self,
+                                                         const MsSmtpConfig *config,
+                                                         const char         *label);
 MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);
 MsResult     *ms_wizard_server_page_get_result   (MsWizardServerPage   *self);
 void          ms_wizard_server_page_add_group    (MsWizardServerPage   *self,

@@ -34,6 +34,7 @@ struct _MsWizard
   MsWizardStep          step;
   gboolean              can_cancel;
   char                 *server_address;   /* the address the server page was filled for */
+  char                 *server_online;    /* and the online account it was filled from */
   MsRequest            *request;
 };
 
@@ -59,14 +60,31 @@ static guint signals[N_SIGNALS];
 
 static MsWizardPage *ensure_page (MsWizard     *self,
                                   MsWizardStep  step);
+static const MsOnlineAccount *online_account (MsWizard *self);
+
+/* Signing in through GNOME Online Accounts skips the password page. */
+static gboolean
+skips_password (MsWizard *self)
+{
+  return online_account (self) != NULL;
+}
 
 /* The header's subtitle (a closure in ms-wizard.ui). */
 static char *
 describe_step (MsWizard     *self,
                MsWizardStep  step)
 {
+  guint number = (guint) step + 1;
+  guint total = MS_WIZARD_N_STEPS;
+
+  if (skips_password (self))
+    {
+      total--;
+      if (step > MS_WIZARD_STEP_PASSWORD)
+        number--;
+    }
   /* Translators: shown under the page title, "Step 2 of 6" */
-  return g_strdup_printf (_("Step %u of %u"), (guint) step + 1, (guint) MS_WIZARD_N_STEPS);
+  return g_strdup_printf (_("Step %u of %u"), number, total);
 }
 
 /* Continue is the page's to allow. */
@@ -113,14 +131,40 @@ address (MsWizard *self)
   return ms_wizard_address_page_get_address (MS_WIZARD_ADDRESS_PAGE (ensure_page (self, MS_WIZARD_STEP_ADDRESS)));
 }
 
+/* Returns: (nullable): the account from Online Accounts the person chose */
+static const MsOnlineAccount *
+online_account (MsWizard *self)
+{
+  /* The header's step closure runs while the template is built, before
+   * any page is. */
+  if (self->pages[MS_WIZARD_STEP_ADDRESS] == NULL)
+    return NULL;
+  return ms_wizard_address_page_get_online_account (MS_WIZARD_ADDRESS_PAGE (self->pages[MS_WIZARD_STEP_ADDRESS]));
+}
+
 static void
 prepare_server_page (MsWizard *self)
 {
+  const MsOnlineAccount *online = online_account (self);
+
   /* Keep the person's edits when they only went back to look. */
-  if (g_strcmp0 (self->server_address, address (self)) == 0)
+  if (g_strcmp0 (self->server_address, address (self)) == 0
+      && g_strcmp0 (self->server_online, online != NULL ? online->id : NULL) == 0)
     return;
   g_free (self->server_address);
   self->server_address = g_strdup (address (self));
+  g_free (self->server_online);
+  self->server_online = online != NULL ? g_strdup (online->id) : NULL;
+  if (online != NULL)
+    {
+      g_autoptr(MsSmtpConfig) config = ms_gui_online_account_config (address (self), online);
+      const char *label = ms_gui_online_words ()->server_label;
+
+      ms_wizard_server_page_set_online_defaults (MS_WIZARD_SERVER_PAGE (ensure_page (self, MS_WIZARD_STEP_SERVER)),
+                                                 config,
+                                                 label != NULL ? ms_provider_get_text (label) : NULL);
+      return;
+    }
   ms_wizard_server_page_set_defaults (MS_WIZARD_SERVER_PAGE (ensure_page (self, MS_WIZARD_STEP_SERVER)),
                                       address (self), detection (self));
 }
@@ -133,12 +177,21 @@ prepare_request (MsWizard *self)
   MsWizardPasswordPage *password_page =
     MS_WIZARD_PASSWORD_PAGE (ensure_page (self, MS_WIZARD_STEP_PASSWORD));
   g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (server_page);
-  g_autoptr(MsPassword) password = ms_wizard_password_page_dup_password (password_page);
+  const MsOnlineAccount *online = online_account (self);
+  g_autoptr(MsPassword) password = NULL;
   const MsDetection *found = detection (self);
 
+  /* An online account asks Online Accounts for a token: no password. */
+  if (online == NULL)
+    password = ms_wizard_password_page_dup_password (password_page);
   g_clear_pointer (&self->request, ms_request_free);
   self->request = ms_request_new (config);
   self->request->password = g_steal_pointer (&password);
+  if (online != NULL)
+    {
+      self->request->online_account = g_strdup (online->id);
+      self->request->auth = MS_AUTH_OAUTH2;
+    }
   self->request->from = g_strdup (address (self));
   self->request->provider = g_strdup (ms_gui_detection_provider_id (found));
   self->request->program = g_strdup (PACKAGE_NAME);
@@ -164,9 +217,16 @@ static void
 prepare_done_page (MsWizard *self)
 {
   const MsDetection *found = detection (self);
-  g_autoptr(MsAccount) account = ms_gui_new_account (address (self),
-                                                     ms_gui_detection_provider_id (found),
-                                                     self->request->config);
+  const MsOnlineAccount *online = online_account (self);
+  g_autoptr(MsAccount) account = NULL;
+
+  /* The same account `account add --online-account` stores. */
+  if (online != NULL)
+    account = ms_gui_new_online_account (address (self), ms_gui_detection_provider_id (found),
+                                         online, self->request->config);
+  if (account == NULL)
+    account = ms_gui_new_account (address (self), ms_gui_detection_provider_id (found),
+                                  self->request->config);
 
   ms_wizard_done_page_set_account (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
                                    account,
@@ -238,7 +298,9 @@ next_action (GtkWidget  *widget,
 
   if (!ms_wizard_page_get_valid (page) || ms_wizard_page_activate (page))
     return;
-  if (self->step != MS_WIZARD_STEP_DONE)
+  if (self->step == MS_WIZARD_STEP_ADDRESS && skips_password (self))
+    go_to_step (self, MS_WIZARD_STEP_SERVER, TRUE);
+  else if (self->step != MS_WIZARD_STEP_DONE)
     go_to_step (self, self->step + 1, TRUE);
   else
     g_signal_emit (self, signals[FINISHED], 0,
@@ -260,7 +322,10 @@ back_action (GtkWidget  *widget,
       return;
     }
   /* Going back from "Sign in" or "Test" also leaves what they were doing. */
-  go_to_step (self, self->step - 1, FALSE);
+  if (self->step == MS_WIZARD_STEP_SERVER && skips_password (self))
+    go_to_step (self, MS_WIZARD_STEP_ADDRESS, FALSE);
+  else
+    go_to_step (self, self->step - 1, FALSE);
 }
 
 static void
@@ -289,6 +354,7 @@ ms_wizard_finalize (GObject *object)
   MsWizard *self = MS_WIZARD (object);
 
   g_free (self->server_address);
+  g_free (self->server_online);
   g_clear_pointer (&self->request, ms_request_free);
 
   G_OBJECT_CLASS (ms_wizard_parent_class)->finalize (object);
@@ -448,6 +514,7 @@ ms_wizard_reset (MsWizard *self)
     if (self->pages[i] != NULL)
       ms_wizard_page_clear (self->pages[i]);
   g_clear_pointer (&self->server_address, g_free);
+  g_clear_pointer (&self->server_online, g_free);
   g_clear_pointer (&self->request, ms_request_free);
   set_step (self, MS_WIZARD_STEP_ADDRESS);
   ms_wizard_page_enter (self->pages[MS_WIZARD_STEP_ADDRESS]);

@@ -1,0 +1,661 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-gui-goa"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <string.h>
+
+#include "ms-account-store.h"
+#include "ms-application.h"
+#include "ms-fake-server.h"
+#include "ms-gui-ops.h"
+#include "ms-gui-util.h"
+#include "ms-test-cli.h"
+#include "ms-test-goa.h"
+#include "ms-test-keyring.h"
+#include "ms-test-util.h"
+#include "ms-window.h"
+#include "ms-wizard.h"
+#include "ms-wizard-page.h"
+#include "ms-wizard-server-page.h"
+#include "ms-wizard-sign-in-page.h"
+#include "ms-wizard-test-page.h"
+
+/*
+ * The wizard's GNOME Online Accounts path (docs/ui.md, "Online Accounts")
+ * in-process under Xvfb: a stand-in GOA service on the private session bus
+ * (tests/goa-stand-in.py), the fake SMTP server taking one XOAUTH2 token.
+ * A Gmail address that Online Accounts has is set up, tested and saved
+ * without any password typed, and `mailsetup-cli send` then uses the saved
+ * account; an address it lacks gets the Settings button; an Outlook.com
+ * address gets the Online Accounts way only. Screenshots of the choice in
+ * <builddir>/tests/gui-shots/ (gui-shots-ja/ with MS_TEST_LANGUAGE=ja).
+ */
+
+#define WAIT_MS 8000
+
+#define ADDRESS      "someone@gmail.com"
+#define GOA_ID       "account_1733000000_0"
+#define OUTLOOK      "someone@outlook.jp"
+#define OUTLOOK_ID   "account_1733000000_1"
+#define GOOD_TOKEN   "ya29.a0-stand-in-wizard-token-41d2c9e07b"
+#define UNUSED_PASS  "no-password-is-ever-typed-93"
+
+static gboolean have_display;
+static gboolean translated;
+static MsApplication *application;
+static MsTestKeyring *keyring;
+
+#define T(text) g_dgettext (GETTEXT_PACKAGE, text)
+
+typedef struct
+{
+  MsWindow     *window;
+  MsWizard     *wizard;
+  MsFakeServer *server;
+  MsTestGoa    *goa;
+} Fixture;
+
+/* ---- helpers ---- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_until (never, NULL, ms);
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_PREFERENCES_ROW (child)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      found = find_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+save_shot (GtkWidget  *widget,
+           const char *name)
+{
+  g_autofree char *base = g_strdup_printf ("gui-shots%s", translated ? "-ja" : "");
+  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR, base, NULL);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (folder, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (folder, 0755);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_error (&error);
+      spin (150);
+      if (ms_widget_save_png (widget, path, &error))
+        return;
+    }
+  g_test_message ("no screenshot %s: %s", name, error->message);
+}
+
+/* Both widths (docs/ui.md, "The rules"). */
+static void
+shoot (Fixture    *fixture,
+       const char *name)
+{
+  GtkWindow *window = GTK_WINDOW (fixture->window);
+  g_autofree char *narrow = g_strdup_printf ("%s-360", name);
+
+  save_shot (GTK_WIDGET (window), name);
+  gtk_window_set_default_size (window, 360, 720);
+  spin (250);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+  save_shot (GTK_WIDGET (window), narrow);
+  gtk_window_set_default_size (window, 640, 720);
+  spin (250);
+}
+
+static GtkWidget *
+page (Fixture      *fixture,
+      MsWizardStep  step)
+{
+  return ms_wizard_get_page (fixture->wizard, step);
+}
+
+typedef struct
+{
+  Fixture      *fixture;
+  MsWizardStep  step;
+} StepWait;
+
+static gboolean
+at_step (gpointer data)
+{
+  StepWait *wait = data;
+
+  return ms_wizard_get_step (wait->fixture->wizard) == wait->step;
+}
+
+static void
+assert_step (Fixture      *fixture,
+             MsWizardStep  step)
+{
+  StepWait wait = { fixture, step };
+
+  g_assert_true (wait_until (at_step, &wait, WAIT_MS));
+}
+
+static gboolean
+page_valid (gpointer data)
+{
+  return ms_wizard_page_get_valid (data);
+}
+
+static gboolean
+row_shown (gpointer data)
+{
+  return data != NULL && gtk_widget_get_visible (data) && gtk_widget_get_mapped (data);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return MS_IS_WIZARD_SERVER_PAGE (data) ? ms_wizard_server_page_get_result (data) != NULL
+         : MS_IS_WIZARD_SIGN_IN_PAGE (data) ? ms_wizard_sign_in_page_get_result (data) != NULL
+         : ms_wizard_test_page_get_result (data) != NULL;
+}
+
+static gboolean
+offers (gpointer data)
+{
+  const char **what = data;
+  gboolean value = FALSE;
+
+  g_object_get ((gpointer) what[0], what[1], &value, NULL);
+  return value;
+}
+
+/* Waits until the address page's property @name is TRUE. */
+static void
+assert_offers (Fixture    *fixture,
+               const char *name)
+{
+  const char *what[] = { (const char *) page (fixture, MS_WIZARD_STEP_ADDRESS), name };
+
+  g_assert_true (wait_until (offers, what, WAIT_MS));
+}
+
+static gboolean
+is_offered (Fixture    *fixture,
+            const char *name)
+{
+  gboolean value = FALSE;
+
+  g_object_get (page (fixture, MS_WIZARD_STEP_ADDRESS), name, &value, NULL);
+  return value;
+}
+
+static void
+next (Fixture *fixture)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.next", NULL));
+}
+
+static void
+type_address (Fixture    *fixture,
+              const char *address)
+{
+  GtkWidget *row = find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), T ("Email address"));
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), address);
+}
+
+/* The words of providers.json's "online_accounts", as the page shows them. */
+static const char *
+word (const char *untranslated)
+{
+  g_assert_nonnull (untranslated);
+  return g_dpgettext2 (GETTEXT_PACKAGE, "provider", untranslated);
+}
+
+static void
+assert_file_lacks (const char *path,
+                   const char *secret)
+{
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    g_assert_null (strstr (text, secret));
+}
+
+/* ---- fixture ---- */
+
+static char *
+goa_state (guint16 port)
+{
+  /* GOA's "host:port" form, implicit TLS; an Outlook.com account of GOA
+   * 3.46's "Microsoft" kind beside it. */
+  return g_strdup_printf (
+      "{\"accounts\": ["
+      "{\"id\": \"" GOA_ID "\", \"provider\": \"google\", \"address\": \"" ADDRESS "\","
+      " \"smtp_host\": \"localhost:%u\", \"smtp_use_ssl\": true, \"smtp_use_tls\": false,"
+      " \"oauth2\": true, \"tokens\": [\"" GOOD_TOKEN "\"]},"
+      "{\"id\": \"" OUTLOOK_ID "\", \"provider\": \"windows_live\", \"address\": \"" OUTLOOK "\","
+      " \"smtp_host\": \"smtp-mail.outlook.com\", \"smtp_use_ssl\": false, \"smtp_use_tls\": true,"
+      " \"oauth2\": true, \"tokens\": [\"unused-outlook-token\"]}"
+      "]}", port);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  if (!have_display || keyring == NULL)
+    {
+      g_test_skip ("no display or no private keyring");
+      return;
+    }
+  fixture->server = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  ms_fake_server_set_credentials (fixture->server, ADDRESS, UNUSED_PASS);
+  ms_fake_server_set_oauth_token (fixture->server, GOOD_TOKEN);
+  ms_test_fake_server_start (fixture->server);
+  state = goa_state (ms_fake_server_get_port (fixture->server));
+  fixture->goa = ms_test_goa_start (state, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ms_gui_reload_accounts (NULL));
+  fixture->window = ms_window_new (application);
+  fixture->wizard = MS_WIZARD (ms_window_get_wizard (fixture->window));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 640, 720);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (wait_until (row_shown, fixture->window, WAIT_MS));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  spin (50);
+  g_clear_pointer (&fixture->goa, ms_test_goa_stop);
+  g_clear_pointer (&fixture->server, ms_fake_server_free);
+}
+
+/* ---- tests ---- */
+
+static void
+check_transcript_clean (MsResult *result)
+{
+  gboolean saw_auth = FALSE;
+
+  for (guint i = 0; i < result->transcript->len; i++)
+    {
+      const char *line = g_ptr_array_index (result->transcript, i);
+
+      g_assert_null (strstr (line, GOOD_TOKEN));
+      if (strstr (line, "AUTH XOAUTH2 <redacted>") != NULL)
+        saw_auth = TRUE;
+    }
+  g_assert_true (saw_auth);
+}
+
+/* `mailsetup-cli send` with the account the window saved: GOA gives the
+ * token again, the fake server takes the message. */
+static void
+send_from_cli (Fixture    *fixture,
+               const char *config_dir,
+               const char *account_id)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autofree char *state_dir = g_build_filename (g_get_user_state_dir (), "mailsetup", NULL);
+
+  /* The command line runs with a bare environment: the window's outbox. */
+  g_setenv ("MAILSETUP_STATE_DIR", state_dir, TRUE);
+  ms_cli_run (&run, MS_CLI_PATH, config_dir,
+              "To: friend@localhost\nSubject: From cron\n\nThe backup finished.\n", TRUE,
+              (const char *[]) { "send", "--account", account_id, "-t", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, GOOD_TOKEN));
+  g_assert_null (strstr (run.err, GOOD_TOKEN));
+  g_assert_true (ms_fake_server_wait_finished (fixture->server, 3, 5000));
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 2);
+  message = ms_fake_server_dup_message (fixture->server, 1);
+  g_assert_cmpstr (message->auth_user, ==, ADDRESS);
+  g_assert_cmpstr (message->rcpt_to[0], ==, "friend@localhost");
+}
+
+static void
+test_sign_in (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GtkWidget *server_page;
+  g_autoptr(MsSmtpConfig) config = NULL;
+  g_autoptr(MsAccount) saved = NULL;
+  g_autoptr(MsFakeMessage) message = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *ini_path = NULL;
+  g_autofree char *config_dir = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *label = NULL;
+  const MsOnlineWords *words = ms_gui_online_words ();
+  MsResult *result;
+
+  if (fixture->window == NULL)
+    return;
+
+  /* The address Online Accounts has: its way first, the app password beside it. */
+  type_address (fixture, ADDRESS);
+  assert_offers (fixture, "offers-choice");
+  g_assert_true (wait_until (page_valid, page (fixture, MS_WIZARD_STEP_ADDRESS), WAIT_MS));
+  g_assert_true (is_offered (fixture, "offers-alternative"));
+  g_assert_false (is_offered (fixture, "offers-settings"));
+  g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->choice))));
+  g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->alternative))));
+  shoot (fixture, "wizard-online-account");
+
+  /* No password page: the server page, with GOA's settings. */
+  next (fixture);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
+  g_assert_true (page (fixture, MS_WIZARD_STEP_PASSWORD) == NULL
+                 || !gtk_widget_get_mapped (page (fixture, MS_WIZARD_STEP_PASSWORD)));
+  server_page = page (fixture, MS_WIZARD_STEP_SERVER);
+  config = ms_wizard_server_page_dup_config (MS_WIZARD_SERVER_PAGE (server_page));
+  g_assert_nonnull (config);
+  g_assert_cmpstr (config->host, ==, "localhost");
+  g_assert_cmpuint (config->port, ==, ms_fake_server_get_port (fixture->server));
+  g_assert_cmpint (config->security, ==, MS_SECURITY_TLS);
+  g_object_get (server_page, "provider-label", &label, NULL);
+  g_assert_cmpstr (label, ==, word (words->server_label));
+  /* The test PKI's CA: the only thing set over Online Accounts' settings. */
+  g_free (config->ca_file);
+  config->ca_file = ms_test_pki_file ("ca.pem");
+  ms_wizard_server_page_set_config (MS_WIZARD_SERVER_PAGE (server_page), config);
+  ms_wizard_server_page_recheck (MS_WIZARD_SERVER_PAGE (server_page));
+  g_assert_true (wait_until (page_valid, server_page, WAIT_MS));
+  shoot (fixture, "wizard-online-server");
+
+  /* Sign-in with a token, then the test message. */
+  next (fixture);
+  assert_step (fixture, MS_WIZARD_STEP_TEST);
+  result = ms_wizard_sign_in_page_get_result (MS_WIZARD_SIGN_IN_PAGE (page (fixture, MS_WIZARD_STEP_SIGN_IN)));
+  g_assert_true (ms_result_is_ok (result));
+  check_transcript_clean (result);
+  g_assert_true (wait_until (page_valid, page (fixture, MS_WIZARD_STEP_TEST), WAIT_MS));
+  next (fixture);
+  g_assert_true (wait_until (has_result, page (fixture, MS_WIZARD_STEP_TEST), WAIT_MS));
+  result = ms_wizard_test_page_get_result (MS_WIZARD_TEST_PAGE (page (fixture, MS_WIZARD_STEP_TEST)));
+  g_assert_true (ms_result_is_ok (result));
+  check_transcript_clean (result);
+  g_assert_cmpuint (ms_fake_server_get_n_messages (fixture->server), ==, 1);
+  message = ms_fake_server_dup_message (fixture->server, 0);
+  g_assert_cmpstr (message->auth_user, ==, ADDRESS);
+  g_assert_true (message->over_tls);
+  g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 2);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 2);
+
+  /* Saved as `account add --online-account` saves it: no keyring item. */
+  next (fixture);
+  assert_step (fixture, MS_WIZARD_STEP_DONE);
+  g_assert_true (wait_until (page_valid, page (fixture, MS_WIZARD_STEP_DONE), WAIT_MS));
+  shoot (fixture, "wizard-online-done");
+  saved = ms_account_store_lookup (ms_gui_get_accounts (), "someone-gmail.com", NULL);
+  g_assert_nonnull (saved);
+  account_id = g_strdup (ms_account_get_id (saved));
+  g_assert_cmpstr (ms_account_get_online_account (saved), ==, GOA_ID);
+  g_assert_cmpstr (ms_account_get_provider (saved), ==, "gmail");
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, account_id), ==, 0);
+  config_dir = g_strdup (ms_account_store_get_config_dir (ms_gui_get_accounts ()));
+  ini_path = g_build_filename (config_dir, "accounts.ini", NULL);
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "online-account=" GOA_ID "\n"));
+  g_assert_null (strstr (ini, "password"));
+
+  send_from_cli (fixture, config_dir, account_id);
+  g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);
+
+  ms_test_assert_no_file_holds (config_dir, GOOD_TOKEN);
+  ms_test_assert_no_file_holds (g_get_user_state_dir (), GOOD_TOKEN);
+  assert_file_lacks (ini_path, UNUSED_PASS);
+  ms_test_check_server_no_secret (fixture->server, ADDRESS, GOOD_TOKEN, FALSE);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          *(GtkWindow **) data = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A stand-in gnome-control-center on PATH that notes its arguments. */
+static char *
+fake_settings (const char *folder)
+{
+  g_autofree char *program = g_build_filename (folder, "gnome-control-center", NULL);
+  g_autofree char *script = NULL;
+  char *log = g_build_filename (folder, "settings.log", NULL);
+
+  script = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$*\" > '%s'\n", log);
+  g_assert_true (g_file_set_contents (program, script, -1, NULL));
+  g_assert_cmpint (g_chmod (program, 0755), ==, 0);
+  return log;
+}
+
+static void
+test_settings_button (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *path = NULL;
+  GtkWindow *dialog = NULL;
+  const MsOnlineWords *words = ms_gui_online_words ();
+
+  if (fixture->window == NULL)
+    return;
+
+  /* A Gmail address Online Accounts does not have: the app password way,
+   * and a button for Settings → Online Accounts. */
+  type_address (fixture, "other.person@gmail.com");
+  assert_offers (fixture, "offers-settings");
+  g_assert_true (wait_until (page_valid, page (fixture, MS_WIZARD_STEP_ADDRESS), WAIT_MS));
+  g_assert_false (is_offered (fixture, "offers-choice"));
+  g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->settings_button))));
+  g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->check_again))));
+  shoot (fixture, "wizard-online-missing");
+
+  /* Settings is started as a program, with "online-accounts". */
+  folder = g_dir_make_tmp ("ms-test-settings-XXXXXX", NULL);
+  log = fake_settings (folder);
+  path = g_strdup_printf ("%s:%s", folder, old_path != NULL ? old_path : "/usr/bin:/bin");
+  g_setenv ("PATH", path, TRUE);
+  g_assert_true (gtk_widget_activate_action (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                             "wizard.open-online-accounts", NULL));
+  g_assert_true (wait_until (file_exists, log, WAIT_MS));
+  spin (200);
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "online-accounts\n");
+
+  /* Without GNOME Settings, a dialog says so and what to do. */
+  g_setenv ("PATH", folder, TRUE);
+  g_unlink (log);
+  {
+    g_autofree char *program = g_build_filename (folder, "gnome-control-center", NULL);
+
+    g_unlink (program);
+  }
+  g_assert_true (gtk_widget_activate_action (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                             "wizard.open-online-accounts", NULL));
+  g_assert_true (wait_until (dialog_shown, &dialog, WAIT_MS));
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   word (words->no_settings));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_setenv ("PATH", old_path != NULL ? old_path : "/usr/bin:/bin", TRUE);
+  g_rmdir (folder);
+
+  /* "Check Again" asks Online Accounts again: still nothing. */
+  g_assert_true (gtk_widget_activate_action (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                             "wizard.check-online-accounts", NULL));
+  spin (300);
+  g_assert_true (is_offered (fixture, "offers-settings"));
+
+  /* Going on is the app password way. */
+  next (fixture);
+  assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
+}
+
+static void
+test_outlook_only (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const MsOnlineWords *words = ms_gui_online_words ();
+  GtkWidget *address_page;
+
+  if (fixture->window == NULL)
+    return;
+  address_page = page (fixture, MS_WIZARD_STEP_ADDRESS);
+
+  /* Outlook.com without an account in Online Accounts: no way on, said
+   * plainly, with Settings. */
+  type_address (fixture, "nobody@hotmail.co.jp");
+  assert_offers (fixture, "offers-settings");
+  spin (300);
+  g_assert_false (ms_wizard_page_get_valid (MS_WIZARD_PAGE (address_page)));
+  g_assert_false (is_offered (fixture, "offers-alternative"));
+  g_assert_true (row_shown (find_row (address_page, word (words->settings_button))));
+  shoot (fixture, "wizard-outlook-missing");
+
+  /* With its account there: the Online Accounts way only. */
+  type_address (fixture, OUTLOOK);
+  assert_offers (fixture, "offers-choice");
+  g_assert_true (wait_until (page_valid, address_page, WAIT_MS));
+  g_assert_false (is_offered (fixture, "offers-alternative"));
+  g_assert_false (row_shown (find_row (address_page, word (words->alternative))));
+  shoot (fixture, "wizard-outlook-online-account");
+  next (fixture);
+  assert_step (fixture, MS_WIZARD_STEP_SERVER);
+}
+
+static void
+keep_system_data_dirs (const char *data_dirs)
+{
+  g_autofree char *schemas = g_build_filename (MS_TEST_BUILDDIR, "..", "data", NULL);
+  g_autofree char *compiled = g_build_filename (schemas, "gschemas.compiled", NULL);
+
+  g_setenv ("XDG_DATA_DIRS", data_dirs != NULL ? data_dirs : "/usr/local/share:/usr/share", TRUE);
+  if (g_file_test (compiled, G_FILE_TEST_EXISTS))
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  keep_system_data_dirs (data_dirs);
+
+  bindtextdomain (GETTEXT_PACKAGE, MS_TEST_BUILDDIR "/../po");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  if (g_strcmp0 (g_getenv ("MS_TEST_LANGUAGE"), "ja") == 0)
+    {
+      g_setenv ("LANGUAGE", "ja", TRUE);
+      translated = setlocale (LC_ALL, "ja_JP.UTF-8") != NULL;
+      if (!translated)
+        g_test_message ("no ja_JP.UTF-8 locale: the walk stays in English");
+    }
+
+  have_display = g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+  if (have_display)
+    {
+      /* A private session bus with a real keyring; the stand-in Online
+       * Accounts service joins it per test. */
+      keyring = ms_test_keyring_start (TRUE, &error);
+      if (keyring == NULL)
+        g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
+      g_setenv ("GSK_RENDERER", "cairo", TRUE);
+      g_setenv ("GTK_A11Y", "none", FALSE);
+      gtk_init ();
+      adw_init ();
+      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+      g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+      application = ms_application_new_full ("io.github.mailsetup.MailSetup.TestGoa",
+                                             G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+    }
+
+#define ADD(path, func) \
+  g_test_add ("/ms/gui-goa/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("sign-in", test_sign_in);
+  ADD ("settings-button", test_settings_button);
+  ADD ("outlook-only", test_outlook_only);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_object (&application);
+  g_clear_pointer (&keyring, ms_test_keyring_stop);
+  return status;
+}

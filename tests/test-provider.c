@@ -434,6 +434,61 @@ test_lookup (void)
   g_assert_cmpint (ms_provider_lookup ("outlook")->secret_kind, ==, MS_SECRET_OAUTH_ONLY);
 }
 
+/* ---- GNOME Online Accounts (docs/providers.md, "Online Accounts") ---- */
+
+static void
+test_online_accounts (void)
+{
+  const MsOnlineWords *words = ms_provider_get_online_words ();
+  const MsProvider *outlook = ms_provider_lookup ("outlook");
+  const char *const good_source = "\"sources\":[{\"fact\":\"online_accounts\",\"url\":\"https://x.test/\"}]";
+  g_autofree char *with_source = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Every word the wizard shows is in the built-in table. */
+  g_assert_nonnull (words->choice);
+  g_assert_nonnull (words->choice_detail);
+  g_assert_nonnull (words->alternative);
+  g_assert_nonnull (words->alternative_detail);
+  g_assert_nonnull (words->missing_title);
+  g_assert_nonnull (words->missing);
+  g_assert_nonnull (words->settings_button);
+  g_assert_nonnull (words->check_again);
+  g_assert_nonnull (words->no_settings);
+  g_assert_nonnull (words->server_label);
+  g_assert_nonnull (words->done_note);
+
+  /* Google's mail through GOA's "google" accounts; Outlook.com only through
+   * GOA 3.46's "windows_live" ones, with its own words; Microsoft 365 (GOA's
+   * "ms_graph" has no SMTP server) not at all. */
+  g_assert_true (g_strv_contains ((const char *const *) ms_provider_lookup ("gmail")->online.goa_providers, "google"));
+  g_assert_true (g_strv_contains ((const char *const *) ms_provider_lookup ("google-workspace")->online.goa_providers, "google"));
+  g_assert_true (g_strv_contains ((const char *const *) outlook->online.goa_providers, "windows_live"));
+  g_assert_true (ms_provider_has_online_accounts (outlook));
+  g_assert_nonnull (outlook->online.why);
+  g_assert_nonnull (strstr (outlook->online.missing, "3.46"));
+  g_assert_false (ms_provider_has_online_accounts (ms_provider_lookup ("microsoft-365")));
+  g_assert_false (ms_provider_has_online_accounts (ms_provider_lookup ("yahoo")));
+  g_assert_false (ms_provider_has_online_accounts (NULL));
+
+  /* The loader: GOA providers need a source, and are not empty. */
+  with_source = g_strdup_printf (ENTRY ("\"smtp\":null,\"secret\":\"account-password\",\"links\":[],"
+                                        "\"password\":{},\"online_accounts\":{\"providers\":[\"google\"]},%s"),
+                                 good_source);
+  bytes = g_bytes_new (with_source, strlen (with_source));
+  g_assert_true (ms_provider_validate_data (bytes, &error));
+  g_assert_no_error (error);
+  assert_invalid (ENTRY ("\"smtp\":null,\"secret\":\"account-password\",\"links\":[],"
+                         "\"password\":{},\"online_accounts\":{\"providers\":[\"google\"]},"
+                         "\"sources\":[{\"fact\":\"notes\",\"url\":\"https://x.test/\"}]"));
+  assert_invalid (ENTRY ("\"smtp\":null,\"secret\":\"account-password\",\"links\":[],"
+                         "\"password\":{},\"online_accounts\":{\"providers\":[]},"
+                         "\"sources\":[{\"fact\":\"online_accounts\",\"url\":\"https://x.test/\"}]"));
+  /* The table's own words: all or none. */
+  assert_invalid ("{\"version\":2,\"online_accounts\":{\"choice\":\"Use it\"},\"providers\":[]}");
+}
+
 /* ---- app-password checks ---- */
 
 static MsPasswordVerdict
@@ -794,6 +849,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/ms/provider/data-valid", test_data_valid);
+  g_test_add_func ("/ms/provider/online-accounts", test_online_accounts);
   g_test_add_func ("/ms/provider/data-complete", test_data_complete);
   g_test_add_func ("/ms/provider/data-invalid", test_data_invalid);
   g_test_add_func ("/ms/provider/strings-translatable", test_strings_translatable);

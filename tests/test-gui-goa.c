@@ -450,6 +450,14 @@ test_sign_in (Fixture       *fixture,
   g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
   g_assert_nonnull (strstr (ini, "online-account=" GOA_ID "\n"));
   g_assert_null (strstr (ini, "password"));
+  /* The server settings follow Online Accounts: only the CA file, set
+   * over them on the server page, is stored. */
+  g_assert_null (strstr (ini, "\nhost="));
+  g_assert_null (strstr (ini, "\nport="));
+  g_assert_nonnull (strstr (ini, "\nca-file="));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (page (fixture, MS_WIZARD_STEP_DONE),
+                                                                          T ("Server")))),
+                   ==, "localhost");
 
   send_from_cli (fixture, config_dir, account_id);
   g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);

@@ -614,6 +614,27 @@ ms_gui_find_online_account_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ms_gui_show_online_account:
+ * A copy of @account with the settings it leaves to GNOME Online Accounts
+ * filled in from @info, the GOA account as the wizard just read it (no
+ * D-Bus here): what the server and done pages show and export. Never
+ * stored: the stored group keeps following GOA.
+ * Returns: (transfer full) */
+MsAccount *
+ms_gui_show_online_account (MsAccount             *account,
+                            const MsOnlineAccount *info)
+{
+  g_autoptr(MsRequest) request = ms_account_make_request (account, NULL);
+  g_autoptr(GError) error = NULL;
+  MsAccount *copy = ms_account_copy (account, NULL);
+
+  if (ms_online_account_apply (info, request, &error))
+    ms_account_set_smtp_config (copy, request->config);
+  else
+    g_debug ("Online account %s: %s", info->id, error->message);
+  return copy;
+}
+
 /* ms_gui_online_account_config:
  * The server settings @info gives, as the server page shows them.
  * Returns: (transfer full) */
@@ -622,9 +643,10 @@ ms_gui_online_account_config (const char            *address,
                               const MsOnlineAccount *info)
 {
   g_autoptr(MsAccount) account = NULL;
+  g_autoptr(MsAccount) shown = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Exactly what an account without overrides would use. */
+  /* Exactly what an account without overrides connects with. */
   account = ms_online_account_make_account (info, "online", address, NULL, &error);
   if (account == NULL)
     {
@@ -634,7 +656,8 @@ ms_gui_online_account_config (const char            *address,
       config->host = g_strdup (info->smtp_host);
       return config;
     }
-  return ms_account_to_smtp_config (account);
+  shown = ms_gui_show_online_account (account, info);
+  return ms_account_to_smtp_config (shown);
 }
 
 /* ms_gui_new_online_account:

@@ -103,6 +103,8 @@ MsAccount       *ms_gui_new_online_account         (const char            *addre
                                                     const MsSmtpConfig    *config);
 MsSmtpConfig    *ms_gui_online_account_config      (const char            *address,
                                                     const MsOnlineAccount *info);
+MsAccount       *ms_gui_show_online_account        (MsAccount             *account,
+                                                    const MsOnlineAccount *info);
 const MsOnlineWords *ms_gui_online_words           (void);
 void             ms_gui_open_online_accounts       (GtkWidget           *widget);
 MsOutbox       *ms_gui_get_outbox       (void);

@@ -35,6 +35,7 @@ struct _MsWizardDonePage
   GtkButton    *command_copy;
 
   MsAccount    *account;
+  MsAccount    *shown;     /* an online account with GOA's settings filled in, or NULL */
   MsPassword   *password;
   MsResult     *check;     /* the wizard's last sign-in or test message */
   gboolean      filling;
@@ -44,6 +45,13 @@ struct _MsWizardDonePage
 G_DEFINE_FINAL_TYPE (MsWizardDonePage, ms_wizard_done_page, MS_TYPE_WIZARD_PAGE)
 
 static void forget (MsWizardDonePage *self);
+
+/* What the rows show and the export writes: the settings in effect. */
+static MsAccount *
+shown_account (MsWizardDonePage *self)
+{
+  return self->shown != NULL ? self->shown : self->account;
+}
 
 static void
 set_copy_row (AdwActionRow *row,
@@ -229,7 +237,7 @@ on_export_response_cb (GtkNativeDialog  *chooser,
   if (response == GTK_RESPONSE_ACCEPT && self->account != NULL)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      text = ms_export_msmtp (self->account, NULL);
+      text = ms_export_msmtp (shown_account (self), NULL);
       if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
                                     G_FILE_CREATE_PRIVATE, NULL, NULL, &error))
         ms_show_toast (GTK_WIDGET (self), error->message);
@@ -258,7 +266,7 @@ static void
 fill_rows (MsWizardDonePage *self,
            gboolean          app_password)
 {
-  MsAccount *account = self->account;
+  MsAccount *account = shown_account (self);
   MsSecurity mode = ms_account_get_security (account);
   const char *host = ms_account_get_host (account);
   g_autofree char *port = g_strdup_printf ("%u", ms_account_get_effective_port (account));
@@ -302,6 +310,7 @@ ms_wizard_done_page_clear (MsWizardPage *page)
   MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (page);
 
   g_clear_object (&self->account);
+  g_clear_object (&self->shown);
   g_clear_pointer (&self->password, ms_password_unref);
   g_clear_pointer (&self->check, ms_result_unref);
 }
@@ -312,6 +321,7 @@ ms_wizard_done_page_finalize (GObject *object)
   MsWizardDonePage *self = MS_WIZARD_DONE_PAGE (object);
 
   g_clear_object (&self->account);
+  g_clear_object (&self->shown);
   g_clear_pointer (&self->password, ms_password_unref);
   g_clear_pointer (&self->check, ms_result_unref);
 
@@ -372,6 +382,7 @@ ms_wizard_done_page_set_account (MsWizardDonePage *self,
 
   ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
   g_set_object (&self->account, account);
+  g_clear_object (&self->shown);
   g_clear_pointer (&self->password, ms_password_unref);
   self->password = password != NULL ? ms_password_ref (password) : NULL;
   ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
@@ -409,4 +420,19 @@ ms_wizard_done_page_get_account_id (MsWizardDonePage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_DONE_PAGE (self), NULL);
   return self->account != NULL ? ms_account_get_id (self->account) : NULL;
+}
+
+/* ms_wizard_done_page_set_shown:
+ * For an account of GNOME Online Accounts, the same account with the
+ * settings it leaves to GOA filled in (ms_gui_show_online_account()): the
+ * rows and the msmtp export show those; what is saved is the account. */
+void
+ms_wizard_done_page_set_shown (MsWizardDonePage *self,
+                               MsAccount        *shown)
+{
+  g_return_if_fail (MS_IS_WIZARD_DONE_PAGE (self));
+  g_return_if_fail (MS_IS_ACCOUNT (shown));
+
+  g_set_object (&self->shown, shown);
+  fill_rows (self, FALSE);
 }

@@ -17,5 +17,7 @@ void        ms_wizard_done_page_set_account (MsWizardDonePage   *self,
 void        ms_wizard_done_page_set_check   (MsWizardDonePage   *self,
                                              MsResult           *check);
 const char *ms_wizard_done_page_get_account_id (MsWizardDonePage *self);
+void        ms_wizard_done_page_set_shown   (MsWizardDonePage   *self,
+                                             MsAccount          *shown);
 
 G_END_DECLS

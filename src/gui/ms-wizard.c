@@ -232,6 +232,13 @@ prepare_done_page (MsWizard *self)
                                    account,
                                    self->request->password,
                                    ms_gui_detection_has_secret_kind (found, MS_SECRET_APP_PASSWORD));
+  if (online != NULL && ms_account_get_online_account (account) != NULL)
+    {
+      g_autoptr(MsAccount) shown = ms_gui_show_online_account (account, online);
+
+      ms_wizard_done_page_set_shown (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
+                                     shown);
+    }
   ms_wizard_done_page_set_check (MS_WIZARD_DONE_PAGE (ensure_page (self, MS_WIZARD_STEP_DONE)),
                                  last_check (self));
 }

@@ -16,6 +16,7 @@
 #include "ms-gui-util.h"
 #include "ms-test-cli.h"
 #include "ms-test-goa.h"
+#include "ms-test-gui.h"
 #include "ms-test-keyring.h"
 #include "ms-test-util.h"
 #include "ms-window.h"
@@ -36,7 +37,7 @@
  * <builddir>/tests/gui-shots/ (gui-shots-ja/ with MS_TEST_LANGUAGE=ja).
  */
 
-#define WAIT_MS 8000
+#define WAIT_MS MS_TEST_GUI_WAIT_MS
 
 #define ADDRESS      "someone@gmail.com"
 #define GOA_ID       "account_1733000000_0"
@@ -62,36 +63,9 @@ typedef struct
 
 /* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (guint ms)
-{
-  wait_until (never, NULL, ms);
-}
+/* Short names for the shared ones (tests/ms-test-gui.h). */
+#define wait_until ms_test_gui_wait_until
+#define spin       ms_test_gui_spin
 
 static GtkWidget *
 find_row (GtkWidget  *root,
@@ -142,10 +116,12 @@ shoot (Fixture    *fixture,
   g_autofree char *narrow = g_strdup_printf ("%s-360", name);
 
   save_shot (GTK_WIDGET (window), name);
+  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), name);
   gtk_window_set_default_size (window, 360, 720);
   spin (250);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
   save_shot (GTK_WIDGET (window), narrow);
+  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), narrow);
   gtk_window_set_default_size (window, 640, 720);
   spin (250);
 }
@@ -469,12 +445,6 @@ test_sign_in (Fixture       *fixture,
 }
 
 static gboolean
-file_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-static gboolean
 dialog_shown (gpointer data)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -538,7 +508,7 @@ test_settings_button (Fixture       *fixture,
   g_setenv ("PATH", path, TRUE);
   g_assert_true (gtk_widget_activate_action (page (fixture, MS_WIZARD_STEP_ADDRESS),
                                              "wizard.open-online-accounts", NULL));
-  g_assert_true (wait_until (file_exists, log, WAIT_MS));
+  g_assert_true (wait_until (ms_test_gui_file_exists, log, WAIT_MS));
   spin (200);
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "online-accounts\n");
@@ -603,17 +573,6 @@ test_outlook_only (Fixture       *fixture,
   assert_step (fixture, MS_WIZARD_STEP_SERVER);
 }
 
-static void
-keep_system_data_dirs (const char *data_dirs)
-{
-  g_autofree char *schemas = g_build_filename (MS_TEST_BUILDDIR, "..", "data", NULL);
-  g_autofree char *compiled = g_build_filename (schemas, "gschemas.compiled", NULL);
-
-  g_setenv ("XDG_DATA_DIRS", data_dirs != NULL ? data_dirs : "/usr/local/share:/usr/share", TRUE);
-  if (g_file_test (compiled, G_FILE_TEST_EXISTS))
-    g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -623,7 +582,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  keep_system_data_dirs (data_dirs);
+  ms_test_gui_keep_system_data_dirs (data_dirs);
 
   bindtextdomain (GETTEXT_PACKAGE, MS_TEST_BUILDDIR "/../po");
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -644,11 +603,8 @@ main (int   argc,
       keyring = ms_test_keyring_start (TRUE, &error);
       if (keyring == NULL)
         g_test_message ("no private keyring: %s", error != NULL ? error->message : "");
-      g_setenv ("GSK_RENDERER", "cairo", TRUE);
-      g_setenv ("GTK_A11Y", "none", FALSE);
-      gtk_init ();
-      adw_init ();
-      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+      ms_test_gui_init ();
+      /* GNOME's title bar buttons, as the screenshots of test-gui-window. */
       g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
       application = ms_application_new_full ("io.github.mailsetup.MailSetup.TestGoa",
                                              G_APPLICATION_NON_UNIQUE);

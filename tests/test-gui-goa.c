@@ -206,6 +206,15 @@ is_offered (Fixture    *fixture,
   return value;
 }
 
+static gboolean
+skips_password (Fixture *fixture)
+{
+  gboolean skips = FALSE;
+
+  g_object_get (fixture->wizard, "skips-password", &skips, NULL);
+  return skips;
+}
+
 static void
 next (Fixture *fixture)
 {
@@ -368,6 +377,15 @@ test_sign_in (Fixture       *fixture,
   g_assert_false (is_offered (fixture, "offers-settings"));
   g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->choice))));
   g_assert_true (row_shown (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS), word (words->alternative))));
+  g_assert_true (skips_password (fixture));
+  /* Each choice is a row that activates its radio button (as a screen
+   * reader or the keyboard does). */
+  adw_action_row_activate (ADW_ACTION_ROW (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                                     word (words->alternative))));
+  g_assert_false (skips_password (fixture));
+  adw_action_row_activate (ADW_ACTION_ROW (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                                     word (words->choice))));
+  g_assert_true (skips_password (fixture));
   shoot (fixture, "wizard-online-account");
 
   /* No password page: the server page, with GOA's settings. */

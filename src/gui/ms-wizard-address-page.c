@@ -45,6 +45,7 @@ struct _MsWizardAddressPage
   gboolean         offers_choice;
   gboolean         offers_alternative;
   gboolean         offers_settings;
+  gboolean         online_chosen;    /* offered, and the person's choice */
   gboolean         watching_window;
 };
 
@@ -56,6 +57,7 @@ enum {
   PROP_OFFERS_CHOICE,
   PROP_OFFERS_ALTERNATIVE,
   PROP_OFFERS_SETTINGS,
+  PROP_ONLINE_CHOSEN,
   N_PROPS
 };
 
@@ -158,6 +160,8 @@ update_online (MsWizardAddressPage *self)
 
   set_offer (self, &self->offers_choice, usable, PROP_OFFERS_CHOICE);
   set_offer (self, &self->offers_alternative, usable && !only, PROP_OFFERS_ALTERNATIVE);
+  set_offer (self, &self->online_chosen,
+             usable && gtk_check_button_get_active (self->online_check), PROP_ONLINE_CHOSEN);
   set_offer (self, &self->offers_settings,
              self->online_asked && !usable && ms_provider_has_online_accounts (provider),
              PROP_OFFERS_SETTINGS);
@@ -423,6 +427,9 @@ ms_wizard_address_page_get_property (GObject    *object,
     case PROP_OFFERS_SETTINGS:
       g_value_set_boolean (value, self->offers_settings);
       break;
+    case PROP_ONLINE_CHOSEN:
+      g_value_set_boolean (value, self->online_chosen);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -477,6 +484,11 @@ ms_wizard_address_page_class_init (MsWizardAddressPageClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_OFFERS_SETTINGS] =
     g_param_spec_boolean ("offers-settings", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The person signs in through the account found (the wizard skips the
+   * password page then). */
+  properties[PROP_ONLINE_CHOSEN] =
+    g_param_spec_boolean ("online-chosen", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -539,7 +551,5 @@ ms_wizard_address_page_get_online_account (MsWizardAddressPage *self)
 {
   g_return_val_if_fail (MS_IS_WIZARD_ADDRESS_PAGE (self), NULL);
 
-  if (!self->offers_choice || !gtk_check_button_get_active (self->online_check))
-    return NULL;
-  return self->online_account;
+  return self->online_chosen ? self->online_account : NULL;
 }

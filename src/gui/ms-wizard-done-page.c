@@ -22,6 +22,7 @@ struct _MsWizardDonePage
   GtkButton    *retry_button;
   GtkSwitch    *keyring_switch;
   AdwActionRow *keyring_row;
+  AdwActionRow *keyring_warning_row;
   AdwActionRow *server_row;
   GtkButton    *server_copy;
   AdwActionRow *port_row;
@@ -344,6 +345,7 @@ ms_wizard_done_page_class_init (MsWizardDonePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_switch);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_row);
+  gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, keyring_warning_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, server_copy);
   gtk_widget_class_bind_template_child (widget_class, MsWizardDonePage, port_row);
@@ -394,6 +396,9 @@ ms_wizard_done_page_set_account (MsWizardDonePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->keyring_row),
                           ms_account_get_online_account (account) == NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->app_password_row),
+                          ms_account_get_online_account (account) == NULL);
+  /* No keyring item: the saved row says instead what jobs need. */
+  gtk_widget_set_visible (GTK_WIDGET (self->keyring_warning_row),
                           ms_account_get_online_account (account) == NULL);
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self),
                                   ms_account_get_online_account (account) == NULL

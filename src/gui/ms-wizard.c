@@ -45,6 +45,7 @@ enum {
   PROP_STEP,
   PROP_PAGE,
   PROP_CAN_GO_BACK,
+  PROP_SKIPS_PASSWORD,
   N_PROPS
 };
 
@@ -72,12 +73,13 @@ skips_password (MsWizard *self)
 /* The header's subtitle (a closure in ms-wizard.ui). */
 static char *
 describe_step (MsWizard     *self,
-               MsWizardStep  step)
+               MsWizardStep  step,
+               gboolean      skips)
 {
   guint number = (guint) step + 1;
   guint total = MS_WIZARD_N_STEPS;
 
-  if (skips_password (self))
+  if (skips)
     {
       total--;
       if (step > MS_WIZARD_STEP_PASSWORD)
@@ -386,6 +388,9 @@ ms_wizard_get_property (GObject    *object,
     case PROP_CAN_GO_BACK:
       g_value_set_boolean (value, self->step > 0 || self->can_cancel);
       break;
+    case PROP_SKIPS_PASSWORD:
+      g_value_set_boolean (value, skips_password (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -411,6 +416,11 @@ ms_wizard_class_init (MsWizardClass *klass)
    * there are accounts to go back to. */
   properties[PROP_CAN_GO_BACK] =
     g_param_spec_boolean ("can-go-back", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Signing in through GNOME Online Accounts: no password page, and the
+   * header counts one step less. */
+  properties[PROP_SKIPS_PASSWORD] =
+    g_param_spec_boolean ("skips-password", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -464,9 +474,18 @@ step_name (MsWizardStep step)
 }
 
 static void
+on_online_chosen_cb (MsWizard *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SKIPS_PASSWORD]);
+}
+
+static void
 connect_page (MsWizard     *self,
               MsWizardPage *page)
 {
+  if (MS_IS_WIZARD_ADDRESS_PAGE (page))
+    g_signal_connect_object (page, "notify::online-chosen", G_CALLBACK (on_online_chosen_cb),
+                             self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "notify::valid", G_CALLBACK (on_page_valid_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (page, "finished", G_CALLBACK (on_page_finished_cb), self, G_CONNECT_SWAPPED);
 }

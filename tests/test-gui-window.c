@@ -14,6 +14,7 @@
 #include "ms-application.h"
 #include "ms-certificate-dialog.h"
 #include "ms-diagnostics-page.h"
+#include "ms-entry-row.h"
 #include "ms-advice.h"
 #include "ms-fake-server.h"
 #include "ms-gui-demo.h"
@@ -376,7 +377,7 @@ go_to_server_page (Fixture    *fixture,
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)),
-                                                   ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+                                                   GTK_TYPE_PASSWORD_ENTRY, NULL)),
                          password);
   assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   next (fixture);
@@ -560,6 +561,9 @@ test_smoke (Fixture       *fixture,
 {
   GtkWidget *address_page;
   GtkWidget *detection;
+  GtkWidget *password_row;
+  GtkWidget *show_text;
+  GtkEditable *password_text;
 
   if (fixture->window == NULL)
     return;
@@ -574,9 +578,13 @@ test_smoke (Fixture       *fixture,
   g_assert_null (ms_window_get_accounts_view (fixture->window));
   address_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS));
   g_assert_nonnull (find_row (address_page, T ("Email address")));
-  /* The focus starts in the first field, for keyboard-only use. */
+  /* The focus starts in the first field, for keyboard-only use: in the
+   * row's GtkEntry, which a screen reader follows (ms-entry-row.c). */
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)),
                                          find_row (address_page, T ("Email address"))));
+  g_assert_true (gtk_widget_get_parent (gtk_root_get_focus (GTK_ROOT (fixture->window)))
+                 == ms_entry_row_get_entry (MS_ENTRY_ROW (find_row (address_page, T ("Email address")))));
+  g_assert_true (GTK_IS_ENTRY (ms_entry_row_get_entry (MS_ENTRY_ROW (find_row (address_page, T ("Email address"))))));
   assert_english (find_label (GTK_WIDGET (fixture->window), "Step 1 of 6") != NULL);
   g_assert_false (ms_wizard_page_get_valid (page (fixture, MS_WIZARD_STEP_ADDRESS)));
   shoot (fixture, "wizard-address-empty");
@@ -600,6 +608,19 @@ test_smoke (Fixture       *fixture,
   assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   shoot (fixture, "wizard-app-password");
 
+  /* The password is hidden; "Show Text" shows it while it is pressed, and
+   * it is hidden again once the page is left. */
+  password_row = find_row (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)), T ("App password"));
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (ms_entry_row_get_entry (MS_ENTRY_ROW (password_row))));
+  password_text = gtk_editable_get_delegate (GTK_EDITABLE (ms_entry_row_get_entry (MS_ENTRY_ROW (password_row))));
+  show_text = find_widget (password_row, GTK_TYPE_TOGGLE_BUTTON, NULL);
+  g_assert_nonnull (show_text);
+  g_assert_false (gtk_text_get_visibility (GTK_TEXT (password_text)));
+  g_assert_true (gtk_widget_activate (show_text));
+  spin (400);  /* a button shows its press before it acts */
+  g_assert_true (gtk_text_get_visibility (GTK_TEXT (password_text)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password_row)), ==, "abcd efgh ijkl mnop");
+
   /* A known provider: its server in one row, with "Change". */
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_SERVER);
@@ -609,6 +630,8 @@ test_smoke (Fixture       *fixture,
   shoot (fixture, "wizard-server-gmail");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
   assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
+  g_assert_false (gtk_text_get_visibility (GTK_TEXT (password_text)));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (show_text)));
 
   /* Back keeps what was typed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->wizard), "wizard.back", NULL));
@@ -748,7 +771,7 @@ test_happy_path (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_ADDRESS)),
                                                                   T ("Email address")))), ==, "");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget (GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD)),
-                                                                     ADW_TYPE_PASSWORD_ENTRY_ROW, NULL))), ==, "");
+                                                                     GTK_TYPE_PASSWORD_ENTRY, NULL))), ==, "");
 
   ms_test_check_server_no_secret (fixture->server, MS_FAKE_DEFAULT_USER, MS_FAKE_DEFAULT_PASSWORD, FALSE);
 }
@@ -1135,7 +1158,7 @@ test_demo (Fixture       *fixture,
   assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
   password_page = GTK_WIDGET (page (fixture, MS_WIZARD_STEP_PASSWORD));
   assert_english (find_row_prefix (password_page, "Demo: the password is demo-app-password") != NULL);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, GTK_TYPE_PASSWORD_ENTRY, NULL)),
                          DEMO_PASSWORD);
   assert_valid (page (fixture, MS_WIZARD_STEP_PASSWORD));
   shoot (fixture, "demo-password");
@@ -1239,7 +1262,7 @@ test_other_providers (Fixture       *fixture,
   shoot (fixture, "wizard-password-yahoo-japan");
   /* Its server settings are what Yahoo! JAPAN usually uses: not confirmed
    * on its own pages, and the summary says so. */
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, GTK_TYPE_PASSWORD_ENTRY, NULL)),
                          "not-a-real-password");
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_SERVER);
@@ -1275,7 +1298,7 @@ test_other_providers (Fixture       *fixture,
   assert_valid (page (fixture, MS_WIZARD_STEP_ADDRESS));
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL)),
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (password_page, GTK_TYPE_PASSWORD_ENTRY, NULL)),
                          "not-a-real-password");
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_SERVER);

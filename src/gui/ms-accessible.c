@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "ms-accessible.h"
 
 /*
@@ -17,9 +15,8 @@
  *   mnemonic label stays, which reads the text without the underscore;
  * - an activatable list row has no action that assistive technology can
  *   invoke: it gets "row.activate", which activates it as Enter does;
- * - the "show text" button of a password entry row has no name, nor has an
- *   expander row, nor the rows it holds that are not preferences rows (they
- *   get the expander's title);
+ * - an expander row has no name, nor have the rows it holds that are not
+ *   preferences rows (they get the expander's title);
  * - a menu button has no action: it gets "menu.open";
  * - an item of a list view (a combo row's current choice) has no name: it
  *   gets the text it shows;
@@ -85,21 +82,6 @@ on_row_activatable_notify_cb (GtkListBoxRow *row,
                               gpointer       user_data)
 {
   add_row_action (row);
-}
-
-static void
-name_show_text_button (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_BUTTON (child))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show Text"),
-                                        -1);
-      else
-        name_show_text_button (child);
-    }
 }
 
 static void
@@ -256,9 +238,7 @@ ms_accessible_fix (GtkWidget *widget)
         }
       add_row_action (GTK_LIST_BOX_ROW (widget));
       name_plain_row (GTK_LIST_BOX_ROW (widget));
-      if (ADW_IS_PASSWORD_ENTRY_ROW (widget))
-        name_show_text_button (widget);
-      else if (ADW_IS_EXPANDER_ROW (widget))
+      if (ADW_IS_EXPANDER_ROW (widget))
         {
           /* Its rows are not mapped while it is collapsed, but are read. */
           name_after_title (widget, ADW_EXPANDER_ROW (widget));

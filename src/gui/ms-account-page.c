@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-account-page.h"
+#include "ms-entry-row.h"
 #include "ms-header-title.h"
 #include "ms-wizard-server-page.h"
 
@@ -22,7 +23,7 @@ struct _MsAccountPage
 
   MsWizardServerPage  *server_page;
   AdwPreferencesGroup *actions_group;
-  AdwEntryRow         *to_row;
+  MsEntryRow          *to_row;
   AdwActionRow        *test_row;
 
   MsAccount           *account;
@@ -348,6 +349,7 @@ ms_account_page_class_init (MsAccountPageClass *klass)
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (MS_TYPE_ACCOUNT);
+  g_type_ensure (MS_TYPE_ENTRY_ROW);
   g_type_ensure (MS_TYPE_WIZARD_SERVER_PAGE);
   g_type_ensure (MS_TYPE_HEADER_TITLE);
 

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-entry-row.h"
 #include "ms-gui-demo.h"
 #include "ms-wizard-address-page.h"
 
@@ -22,7 +23,7 @@ struct _MsWizardAddressPage
 {
   MsWizardPage  parent_instance;
 
-  AdwEntryRow  *address_row;
+  MsEntryRow   *address_row;
   AdwActionRow *detection_row;
   AdwActionRow *online_row;
   GtkCheckButton *online_check;
@@ -492,6 +493,7 @@ ms_wizard_address_page_class_init (MsWizardAddressPageClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MS_TYPE_ENTRY_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-address-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardAddressPage, address_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardAddressPage, detection_row);

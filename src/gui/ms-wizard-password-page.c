@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-entry-row.h"
 #include "ms-gui-demo.h"
 #include "ms-provider.h"
 #include "ms-wizard-password-page.h"
@@ -27,7 +28,7 @@ struct _MsWizardPasswordPage
   GtkLabel             *help_label;
   GPtrArray            *step_rows;   /* the rows added to steps_group */
   GtkWidget            *help_link_row; /* the row added to help_row, or NULL */
-  AdwPasswordEntryRow  *password_row;
+  MsEntryRow           *password_row;
   AdwActionRow         *check_row;
 
   MsDetection          *detection;
@@ -143,7 +144,7 @@ update_check (MsWizardPasswordPage *self)
   /* The icon is a prefix widget, the description an accessible property. */
   ms_status_row_set_state (self->check_row, state);
   set_password_check (self, message);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->password_row),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (ms_entry_row_get_entry (self->password_row)),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
                                   -1);
   /* A warning still lets the person go on: the server has the last word. */
@@ -416,6 +417,7 @@ ms_wizard_password_page_class_init (MsWizardPasswordPageClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MS_TYPE_ENTRY_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, steps_group);
   gtk_widget_class_bind_template_child (widget_class, MsWizardPasswordPage, help_row);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-certificate-dialog.h"
+#include "ms-entry-row.h"
 #include "ms-gui-demo.h"
 #include "ms-provider.h"
 #include "ms-wizard-server-page.h"
@@ -29,10 +30,10 @@ struct _MsWizardServerPage
 
   AdwPreferencesPage  *preferences_page;
   GtkButton           *change_button;
-  AdwEntryRow         *host_row;
-  AdwEntryRow         *port_row;
+  MsEntryRow          *host_row;
+  MsEntryRow          *port_row;
   AdwComboRow         *security_row;
-  AdwEntryRow         *user_row;
+  MsEntryRow          *user_row;
   GtkListBox          *steps_list;
 
   AdwComboRow         *region_row;
@@ -603,6 +604,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MS_TYPE_ENTRY_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, preferences_page);
   gtk_widget_class_bind_template_child (widget_class, MsWizardServerPage, change_button);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-entry-row.h"
 #include "ms-wizard-test-page.h"
 
 /*
@@ -18,7 +19,7 @@ struct _MsWizardTestPage
 {
   MsWizardPage         parent_instance;
 
-  AdwEntryRow         *to_row;
+  MsEntryRow          *to_row;
   GtkListBox          *steps_list;
   AdwActionRow        *outcome_row;
 
@@ -330,6 +331,7 @@ ms_wizard_test_page_class_init (MsWizardTestPageClass *klass)
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MS_TYPE_ENTRY_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ms-wizard-test-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, to_row);
   gtk_widget_class_bind_template_child (widget_class, MsWizardTestPage, steps_list);

@@ -627,7 +627,7 @@ def accounts(app):
     diagnostics = wait_node(app, "list item", name=T("Diagnostics"))
     tap("the account page shows", diagnostics)
     audit(app, "account page")
-    tab_walk(app, "account page", [T("Send test message to")])
+    tab_walk(app, "account page", [T("Test message to")])
     if diagnostics is None:
         return
     click(diagnostics)

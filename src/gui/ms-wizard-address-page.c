@@ -12,6 +12,10 @@
 /* Detection may ask DNS for the domain's mail servers: wait for a pause in
  * the typing first. */
 #define DETECT_DELAY_MS 300
+/* GNOME Online Accounts answers at once when it is there; a service that
+ * hangs must not keep Continue off: the page goes on without it after this
+ * long, and still offers the account if the answer comes later. */
+#define ONLINE_PATIENCE_MS 2000
 
 /*
  * MsWizardAddressPage:
@@ -48,6 +52,7 @@ struct _MsWizardAddressPage
   gboolean         offers_settings;
   gboolean         online_chosen;    /* offered, and the person's choice */
   gboolean         watching_window;
+  guint            online_patience_source;
 };
 
 G_DEFINE_FINAL_TYPE (MsWizardAddressPage, ms_wizard_address_page, MS_TYPE_WIZARD_PAGE)
@@ -201,7 +206,20 @@ on_online_found_cb (GObject      *source,
   g_clear_pointer (&self->online_account, ms_online_account_free);
   self->online_account = g_steal_pointer (&info);
   self->online_asked = TRUE;
+  g_clear_handle_id (&self->online_patience_source, g_source_remove);
   update_online (self);
+}
+
+static gboolean
+online_patience_cb (gpointer user_data)
+{
+  MsWizardAddressPage *self = user_data;
+
+  self->online_patience_source = 0;
+  g_debug ("Online Accounts has not answered: going on without it");
+  self->online_asked = TRUE;
+  update_online (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -211,6 +229,8 @@ find_online_account (MsWizardAddressPage *self)
   g_clear_object (&self->online_cancellable);
   if (self->detection == NULL)
     return;
+  if (!self->online_asked && self->online_patience_source == 0)
+    self->online_patience_source = g_timeout_add (ONLINE_PATIENCE_MS, online_patience_cb, self);
   self->online_cancellable = g_cancellable_new ();
   ms_gui_find_online_account_async (self->address, self->online_cancellable,
                                     on_online_found_cb, g_object_ref (self));
@@ -219,6 +239,7 @@ find_online_account (MsWizardAddressPage *self)
 static void
 forget_online_account (MsWizardAddressPage *self)
 {
+  g_clear_handle_id (&self->online_patience_source, g_source_remove);
   g_cancellable_cancel (self->online_cancellable);
   g_clear_object (&self->online_cancellable);
   g_clear_pointer (&self->online_account, ms_online_account_free);

@@ -616,8 +616,20 @@ test_smoke (Fixture       *fixture,
   show_text = find_widget (password_row, GTK_TYPE_TOGGLE_BUTTON, NULL);
   g_assert_nonnull (show_text);
   g_assert_false (gtk_text_get_visibility (GTK_TEXT (password_text)));
+  /* Hidden, the field itself (what GTK's AT-SPI bridge reads) holds stars;
+   * the row gives the page the password. */
+  g_assert_cmpstr (gtk_editable_get_text (password_text), ==, "*******************");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password_row)), ==, "abcd efgh ijkl mnop");
+  /* "Show Text" in the context menu and the toggle agree. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (password_text), "misc.toggle-visibility", NULL));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (show_text)));
+  g_assert_cmpstr (gtk_editable_get_text (password_text), ==, "abcd efgh ijkl mnop");
   g_assert_true (gtk_widget_activate (show_text));
   spin (400);  /* a button shows its press before it acts */
+  g_assert_false (gtk_text_get_visibility (GTK_TEXT (password_text)));
+  g_assert_cmpstr (gtk_editable_get_text (password_text), ==, "*******************");
+  g_assert_true (gtk_widget_activate (show_text));
+  spin (400);
   g_assert_true (gtk_text_get_visibility (GTK_TEXT (password_text)));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password_row)), ==, "abcd efgh ijkl mnop");
 

@@ -29,7 +29,8 @@
  * password stays out of GTK 4.8's AT-SPI bridge, which would hand it to
  * any accessibility client: the field reads as stars (ms-password-buffer.c)
  * and typing sends no text-changed event; gtk_editable_get_text() on the row
- * still returns the password.
+ * still returns the password (its "text" property, like the entry's, reads
+ * as stars while the text is hidden).
  */
 
 struct _MsEntryRow
@@ -101,14 +102,25 @@ on_show_text_toggled_cb (MsEntryRow *self)
   gboolean shown = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->show_text));
   GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->entry));
 
-  /* Revealed before it is drawn, hidden after. */
+  /* Revealed before it is drawn; hidden as it hides (below). */
   if (shown)
     ms_password_buffer_set_revealed (self->buffer, TRUE);
   gtk_text_set_visibility (GTK_TEXT (text), shown);
-  if (!shown)
-    ms_password_buffer_set_revealed (self->buffer, FALSE);
+}
+
+/* The text shows or hides, by the toggle or by "Show Text" in the entry's
+ * context menu: the buffer and the toggle follow. */
+static void
+on_password_visibility_notify_cb (MsEntryRow *self,
+                                  GParamSpec *pspec,
+                                  GtkText    *text)
+{
+  gboolean shown = gtk_text_get_visibility (text);
+
+  ms_password_buffer_set_revealed (self->buffer, shown);
   gtk_button_set_icon_name (GTK_BUTTON (self->show_text),
                             shown ? "view-conceal-symbolic" : "view-reveal-symbolic");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->show_text), shown);
 }
 
 static GtkWidget *
@@ -159,6 +171,8 @@ hide_password (MsEntryRow *self)
   g_signal_connect_object (text, "insert-text", G_CALLBACK (on_password_insert_text_cb), self, 0);
   self->show_text = show_text_button_new (self);
   ms_entry_row_add_suffix (self, self->show_text);
+  g_signal_connect_object (text, "notify::visibility",
+                           G_CALLBACK (on_password_visibility_notify_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void

@@ -21,7 +21,9 @@ io.github.mailsetup.GoaStandIn.SetMailProperty(ID, NAME, VALUE) on the
 manager's path sets Mail's NAME (SmtpHost, SmtpUseSsl, SmtpUseTls,
 SmtpUserName, ...) and emits PropertiesChanged, as GOA does; and
 SetTokenDelay(ID, SECONDS) makes GetAccessToken answer that much later, so
-a test can look at the process that waits for a token.
+a test can look at the process that waits for a token; AddAccount(JSON)
+adds an account (one entry of STATE's "accounts") and emits
+InterfacesAdded, as GOA does when one is added in Settings.
 """
 
 import json
@@ -152,6 +154,18 @@ class Manager(dbus.service.Object):
                          out_signature="a{oa{sa{sv}}}")
     def GetManagedObjects(self):
         return {dbus.ObjectPath(a.path): a.interfaces() for a in self.accounts}
+
+    @dbus.service.signal("org.freedesktop.DBus.ObjectManager", signature="oa{sa{sv}}")
+    def InterfacesAdded(self, path, interfaces):
+        pass
+
+    @dbus.service.method(STAND_IN, in_signature="s", out_signature="")
+    def AddAccount(self, account_json):
+        """An account added in Settings while Mail Setup runs."""
+        state = json.loads(account_json)
+        account = Account(self.connection, f"{ROOT}/Accounts/{state['id']}", state)
+        self.accounts.append(account)
+        self.InterfacesAdded(dbus.ObjectPath(account.path), account.interfaces())
 
     @dbus.service.method(STAND_IN, in_signature="sd", out_signature="")
     def SetTokenDelay(self, account_id, seconds):

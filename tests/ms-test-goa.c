@@ -141,6 +141,13 @@ ms_test_goa_set_token_delay (MsTestGoa  *goa,
 }
 
 void
+ms_test_goa_add_account (MsTestGoa  *goa,
+                         const char *account_json)
+{
+  call_stand_in ("AddAccount", g_variant_new ("(s)", account_json));
+}
+
+void
 ms_test_goa_stop (MsTestGoa *goa)
 {
   if (goa == NULL)

@@ -31,6 +31,10 @@ void       ms_test_goa_set_mail (MsTestGoa  *goa,
 void       ms_test_goa_set_token_delay (MsTestGoa  *goa,
                                         const char *id,
                                         double      seconds);
+/* Adds the account @account_json (an entry of the state's "accounts"), as
+ * a person adding it in Settings; the stand-in emits InterfacesAdded. */
+void       ms_test_goa_add_account (MsTestGoa  *goa,
+                                    const char *account_json);
 void       ms_test_goa_stop  (MsTestGoa   *goa);
 
 G_END_DECLS

@@ -554,7 +554,20 @@ test_settings_button (Fixture       *fixture,
   spin (300);
   g_assert_true (is_offered (fixture, "offers-settings"));
 
-  /* Going on is the app password way. */
+  /* The account added in Settings meanwhile: GOA says so, and the page
+   * offers it without any button pressed. */
+  ms_test_goa_add_account (fixture->goa,
+                           "{\"id\": \"account_1733000000_9\", \"provider\": \"google\","
+                           " \"address\": \"other.person@gmail.com\","
+                           " \"smtp_host\": \"smtp.gmail.com\", \"smtp_use_ssl\": true,"
+                           " \"oauth2\": true, \"tokens\": [\"unused-token\"]}");
+  assert_offers (fixture, "offers-choice");
+  g_assert_false (is_offered (fixture, "offers-settings"));
+  g_assert_true (skips_password (fixture));
+
+  /* Going on with an app password instead. */
+  adw_action_row_activate (ADW_ACTION_ROW (find_row (page (fixture, MS_WIZARD_STEP_ADDRESS),
+                                                     word (words->alternative))));
   next (fixture);
   assert_step (fixture, MS_WIZARD_STEP_PASSWORD);
 }

@@ -618,3 +618,88 @@ ms_online_account_complete_request (MsRequest     *request,
 
   return ms_online_account_apply (account, request, error);
 }
+
+/* ---- watching for accounts ---- */
+
+struct _MsOnlineAccountWatch
+{
+  GoaClient                *client;
+  GCancellable             *cancellable;
+  MsOnlineAccountWatchFunc  func;
+  gpointer                  user_data;
+};
+
+static void
+on_accounts_changed_cb (GoaClient            *client,
+                        GoaObject            *object,
+                        MsOnlineAccountWatch *watch)
+{
+  watch->func (watch->user_data);
+}
+
+static void
+on_watch_client_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GoaClient *client = goa_client_new_finish (result, &error);
+  MsOnlineAccountWatch *watch = user_data;
+
+  /* Cancelled: the watch is gone already. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (client == NULL)
+    {
+      g_debug ("Not watching Online Accounts: %s", error->message);
+      return;
+    }
+  watch->client = client;
+  /* The object manager follows the service: these come when it starts too. */
+  g_signal_connect (client, "account-added", G_CALLBACK (on_accounts_changed_cb), watch);
+  g_signal_connect (client, "account-removed", G_CALLBACK (on_accounts_changed_cb), watch);
+  g_signal_connect (client, "account-changed", G_CALLBACK (on_accounts_changed_cb), watch);
+}
+
+/**
+ * ms_online_account_watch_new:
+ * @func: called on the caller's main context after a change
+ * @user_data: for @func
+ *
+ * Watches GNOME Online Accounts without blocking (the client is made
+ * asynchronously); no bus or no service only means no call. The one
+ * long-lived #GoaClient in Mail Setup: it reads no token and keeps none.
+ *
+ * Returns: (transfer full): the watch; free it with
+ *   ms_online_account_watch_free()
+ */
+MsOnlineAccountWatch *
+ms_online_account_watch_new (MsOnlineAccountWatchFunc func,
+                             gpointer                 user_data)
+{
+  MsOnlineAccountWatch *watch;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  watch = g_new0 (MsOnlineAccountWatch, 1);
+  watch->func = func;
+  watch->user_data = user_data;
+  watch->cancellable = g_cancellable_new ();
+  goa_client_new (watch->cancellable, on_watch_client_cb, watch);
+
+  return watch;
+}
+
+void
+ms_online_account_watch_free (MsOnlineAccountWatch *watch)
+{
+  if (watch == NULL)
+    return;
+
+  g_cancellable_cancel (watch->cancellable);
+  g_clear_object (&watch->cancellable);
+  if (watch->client != NULL)
+    g_signal_handlers_disconnect_by_data (watch->client, watch);
+  g_clear_object (&watch->client);
+  g_free (watch);
+}

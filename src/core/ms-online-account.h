@@ -80,6 +80,19 @@ MsAccount       *ms_online_account_make_account (const MsOnlineAccount          
                                                  const MsOnlineAccountOverrides *overrides,
                                                  GError                        **error);
 
+/*
+ * MsOnlineAccountWatch: calls @func on the main context whenever GNOME
+ * Online Accounts gains, loses or changes an account (GOA's object
+ * manager), and when the service starts; the wizard then asks again.
+ */
+typedef struct _MsOnlineAccountWatch MsOnlineAccountWatch;
+typedef void (*MsOnlineAccountWatchFunc) (gpointer user_data);
+
+MsOnlineAccountWatch *ms_online_account_watch_new  (MsOnlineAccountWatchFunc  func,
+                                                    gpointer                  user_data);
+void                  ms_online_account_watch_free (MsOnlineAccountWatch     *watch);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsOnlineAccount, ms_online_account_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsOnlineAccountWatch, ms_online_account_watch_free)
 
 G_END_DECLS

@@ -729,3 +729,13 @@ ms_gui_open_online_accounts (GtkWidget *widget)
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
+
+/* ms_gui_watch_online_accounts:
+ * @func runs when Online Accounts gains, loses or changes an account.
+ * Returns: (transfer full): free with ms_online_account_watch_free() */
+MsOnlineAccountWatch *
+ms_gui_watch_online_accounts (MsOnlineAccountWatchFunc func,
+                              gpointer                 user_data)
+{
+  return ms_online_account_watch_new (func, user_data);
+}

@@ -107,6 +107,8 @@ MsAccount       *ms_gui_show_online_account        (MsAccount             *accou
                                                     const MsOnlineAccount *info);
 const MsOnlineWords *ms_gui_online_words           (void);
 void             ms_gui_open_online_accounts       (GtkWidget           *widget);
+MsOnlineAccountWatch *ms_gui_watch_online_accounts (MsOnlineAccountWatchFunc  func,
+                                                    gpointer                  user_data);
 MsOutbox       *ms_gui_get_outbox       (void);
 
 G_END_DECLS

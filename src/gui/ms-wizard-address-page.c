@@ -52,6 +52,7 @@ struct _MsWizardAddressPage
   gboolean         offers_settings;
   gboolean         online_chosen;    /* offered, and the person's choice */
   gboolean         watching_window;
+  MsOnlineAccountWatch *online_watch;
   guint            online_patience_source;
 };
 
@@ -279,11 +280,23 @@ on_window_active_cb (MsWizardAddressPage *self,
     find_online_account (self);
 }
 
+/* Online Accounts gained, lost or changed an account (or just started). */
+static void
+on_online_accounts_changed_cb (gpointer user_data)
+{
+  MsWizardAddressPage *self = user_data;
+
+  if (self->detection != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    find_online_account (self);
+}
+
 static void
 on_map_cb (MsWizardAddressPage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
+  if (self->online_watch == NULL)
+    self->online_watch = ms_gui_watch_online_accounts (on_online_accounts_changed_cb, self);
   if (self->watching_window || !GTK_IS_WINDOW (root))
     return;
   self->watching_window = TRUE;
@@ -463,6 +476,7 @@ ms_wizard_address_page_dispose (GObject *object)
   MsWizardAddressPage *self = MS_WIZARD_ADDRESS_PAGE (object);
 
   g_clear_handle_id (&self->detect_source, g_source_remove);
+  g_clear_pointer (&self->online_watch, ms_online_account_watch_free);
   forget_online_account (self);
 
   G_OBJECT_CLASS (ms_wizard_address_page_parent_class)->dispose (object);

@@ -515,6 +515,9 @@ test_diagnose (Fixture       *fixture,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *checks;
   gboolean seen_store = FALSE, seen_seal = FALSE, seen_no_bus = FALSE;
+  g_autoptr(GKeyFile) noted = g_key_file_new ();
+  g_autofree char *last_checks = NULL;
+  g_autofree char *command = NULL;
 
   if (fixture->root == NULL)
     return;
@@ -542,6 +545,13 @@ test_diagnose (Fixture       *fixture,
   g_assert_true (seen_seal);
   g_assert_true (seen_no_bus);
   g_assert_cmpuint (ms_fake_server_get_n_auth_ok (fixture->server), ==, 2);
+
+  /* The check is noted in the system's state folder, beside its outbox. */
+  last_checks = g_build_filename (fixture->state_dir, "last-checks.ini", NULL);
+  g_assert_true (g_key_file_load_from_file (noted, last_checks, G_KEY_FILE_NONE, NULL));
+  command = g_key_file_get_string (noted, "nas", "command", NULL);
+  g_assert_cmpstr (command, ==, "diagnose");
+  g_assert_true (g_key_file_get_boolean (noted, "nas", "ok", NULL));
 }
 
 /* --system wins over XDG_CONFIG_HOME; without it, root with its own folder

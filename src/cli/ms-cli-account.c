@@ -97,6 +97,7 @@ ms_cli_load_account_into (MsCliOptions  *options,
   request->provider = g_steal_pointer (&filled->provider);
   request->from = g_steal_pointer (&filled->from);
   request->config_dir = g_strdup (ms_account_store_get_config_dir (store));
+  request->state_dir = g_strdup (ms_account_store_get_paths (store)->state_dir);
 
   return TRUE;
 }

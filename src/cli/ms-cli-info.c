@@ -185,6 +185,7 @@ ms_cli_diagnose (MsCliOptions *options)
   request->recipients[0] = g_strdup (ms_account_get_address (account));
   request->program = g_strdup ("mailsetup-cli diagnose");
   request->config_dir = g_strdup (ms_account_store_get_config_dir (store));
+  request->state_dir = g_strdup (ms_account_store_get_paths (store)->state_dir);
 
   result = ms_diagnose_run (request, keyring_error, options->send, NULL);
   if (options->json)

@@ -4,10 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
@@ -15,13 +12,10 @@
 
 #include "ms-account-store.h"
 #include "ms-error.h"
+#include "ms-file-lock.h"
 #include "ms-validate.h"
 
 #define ACCOUNTS_FILE "accounts.ini"
-
-/* How long a change waits for another program's change of accounts.ini. */
-#define MS_LOCK_WAIT_US (60 * G_USEC_PER_SEC)
-#define MS_LOCK_POLL_US (10 * G_TIME_SPAN_MILLISECOND)
 
 struct _MsAccountStore
 {
@@ -836,24 +830,6 @@ ms_account_store_save (MsAccountStore  *self,
 
 /* ---- one change at a time ---- */
 
-static gboolean
-open_lock_file (MsAccountStore  *self,
-                int             *fd,
-                GError         **error)
-{
-  g_autofree char *path = g_strconcat (self->path, ".lock", NULL);
-  int saved_errno;
-
-  *fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (*fd >= 0)
-    return TRUE;
-
-  saved_errno = errno;
-  g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID, _("Could not open %s: %s"), path,
-               g_strerror (saved_errno));
-  return FALSE;
-}
-
 /**
  * ms_account_store_lock:
  * @self: an #MsAccountStore
@@ -878,35 +854,16 @@ ms_account_store_lock (MsAccountStore  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  gint64 give_up = g_get_monotonic_time () + MS_LOCK_WAIT_US;
   MsAccountStoreLock *lock;
   int fd;
 
   g_return_val_if_fail (MS_IS_ACCOUNT_STORE (self), NULL);
 
-  if (!ensure_folder (self, error) || !open_lock_file (self, &fd, error))
+  if (!ensure_folder (self, error))
     return NULL;
-
-  while (flock (fd, LOCK_EX | LOCK_NB) < 0)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno != EWOULDBLOCK && saved_errno != EINTR)
-        g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID, _("Could not lock %s: %s"),
-                     self->path, g_strerror (saved_errno));
-      else if (g_cancellable_is_cancelled (cancellable))
-        g_set_error_literal (error, MS_ERROR, MS_ERROR_CANCELLED, _("Cancelled"));
-      else if (g_get_monotonic_time () > give_up)
-        g_set_error (error, MS_ERROR, MS_ERROR_CONFIG_INVALID,
-                     _("Another program kept %s locked for a minute."), self->path);
-      else
-        {
-          g_usleep (MS_LOCK_POLL_US);
-          continue;
-        }
-      close (fd);
-      return NULL;
-    }
+  fd = ms_file_lock (self->path, cancellable, error);
+  if (fd < 0)
+    return NULL;
 
   lock = g_new0 (MsAccountStoreLock, 1);
   lock->fd = fd;
@@ -926,7 +883,7 @@ ms_account_store_unlock (MsAccountStoreLock *lock)
   if (lock == NULL)
     return;
 
-  close (lock->fd);
+  ms_file_unlock (lock->fd);
   g_free (lock);
 }
 

@@ -691,7 +691,7 @@ ms_diagnose_run (const MsRequest *request,
   if (result->error != NULL && result->error->advice == NULL)
     ms_advice_fill (result, request->provider);
   /* The accounts view shows it, whoever ran it (ms-last-check.c). */
-  if (!ms_last_check_record (NULL, result, &error))
+  if (!ms_last_check_record (request->state_dir, NULL, result, &error))
     g_debug ("Last check not recorded: %s", error->message);
 
   return g_steal_pointer (&result);

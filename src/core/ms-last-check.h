@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ms-result.h"
 
@@ -23,12 +23,22 @@ typedef struct
   char      *message;   /* nullable; what happened, in the language of the run */
 } MsLastCheck;
 
-char        *ms_last_check_find_dir (void);
-gboolean     ms_last_check_record   (const char      *account_id,
-                                     const MsResult  *result,
-                                     GError         **error);
-MsLastCheck *ms_last_check_lookup   (const char      *account_id);
-void         ms_last_check_free     (MsLastCheck     *check);
+char        *ms_last_check_find_dir       (const char          *state_dir);
+gboolean     ms_last_check_record         (const char          *state_dir,
+                                           const char          *account_id,
+                                           const MsResult      *result,
+                                           GError             **error);
+void         ms_last_check_record_async   (const char          *state_dir,
+                                           const char          *account_id,
+                                           MsResult            *result,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean     ms_last_check_record_finish  (GAsyncResult        *result,
+                                           GError             **error);
+MsLastCheck *ms_last_check_lookup         (const char          *state_dir,
+                                           const char          *account_id);
+void         ms_last_check_free           (MsLastCheck         *check);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsLastCheck, ms_last_check_free)
 

@@ -229,7 +229,7 @@ ms_operation_run (const MsRequest *request,
   ms_advice_fill (result, request->provider);
   /* A sign-in or test message of a stored account is its last check, shown
    * by the accounts view whoever ran it; failing to note it fails nothing. */
-  if (!ms_last_check_record (NULL, result, &error))
+  if (!ms_last_check_record (request->state_dir, NULL, result, &error))
     g_debug ("Last check not recorded: %s", error->message);
 
   return result;

@@ -45,6 +45,7 @@ ms_request_copy (const MsRequest *request)
   copy->message = request->message ? g_bytes_ref (request->message) : NULL;
   copy->program = g_strdup (request->program);
   copy->config_dir = g_strdup (request->config_dir);
+  copy->state_dir = g_strdup (request->state_dir);
   copy->auto_tls_port = request->auto_tls_port;
   copy->auto_starttls_port = request->auto_starttls_port;
   copy->dsn_notify = g_strdup (request->dsn_notify);
@@ -74,6 +75,7 @@ ms_request_free (MsRequest *request)
   g_clear_pointer (&request->message, g_bytes_unref);
   g_free (request->program);
   g_free (request->config_dir);
+  g_free (request->state_dir);
   g_free (request->dsn_notify);
   g_free (request->dsn_ret);
   g_free (request->dsn_envid);

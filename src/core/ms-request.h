@@ -54,6 +54,9 @@ typedef struct
   char             *program;       /* test-send: the program named in the body */
   char             *config_dir;    /* the config folder the account came from; nullable:
                                     * the environment's (diagnose reads `aliases` there) */
+  char             *state_dir;     /* the state folder in force, where login, test-send and
+                                    * diagnose note the last check; nullable: the
+                                    * environment's (ms_last_check_find_dir()) */
   guint16           auto_tls_port;      /* probe --security auto: the implicit TLS
                                          * candidate's port; 0: 465 */
   guint16           auto_starttls_port; /* and the STARTTLS candidate's; 0: 587 */

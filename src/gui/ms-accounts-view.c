@@ -62,7 +62,7 @@ describe_last_check (MsAccountsView *self,
 {
   MsResult *result = g_hash_table_lookup (self->last_checks, ms_account_get_id (account));
   /* Whoever ran it: the wizard, this window, or mailsetup-cli. */
-  g_autoptr(MsLastCheck) last = ms_last_check_lookup (ms_account_get_id (account));
+  g_autoptr(MsLastCheck) last = ms_last_check_lookup (NULL, ms_account_get_id (account));
 
   if (last != NULL)
     {

@@ -108,6 +108,20 @@ online_note (MsWizardDonePage *self)
 }
 
 static void
+on_check_recorded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(MsWizardDonePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Failing to note it fails nothing. */
+  if (!ms_last_check_record_finish (result, &error))
+    g_debug ("Last check not recorded: %s", error->message);
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
+}
+
+static void
 on_saved_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -132,14 +146,17 @@ on_saved_cb (GObject      *source,
   /* Translators: %s is an account name such as "me-gmail.com" */
   title = g_strdup_printf (_("Saved as account “%s”"), ms_account_get_id (self->account));
   show_saving (self, MS_ROW_STATE_OK, title, online_note (self));
-  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
   self->saved = TRUE;
-  /* The accounts view shows the wizard's check as the account's last one. */
-  if (self->check != NULL
-      && !ms_last_check_record (ms_account_get_id (self->account), self->check, &error))
-    g_debug ("Last check not recorded: %s", error->message);
   if (!gtk_switch_get_active (self->keyring_switch))
     forget (self);
+  /* The accounts view shows the wizard's check as the account's last one:
+   * noted before Done is allowed, off the main thread (it waits for a lock
+   * and the disk). */
+  if (self->check != NULL)
+    ms_last_check_record_async (NULL, ms_account_get_id (self->account), self->check, NULL,
+                                on_check_recorded_cb, g_object_ref (self));
+  else
+    ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), TRUE);
 }
 
 /* The account is always saved with its password (the keyring item is what

@@ -37,13 +37,7 @@
 char *
 ms_last_check_find_dir (const char *state_dir)
 {
-  g_autoptr(MsPaths) paths = NULL;
-
-  if (state_dir != NULL && state_dir[0] != '\0')
-    return g_strdup (state_dir);
-
-  paths = ms_paths_new (NULL, FALSE);
-  return g_steal_pointer (&paths->state_dir);
+  return ms_paths_find_state_dir (state_dir);
 }
 
 static char *

@@ -105,6 +105,26 @@ ms_paths_new (const char *config_dir,
   return ms_paths_resolve (config_dir, system, geteuid () == 0);
 }
 
+/**
+ * ms_paths_find_state_dir:
+ * @state_dir: (nullable): a state folder the caller chose
+ *
+ * Returns: (transfer full): @state_dir when given, else the state folder in
+ *   force (ms_paths_new()): `$MAILSETUP_STATE_DIR`, else
+ *   `$XDG_STATE_HOME/mailsetup`, or /var/spool/mailsetup in system mode
+ */
+char *
+ms_paths_find_state_dir (const char *state_dir)
+{
+  g_autoptr(MsPaths) paths = NULL;
+
+  if (state_dir != NULL && state_dir[0] != '\0')
+    return g_strdup (state_dir);
+
+  paths = ms_paths_new (NULL, FALSE);
+  return g_steal_pointer (&paths->state_dir);
+}
+
 MsPaths *
 ms_paths_copy (const MsPaths *paths)
 {

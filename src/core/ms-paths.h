@@ -55,6 +55,7 @@ MsPaths           *ms_paths_new                     (const char    *config_dir,
 MsPaths           *ms_paths_resolve                 (const char    *config_dir,
                                                      gboolean       system,
                                                      gboolean       is_root);
+char              *ms_paths_find_state_dir          (const char    *state_dir);
 MsPaths           *ms_paths_copy                    (const MsPaths *paths);
 void               ms_paths_free                    (MsPaths       *paths);
 const char        *ms_config_mode_to_string         (MsConfigMode   mode);

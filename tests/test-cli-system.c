@@ -172,6 +172,9 @@ add_system_account (Fixture *fixture)
                               "--ca-file", fixture->ca, "--password-stdin", NULL });
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "System account “nas” saved"));
+  /* The step that stored the password is named for what it did: no keyring. */
+  g_assert_nonnull (strstr (run.out, "✓ Sealed password"));
+  g_assert_null (strstr (run.out, "Keyring"));
 }
 
 static void

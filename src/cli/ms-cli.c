@@ -499,7 +499,7 @@ print_steps (const MsResult *result,
     {
       const MsStep *step = g_ptr_array_index (result->steps, i);
       g_autofree char *text = describe_step (result, step);
-      g_autofree char *label = ms_cli_pad (ms_step_label (step->kind), 18);
+      g_autofree char *label = ms_cli_pad (ms_result_step_label (result, step->kind), 18);
 
       printf ("%s%s %s %5" G_GINT64_FORMAT " ms  %s\n", indent, step->ok ? "✓" : "✗", label,
               step->ms, text);
@@ -700,6 +700,8 @@ ms_cli_fail (MsCliOptions *options,
                     ? MS_STEP_KEYRING : MS_STEP_CONFIG;
 
   result->account = g_strdup (options->account);
+  result->credential_store = ms_cli_paths (options)->mode == MS_CONFIG_MODE_SYSTEM
+                             ? MS_CREDENTIAL_STORE_SYSTEM : MS_CREDENTIAL_STORE_KEYRING;
   ms_result_set_error_from_gerror (result, step, error);
   /* Where the secret could not be had, say what to do about it. */
   if (step == MS_STEP_KEYRING)

@@ -190,6 +190,8 @@ add_keyring_phase (OpsJob       *job,
     return;
 
   start = g_get_monotonic_time ();
+  /* Attached to its store by now: the keyring, or sealed. */
+  job->result->credential_store = ms_account_get_credential_store (job->account);
   if (ms_credentials_save (job->account, job->password, cancellable, &error))
     {
       ms_result_add_step (job->result, MS_STEP_KEYRING, TRUE, elapsed_ms (start));

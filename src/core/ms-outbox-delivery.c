@@ -469,6 +469,7 @@ ms_outbox_send_now (MsOutbox           *outbox,
       g_autoptr(MsResult) failure = ms_result_new ("send");
 
       failure->account = g_strdup (ms_account_get_id (account));
+      failure->credential_store = ms_account_get_credential_store (account);
       ms_result_set_error_from_gerror (failure, MS_STEP_KEYRING, keyring_error);
       ms_advice_fill (failure, request->provider);
       return ms_outbox_record_failure (locks, failure);

@@ -41,6 +41,35 @@ ms_step_label (MsStepKind kind)
     }
 }
 
+static gboolean
+is_sealed (const MsResult *result)
+{
+  return result->credential_store == MS_CREDENTIAL_STORE_SYSTEM;
+}
+
+/**
+ * ms_result_step_label:
+ * @result: the result the step belongs to
+ * @kind: a step
+ *
+ * ms_step_label() for a step of @result: the "keyring" step of a system
+ * account, whose password systemd-creds seals, is named for that.
+ *
+ * Returns: (transfer none): the translated name
+ */
+const char *
+ms_result_step_label (const MsResult *result,
+                      MsStepKind      kind)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+
+  if (kind == MS_STEP_KEYRING && is_sealed (result))
+    /* Translators: a step's short name: a system account's password,
+     * sealed by systemd-creds instead of kept in a keyring */
+    return _("Sealed password");
+  return ms_step_label (kind);
+}
+
 static char *
 cn_of (const char *dn)
 {
@@ -131,6 +160,9 @@ describe_ok_step (const MsResult *result,
     case MS_STEP_CONFIG:
       return g_strdup (_("Settings are complete"));
     case MS_STEP_KEYRING:
+      if (is_sealed (result))
+        /* Translators: systemd-creds is a program's name; keep it as is */
+        return g_strdup (_("Password sealed by systemd-creds"));
       return g_strdup (_("Password read from the keyring"));
     case MS_STEP_RESOLVE:
       n = step->addresses != NULL ? g_strv_length (step->addresses) : 1;
@@ -220,6 +252,9 @@ ms_step_describe (const MsResult *result,
 {
   if (step->ok)
     return describe_ok_step (result, step);
+  if (step->kind == MS_STEP_KEYRING && is_sealed (result))
+    /* Translators: systemd-creds is a program's name; keep it as is */
+    return g_strdup (_("Could not open the password sealed by systemd-creds"));
   return g_strdup (ms_step_failed_title (step->kind));
 }
 
@@ -349,7 +384,8 @@ ms_result_text_report (const MsResult *result)
       g_autofree char *line = ms_step_describe (result, step);
 
       g_string_append_printf (report, "%s %s: %s (%" G_GINT64_FORMAT " ms)\n",
-                              check_mark (step->ok, MS_CHECK_ERROR), ms_step_label (step->kind),
+                              check_mark (step->ok, MS_CHECK_ERROR),
+                              ms_result_step_label (result, step->kind),
                               line, step->ms);
     }
 

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * nothing here holds a secret, since results never do.
  */
 const char *ms_step_label          (MsStepKind      kind);
+const char *ms_result_step_label   (const MsResult *result,
+                                    MsStepKind      kind);
 const char *ms_step_failed_title   (MsStepKind      kind);
 char       *ms_step_describe       (const MsResult *result,
                                     const MsStep   *step);

@@ -5,6 +5,7 @@
 
 #include "ms-config.h"
 #include "ms-error.h"
+#include "ms-paths.h"
 
 G_BEGIN_DECLS
 
@@ -118,6 +119,9 @@ struct _MsResult
   MsSecurity     security;
   MsOnlineSettings from_online_account; /* which of host, port, security and user
                                          * came from GNOME Online Accounts */
+  MsCredentialStore credential_store;  /* where the password was read or saved: the
+                                        * keyring, or a system account's sealed
+                                        * credential (names the "keyring" step) */
   GPtrArray     *steps;           /* MsStep */
   MsTlsInfo     *tls;             /* nullable */
   char         **capabilities;    /* nullable; EHLO lines after the domain */

@@ -9,7 +9,9 @@
 #include <locale.h>
 #include <string.h>
 
+#include "ms-account-page.h"
 #include "ms-account-store.h"
+#include "ms-accounts-view.h"
 #include "ms-application.h"
 #include "ms-fake-server.h"
 #include "ms-gui-ops.h"
@@ -33,7 +35,10 @@
  * A Gmail address that Online Accounts has is set up, tested and saved
  * without any password typed, and `mailsetup-cli send` then uses the saved
  * account; an address it lacks gets the Settings button; an Outlook.com
- * address gets the Online Accounts way only. Screenshots of the choice in
+ * address gets the Online Accounts way only. The window's msmtp export asks
+ * GOA first (the bytes of `mailsetup-cli export`), and the account page
+ * shows GOA's settings as GOA has them when it is opened, marked as such,
+ * or why GOA cannot be asked. Screenshots of the choice in
  * <builddir>/tests/gui-shots/ (gui-shots-ja/ with MS_TEST_LANGUAGE=ja).
  */
 
@@ -308,6 +313,193 @@ fixture_tear_down (Fixture       *fixture,
 
 /* ---- tests ---- */
 
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        return child;
+      found = find_actionable (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* `mailsetup-cli export ID --format msmtp` with the window's folder through
+ * XDG_CONFIG_HOME, as a person runs it (a --config-dir would be written
+ * into the passwordeval line). */
+static void
+cli_export (MsCliRun   *run,
+            const char *account_id)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  ms_cli_run_program (run, launcher, NULL, TRUE,
+                      (const char *[]) { MS_CLI_PATH, "export", account_id, "--format", "msmtp",
+                                         NULL });
+}
+
+/* The done page's "Export for msmtp" and `mailsetup-cli export`: the same
+ * bytes, XOAUTH2 with a passwordeval, GOA's server @host now. */
+static void
+assert_export_same_as_cli (Fixture    *fixture,
+                           const char *config_dir,
+                           const char *account_id,
+                           const char *host)
+{
+  g_auto(MsCliRun) run = { 0 };
+  g_autofree char *folder = g_dir_make_tmp ("ms-goa-export-XXXXXX", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *host_line = g_strdup_printf ("\nhost %s\n", host);
+
+  g_assert_nonnull (folder);
+  path = ms_test_gui_save_with_chooser (page (fixture, MS_WIZARD_STEP_DONE), "wizard.export-msmtp",
+                                        folder, "msmtprc", NULL, NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  cli_export (&run, account_id);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, text);
+  g_assert_true (g_str_has_prefix (config_dir, g_get_user_config_dir ()));
+  g_assert_nonnull (strstr (text, "\nauth xoauth2\n"));
+  g_assert_nonnull (strstr (text, "\npasswordeval "));
+  g_assert_nonnull (strstr (text, host_line));
+  g_assert_null (strstr (text, "(null)"));
+  g_assert_null (strstr (text, GOOD_TOKEN));
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
+typedef struct
+{
+  GtkWidget  *account_page;
+  const char *host;
+} HostWait;
+
+static gboolean
+page_shows_host (gpointer data)
+{
+  HostWait *wait = data;
+  GtkWidget *server_page = gtk_widget_get_first_child (gtk_widget_get_first_child (wait->account_page));
+  g_autoptr(MsSmtpConfig) config = NULL;
+
+  for (; server_page != NULL && !MS_IS_WIZARD_SERVER_PAGE (server_page);
+       server_page = gtk_widget_get_next_sibling (server_page))
+    ;
+  g_assert_nonnull (server_page);
+  config = ms_wizard_server_page_dup_config (MS_WIZARD_SERVER_PAGE (server_page));
+  return config != NULL && g_strcmp0 (config->host, wait->host) == 0;
+}
+
+static gboolean
+row_has_subtitle (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (data);
+
+  return row_shown (data) && subtitle != NULL && subtitle[0] != '\0';
+}
+
+/* Opens @account_id's page from the accounts list (as a click does) and
+ * waits until it shows GOA's server @host, or, with @host NULL, the online
+ * row with something to say. */
+static GtkWidget *
+open_account_page (Fixture    *fixture,
+                   const char *account_id,
+                   const char *host)
+{
+  MsAccountsView *view = MS_ACCOUNTS_VIEW (ms_window_get_accounts_view (fixture->window));
+  GtkWidget *row;
+  GtkWidget *account_page;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "accounts.show-list", NULL));
+  g_assert_true (wait_until (row_shown, find_row (GTK_WIDGET (view), ADDRESS), WAIT_MS));
+  row = find_row (GTK_WIDGET (view), ADDRESS);
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+  account_page = ms_accounts_view_get_account_page (view);
+  g_assert_true (wait_until (row_shown, account_page, WAIT_MS));
+  g_assert_cmpstr (ms_account_get_id (ms_account_page_get_account (MS_ACCOUNT_PAGE (account_page))),
+                   ==, account_id);
+  if (host != NULL)
+    {
+      HostWait wait = { account_page, host };
+
+      g_assert_true (wait_until (page_shows_host, &wait, WAIT_MS));
+    }
+  g_assert_true (wait_until (row_has_subtitle, find_row (account_page, T ("Online Accounts")),
+                             WAIT_MS));
+  return account_page;
+}
+
+/* The account page of the account the wizard saved: GOA's settings marked
+ * as such, the sign-in through Online Accounts, a change in Settings on
+ * the next opening, and GOA's absence said plainly. */
+static void
+check_account_page (Fixture    *fixture,
+                    const char *account_id,
+                    const char *config_dir)
+{
+  const MsOnlineWords *words = ms_gui_online_words ();
+  MsAccountsView *view;
+  GtkWidget *account_page;
+  GtkWidget *server_row;
+  GtkWidget *online_row;
+  g_autofree char *label = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *moved = g_strdup_printf ("127.0.0.1:%u", ms_fake_server_get_port (fixture->server));
+  g_autofree char *back = g_strdup_printf ("localhost:%u", ms_fake_server_get_port (fixture->server));
+  g_autofree char *list_text = g_strdup_printf (T ("%s · last check: all fine"), T ("Online Accounts"));
+  g_auto(MsCliRun) run = { 0 };
+
+  /* Done: the list says the account signs in through Online Accounts. */
+  next (fixture);
+  view = MS_ACCOUNTS_VIEW (ms_window_get_accounts_view (fixture->window));
+  g_assert_true (wait_until (row_shown, find_row (GTK_WIDGET (view), ADDRESS), WAIT_MS));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (view), ADDRESS))),
+                   ==, list_text);
+
+  /* GOA's server (the group has none), marked as from Online Accounts. */
+  account_page = open_account_page (fixture, account_id, "localhost");
+  server_row = find_row (account_page, T ("Server"));
+  g_assert_nonnull (server_row);
+  server_row = gtk_widget_get_ancestor (server_row, MS_TYPE_WIZARD_SERVER_PAGE);
+  g_object_get (server_row, "provider-label", &label, NULL);
+  subtitle = ms_gui_describe_online_settings (MS_ONLINE_SETTING_HOST | MS_ONLINE_SETTING_PORT
+                                              | MS_ONLINE_SETTING_SECURITY | MS_ONLINE_SETTING_USER);
+  g_assert_cmpstr (label, ==, subtitle);
+  online_row = find_row (account_page, T ("Online Accounts"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row)), ==, word (words->done_note));
+  g_assert_true (wait_until (page_valid, server_row, WAIT_MS));
+  /* Nothing changed yet: nothing to save over GOA's settings. */
+  g_assert_false (gtk_widget_is_sensitive (find_actionable (account_page, "account.save")));
+  shoot (fixture, "account-online");
+
+  /* Settings changes the server: the page shows it when opened again. */
+  ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (moved));
+  account_page = open_account_page (fixture, account_id, "127.0.0.1");
+  ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (back));
+  account_page = open_account_page (fixture, account_id, "localhost");
+
+  /* Without Online Accounts: the page says why, as `account show` does. */
+  g_clear_pointer (&fixture->goa, ms_test_goa_stop);
+  cli_export (&run, account_id);
+  g_assert_cmpint (run.status, !=, 0);
+  account_page = open_account_page (fixture, account_id, NULL);
+  online_row = find_row (account_page, T ("Online Accounts"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row)), !=,
+                   word (words->done_note));
+  g_assert_nonnull (strstr (run.err, adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row))));
+  shoot (fixture, "account-online-unavailable");
+}
+
 static void
 check_transcript_clean (MsResult *result)
 {
@@ -453,6 +645,18 @@ test_sign_in (Fixture       *fixture,
                                                                           T ("Server")))),
                    ==, "localhost");
 
+  /* The export asks GOA when it is written: a server changed in Settings
+   * since the wizard read it is in the file, as in the command line's. */
+  assert_export_same_as_cli (fixture, config_dir, account_id, "localhost");
+  {
+    g_autofree char *moved = g_strdup_printf ("127.0.0.1:%u", ms_fake_server_get_port (fixture->server));
+    g_autofree char *back = g_strdup_printf ("localhost:%u", ms_fake_server_get_port (fixture->server));
+
+    ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (moved));
+    assert_export_same_as_cli (fixture, config_dir, account_id, "127.0.0.1");
+    ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (back));
+  }
+
   send_from_cli (fixture, config_dir, account_id);
   g_assert_cmpuint (ms_test_goa_count (fixture->goa, "GetAccessToken"), ==, 3);
 
@@ -460,6 +664,8 @@ test_sign_in (Fixture       *fixture,
   ms_test_assert_no_file_holds (g_get_user_state_dir (), GOOD_TOKEN);
   assert_file_lacks (ini_path, UNUSED_PASS);
   ms_test_check_server_no_secret (fixture->server, ADDRESS, GOOD_TOKEN, FALSE);
+
+  check_account_page (fixture, account_id, config_dir);
 }
 
 static gboolean

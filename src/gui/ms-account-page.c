@@ -15,7 +15,10 @@
  * One stored account: its settings (the wizard's server page, re-checked
  * live), a test message, the way to Diagnostics, and Remove. The test row
  * follows the "testing" and "test-result" properties through closures in
- * the .ui file.
+ * the .ui file. An account of GNOME Online Accounts shows the settings it
+ * leaves to GOA as GOA has them now, marked as such, and the online row
+ * says it signs in through Online Accounts, or why GOA cannot be asked
+ * (docs/ui.md, "Online Accounts").
  */
 struct _MsAccountPage
 {
@@ -25,8 +28,12 @@ struct _MsAccountPage
   AdwPreferencesGroup *actions_group;
   MsEntryRow          *to_row;
   AdwActionRow        *test_row;
+  AdwActionRow        *online_row;
+  AdwActionRow        *remove_row;
 
   MsAccount           *account;
+  MsAccount           *shown;   /* an online account with GOA's settings, or NULL */
+  GCancellable        *resolving;
   GCancellable        *cancellable;
   MsResult            *test_result;
   gboolean             testing;
@@ -61,11 +68,19 @@ renew_cancellable (MsAccountPage *self)
   return self->cancellable;
 }
 
+/* What the server page was filled with: GOA's settings for an online
+ * account, else the stored ones. */
+static MsAccount *
+shown_account (MsAccountPage *self)
+{
+  return self->shown != NULL ? self->shown : self->account;
+}
+
 static gboolean
 settings_changed (MsAccountPage *self)
 {
   g_autoptr(MsSmtpConfig) config = ms_wizard_server_page_dup_config (self->server_page);
-  g_autoptr(MsSmtpConfig) stored = ms_account_to_smtp_config (self->account);
+  g_autoptr(MsSmtpConfig) stored = ms_account_to_smtp_config (shown_account (self));
 
   return config != NULL
          && (g_strcmp0 (config->host, stored->host) != 0 || config->port != stored->port
@@ -203,6 +218,27 @@ on_saved_cb (GObject      *source,
   g_signal_emit (self, signals[SAVED], 0);
 }
 
+/* Only what was changed from GOA's settings is stored over them: the rest
+ * keeps following Online Accounts (as the wizard stores such an account). */
+static void
+keep_following_online_account (MsAccountPage      *self,
+                               MsAccount          *account,
+                               const MsSmtpConfig *config)
+{
+  g_autoptr(MsSmtpConfig) given = ms_account_to_smtp_config (self->shown);
+
+  if (g_strcmp0 (config->host, given->host) != 0)
+    ms_account_set_host (account, config->host);
+  if (config->port != given->port)
+    ms_account_set_port (account, config->port);
+  if (config->security != given->security)
+    ms_account_set_security (account, config->security);
+  if (g_strcmp0 (config->username, given->username) != 0)
+    ms_account_set_username (account, config->username);
+  ms_account_set_ca_file (account, config->ca_file);
+  ms_account_set_pin (account, config->pin);
+}
+
 static void
 save_action (GtkWidget  *widget,
              const char *action_name,
@@ -214,7 +250,10 @@ save_action (GtkWidget  *widget,
 
   g_return_if_fail (config != NULL);
   account = ms_account_copy (self->account, NULL);
-  ms_account_set_smtp_config (account, config);
+  if (self->shown != NULL)
+    keep_following_online_account (self, account, config);
+  else
+    ms_account_set_smtp_config (account, config);
   ms_account_page_set_account (self, account);
   /* No password: the keyring item stays as it is. */
   ms_gui_save_account_async (account, NULL, renew_cancellable (self), on_saved_cb,
@@ -262,7 +301,9 @@ remove_action (GtkWidget  *widget,
   /* Translators: %s is an email address */
   heading = g_strdup_printf (_("Remove %s?"), ms_account_get_address (self->account));
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading,
-                                   _("The settings and the password in the keyring are deleted. Programs that send mail with this account will stop working."));
+                                   ms_account_get_online_account (self->account) != NULL
+                                   ? _("The settings are deleted; the account stays in Online Accounts. Programs that send mail with this account will stop working.")
+                                   : _("The settings and the password in the keyring are deleted. Programs that send mail with this account will stop working."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
@@ -303,6 +344,8 @@ ms_account_page_dispose (GObject *object)
   MsAccountPage *self = MS_ACCOUNT_PAGE (object);
 
   ms_account_page_cancel (self);
+  if (self->resolving != NULL)
+    g_cancellable_cancel (self->resolving);
 
   G_OBJECT_CLASS (ms_account_page_parent_class)->dispose (object);
 }
@@ -314,6 +357,8 @@ ms_account_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->account);
+  g_clear_object (&self->shown);
+  g_clear_object (&self->resolving);
   g_clear_pointer (&self->test_result, ms_result_unref);
 
   G_OBJECT_CLASS (ms_account_page_parent_class)->finalize (object);
@@ -358,6 +403,8 @@ ms_account_page_class_init (MsAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, actions_group);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, to_row);
   gtk_widget_class_bind_template_child (widget_class, MsAccountPage, test_row);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, online_row);
+  gtk_widget_class_bind_template_child (widget_class, MsAccountPage, remove_row);
   gtk_widget_class_bind_template_callback (widget_class, shows_test);
   gtk_widget_class_bind_template_callback (widget_class, test_title);
   gtk_widget_class_bind_template_callback (widget_class, test_advice);
@@ -376,23 +423,95 @@ ms_account_page_init (MsAccountPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.save", FALSE);
 }
 
+/* ---- GNOME Online Accounts ---- */
+
+static void
+show_online_row (MsAccountPage *self,
+                 MsRowState     state,
+                 const char    *subtitle)
+{
+  adw_action_row_set_subtitle (self->online_row, subtitle != NULL ? subtitle : "");
+  ms_status_row_set_state (self->online_row, state);
+  gtk_widget_set_visible (GTK_WIDGET (self->online_row), TRUE);
+}
+
+static void
+on_resolved_cb (GObject      *source,
+                GAsyncResult *async_result,
+                gpointer      user_data)
+{
+  g_autoptr(MsAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccount) shown = NULL;
+  g_autoptr(MsSmtpConfig) config = NULL;
+  g_autofree char *label = NULL;
+  MsOnlineSettings from = MS_ONLINE_SETTING_NONE;
+  const char *note = ms_gui_online_words ()->done_note;
+
+  shown = ms_gui_resolve_account_finish (async_result, &from, &error);
+  if (g_error_matches (error, MS_ERROR, MS_ERROR_CANCELLED)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (shown == NULL)
+    {
+      /* What `account show` gives as online_account_error, said plainly;
+       * the fields stay as the group has them. */
+      show_online_row (self, MS_ROW_STATE_ERROR, error->message);
+      return;
+    }
+  show_online_row (self, MS_ROW_STATE_OK, note != NULL ? ms_provider_get_text (note) : NULL);
+  if (from == MS_ONLINE_SETTING_NONE)
+    {
+      /* The group sets every setting itself: nothing comes from GOA. */
+      ms_wizard_server_page_recheck (self->server_page);
+      return;
+    }
+  g_set_object (&self->shown, shown);
+  config = ms_account_to_smtp_config (shown);
+  label = ms_gui_describe_online_settings (from);
+  ms_wizard_server_page_set_online_defaults (self->server_page, config, label);
+  ms_wizard_server_page_recheck (self->server_page);
+  on_server_page_valid_cb (self);
+}
+
 void
 ms_account_page_set_account (MsAccountPage *self,
                              MsAccount     *account)
 {
   g_autoptr(MsSmtpConfig) config = NULL;
+  gboolean online;
 
   g_return_if_fail (MS_IS_ACCOUNT_PAGE (self));
   g_return_if_fail (MS_IS_ACCOUNT (account));
 
   ms_account_page_cancel (self);
+  if (self->resolving != NULL)
+    g_cancellable_cancel (self->resolving);
+  g_clear_object (&self->resolving);
+  g_clear_object (&self->shown);
   g_set_object (&self->account, account);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
   config = ms_account_to_smtp_config (account);
   gtk_editable_set_text (GTK_EDITABLE (self->to_row), ms_account_get_address (account));
   set_testing (self, FALSE);
   set_test_result (self, NULL);
+  online = ms_account_get_online_account (account) != NULL;
+  adw_action_row_set_subtitle (self->remove_row,
+                               online ? _("Deletes the settings; the account stays in Online Accounts")
+                                      : _("Deletes the settings and the password in the keyring"));
+  gtk_widget_set_visible (GTK_WIDGET (self->online_row), FALSE);
   ms_wizard_server_page_set_config (self->server_page, config);
+  ms_wizard_server_page_show_fields (self->server_page);
+  if (online)
+    {
+      /* GOA's settings, asked now: a change in Settings shows when the
+       * page is opened again. The fields wait for them. */
+      self->resolving = g_cancellable_new ();
+      ms_gui_resolve_account_async (account, self->resolving, on_resolved_cb,
+                                    g_object_ref (self));
+      on_server_page_valid_cb (self);
+      return;
+    }
   ms_wizard_server_page_recheck (self->server_page);
   on_server_page_valid_cb (self);
 }

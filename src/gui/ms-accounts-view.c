@@ -82,13 +82,15 @@ describe_last_check (MsAccountsView *self,
                           result->error != NULL ? result->error->message : "");
 }
 
-/* An account of GNOME Online Accounts may leave its server to GOA, which
- * is asked when connecting, not here. */
+/* An account of GNOME Online Accounts says so, whether its group names a
+ * server or leaves it to GOA (which is asked on the account page and when
+ * connecting, not for the list): the same words as the account page's
+ * online row and diagnose. */
 static const char *
 account_host (MsAccount  *account,
               const char *host)
 {
-  if (host == NULL && ms_account_get_online_account (account) != NULL)
+  if (ms_account_get_online_account (account) != NULL)
     return _("Online Accounts");
   return host != NULL ? host : "";
 }

@@ -10,6 +10,7 @@
 #include "ms-gui-ops.h"
 #include "ms-outbox-delivery.h"
 #include "ms-provider.h"
+#include "ms-result-text.h"
 #include "ms-sender.h"
 #include "ms-credentials.h"
 #include "ms-validate.h"
@@ -694,6 +695,41 @@ ms_gui_new_online_account (const char            *address,
   if (account == NULL)
     g_warning ("The online account %s cannot be stored: %s", info->id, error->message);
   return account;
+}
+
+/* ms_gui_resolve_account_async:
+ * The settings @account connects with, as the account page shows them and
+ * the msmtp export writes them: the ones its group leaves to GNOME Online
+ * Accounts asked from GOA now (ms_account_ops_resolve_async()); any other
+ * account as it is. Never store the copy: the group would stop following
+ * GOA. */
+void
+ms_gui_resolve_account_async (MsAccount           *account,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  ms_account_ops_resolve_async (account, cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full) (nullable): the copy, or NULL with
+ * online-account-unavailable (the reason `account show --json` gives as
+ * online_account_error) or cancelled */
+MsAccount *
+ms_gui_resolve_account_finish (GAsyncResult      *result,
+                               MsOnlineSettings  *from_online_account,
+                               GError           **error)
+{
+  return ms_account_ops_resolve_finish (result, from_online_account, error);
+}
+
+/* ms_gui_describe_online_settings:
+ * Returns: (transfer full): "server, port and security from Online
+ * Accounts", as diagnose says it; "" for none */
+char *
+ms_gui_describe_online_settings (MsOnlineSettings settings)
+{
+  return ms_result_text_from_online_account (settings);
 }
 
 /* ms_gui_online_words:

@@ -105,6 +105,14 @@ MsSmtpConfig    *ms_gui_online_account_config      (const char            *addre
                                                     const MsOnlineAccount *info);
 MsAccount       *ms_gui_show_online_account        (MsAccount             *account,
                                                     const MsOnlineAccount *info);
+void             ms_gui_resolve_account_async      (MsAccount           *account,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+MsAccount       *ms_gui_resolve_account_finish     (GAsyncResult        *result,
+                                                    MsOnlineSettings    *from_online_account,
+                                                    GError             **error);
+char            *ms_gui_describe_online_settings   (MsOnlineSettings     settings);
 const MsOnlineWords *ms_gui_online_words           (void);
 void             ms_gui_open_online_accounts       (GtkWidget           *widget);
 MsOnlineAccountWatch *ms_gui_watch_online_accounts (MsOnlineAccountWatchFunc  func,

@@ -244,23 +244,59 @@ copy_password_action (GtkWidget  *widget,
 }
 
 static void
+write_export (MsWizardDonePage *self,
+              GFile            *file,
+              MsAccount        *account)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = ms_export_msmtp (account, NULL);
+
+  if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
+                                G_FILE_CREATE_PRIVATE, NULL, NULL, &error))
+    ms_show_toast (GTK_WIDGET (self), error->message);
+  else
+    ms_show_toast (GTK_WIDGET (self), _("Exported"));
+}
+
+static void
+on_export_resolved_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GFile) file = user_data;
+  MsWizardDonePage *self = g_object_get_data (G_OBJECT (file), "ms-done-page");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAccount) resolved = ms_gui_resolve_account_finish (result, NULL, &error);
+
+  if (self == NULL)
+    return;
+  if (resolved == NULL)
+    ms_show_toast (GTK_WIDGET (self), error->message);
+  else
+    write_export (self, file, resolved);
+}
+
+static void
 on_export_response_cb (GtkNativeDialog  *chooser,
                        int               response,
                        MsWizardDonePage *self)
 {
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT && self->account != NULL)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      text = ms_export_msmtp (shown_account (self), NULL);
-      if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
-                                    G_FILE_CREATE_PRIVATE, NULL, NULL, &error))
-        ms_show_toast (GTK_WIDGET (self), error->message);
+      if (ms_account_get_online_account (self->account) == NULL)
+        write_export (self, file, self->account);
       else
-        ms_show_toast (GTK_WIDGET (self), _("Exported"));
+        {
+          /* The settings left to GNOME Online Accounts as GOA has them now,
+           * as `mailsetup-cli export` writes them (never "host (null)"). */
+          g_object_set_data_full (G_OBJECT (file), "ms-done-page", g_object_ref (self),
+                                  g_object_unref);
+          ms_gui_resolve_account_async (self->account, NULL, on_export_resolved_cb,
+                                        g_steal_pointer (&file));
+        }
     }
   g_object_unref (chooser);
 }

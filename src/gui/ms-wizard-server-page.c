@@ -794,6 +794,20 @@ ms_wizard_server_page_set_online_defaults (MsWizardServerPage *self,
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->change_button));
 }
 
+/* ms_wizard_server_page_show_fields:
+ * The fields themselves, without a summary row: the account page shows an
+ * account of its own this way (and goes back to it after an online one). */
+void
+ms_wizard_server_page_show_fields (MsWizardServerPage *self)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+
+  set_editing (self, TRUE);
+  set_provider_label (self, NULL);
+  show_regions (self, NULL, NULL);
+  ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
+}
+
 /* ms_wizard_server_page_dup_config:
  * Returns: (transfer full) (nullable): the settings, or NULL while the
  * server or the port is missing. */

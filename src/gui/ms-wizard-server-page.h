@@ -18,6 +18,7 @@ void          ms_wizard_server_page_set_config   (MsWizardServerPage   *self,
 void          ms_wizard_server_page_set_online_defaults (MsWizardServerPage *self,
                                                          const MsSmtpConfig *config,
                                                          const char         *label);
+void          ms_wizard_server_page_show_fields  (MsWizardServerPage   *self);
 MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);
 MsResult     *ms_wizard_server_page_get_result   (MsWizardServerPage   *self);
 void          ms_wizard_server_page_add_group    (MsWizardServerPage   *self,

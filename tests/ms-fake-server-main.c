@@ -15,11 +15,13 @@
 /*
  * ms-fake-server: the test SMTP server as a program, for demos and
  * benchmarks. Loopback only. The password comes from a file or from the
- * first line of stdin, never from the command line.
+ * first line of stdin, never from the command line; so does the access
+ * token XOAUTH2 and OAUTHBEARER take (--oauth-token-file: with it alone,
+ * the token is the only way to sign in).
  *
  *   ms-fake-server --mode starttls --cert good.pem --key leaf-key.pem \
  *                  --user me@localhost --password-file pw.txt [--port N]
- *                  [--spool DIR] [--verbose]
+ *                  [--oauth-token-file token.txt] [--spool DIR] [--verbose]
  *
  * Prints "listening on PORT" and serves until SIGINT or SIGTERM.
  */
@@ -116,6 +118,7 @@ main (int   argc,
   g_autofree char *key = NULL;
   g_autofree char *user = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *token_file = NULL;
   g_autofree char *address = NULL;
   gboolean verbose = FALSE;
   Sink sink = { NULL, 0 };
@@ -127,6 +130,9 @@ main (int   argc,
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "The user AUTH accepts", "USER" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       "The password AUTH accepts (default: first line of stdin)", "FILE" },
+    { "oauth-token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "The access token XOAUTH2 and OAUTHBEARER accept (first line); without"
+      " --password-file, only it signs --user in", "FILE" },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, "127.0.0.1 or ::1", "ADDR" },
     { "spool", 0, 0, G_OPTION_ARG_FILENAME, &sink.spool, "Write messages to DIR/N.eml", "DIR" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print the dialogue to stderr", NULL },
@@ -161,7 +167,26 @@ main (int   argc,
     ms_fake_server_set_address (server, address);
   if (cert != NULL)
     ms_fake_server_set_certificate (server, cert, key != NULL ? key : cert);
-  if (user != NULL || password_file != NULL)
+  if (token_file != NULL)
+    {
+      g_autofree char *token = read_password (token_file);
+
+      if (token == NULL || *token == '\0')
+        {
+          g_printerr ("--oauth-token-file: no token\n");
+          return 2;
+        }
+      ms_fake_server_set_oauth_token (server, token);
+      memset (token, 0, strlen (token));
+    }
+  if (token_file != NULL && password_file == NULL)
+    {
+      /* A password nobody knows: the user signs in with the token only. */
+      g_autofree char *unknown = g_uuid_string_random ();
+
+      ms_fake_server_set_credentials (server, user != NULL ? user : MS_FAKE_DEFAULT_USER, unknown);
+    }
+  else if (user != NULL || password_file != NULL)
     {
       g_autofree char *password = read_password (password_file);
 

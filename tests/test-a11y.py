@@ -12,14 +12,21 @@
 # accessible actions only, checks that the test message arrived and that the
 # accounts view shows the check, then walks the account page, the diagnostics
 # page and the certificate window the same way. Every Tab stop must be
-# reported as a named control with a role; text set or typed through AT-SPI
-# must reach the page, and the password field must not show its text. TAP
+# reported as a named control with a role, and one control is one stop; text
+# set or typed through AT-SPI must reach the page, and the password field must
+# not show its text. Then, with a stand-in GNOME Online Accounts on the
+# session bus (tests/goa-stand-in.py) and a second fake server that takes
+# only its access token (XOAUTH2), a Gmail address typed on the keyboard gets
+# the two choices, the Online Accounts one is chosen by accessible actions and
+# the wizard completes without a password page; an address Online Accounts
+# lacks gets "Open Online Accounts" and "Check Again", reached by Tab. TAP
 # output.
 #
 #   test-a11y.py MAILSETUP FAKE_SERVER PKI_DIR LOCALE_DIR SCHEMA_DIR LANGUAGE
 #
 # LANGUAGE is "en" or "ja". MS_TEST_A11Y_DUMP=1 prints every node seen.
 
+import json
 import os
 import re
 import select
@@ -36,6 +43,14 @@ ADDRESS = "me@localhost"
 # and file for it: it must never appear).
 PASSWORD = "fake-Pa55word-7d1"
 DUMP = os.environ.get("MS_TEST_A11Y_DUMP") == "1"
+# The Online Accounts walk: the stand-in's account and its one access token
+# (made up for this run; it goes to the stand-in and the server in files,
+# and is never printed).
+GOA_ADDRESS = "someone@gmail.com"
+GOA_ID = "account_1733000000_0"
+GOA_MISSING = "other.person@gmail.com"
+TOKEN = "ya29.a11y-stand-in-%d" % os.getpid()
+STAND_IN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "goa-stand-in.py")
 DEADLINE = 20.0
 
 results = []
@@ -202,16 +217,22 @@ def start_registry(env):
     return proc
 
 
-def start_server(scratch):
-    spool = os.path.join(scratch, "spool")
+def start_server(scratch, name="spool", token_file=None):
+    """The fake server; with @token_file it takes only that access token
+    (XOAUTH2, OAUTHBEARER) for GOA_ADDRESS, no password at all."""
+    spool = os.path.join(scratch, name)
     os.mkdir(spool)
-    proc = subprocess.Popen([FAKE_SERVER, "--mode", "tls", "--address", "127.0.0.1", "--port", "0",
-                             "--cert", os.path.join(PKI, "good.pem"),
-                             "--key", os.path.join(PKI, "leaf-key.pem"),
-                             "--user", ADDRESS, "--spool", spool],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    args = [FAKE_SERVER, "--mode", "tls", "--address", "127.0.0.1", "--port", "0",
+            "--cert", os.path.join(PKI, "good.pem"), "--key", os.path.join(PKI, "leaf-key.pem"),
+            "--spool", spool]
+    if token_file:
+        args += ["--user", GOA_ADDRESS, "--oauth-token-file", token_file]
+    else:
+        args += ["--user", ADDRESS]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     children.append(proc)
-    proc.stdin.write((PASSWORD + "\n").encode())
+    if not token_file:
+        proc.stdin.write((PASSWORD + "\n").encode())
     proc.stdin.close()
     match = read_line(proc.stdout, rb"listening on (\d+)\n")
     if not match:
@@ -219,9 +240,50 @@ def start_server(scratch):
     return proc, int(match.group(1)), spool
 
 
+def name_has_owner(bus_address, name):
+    from gi.repository import Gio, GLib
+    connection = Gio.DBusConnection.new_for_address_sync(
+        bus_address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+        | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    try:
+        reply = connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "NameHasOwner",
+                                     GLib.Variant("(s)", (name,)),
+                                     None, Gio.DBusCallFlags.NONE, -1, None)
+        return reply.unpack()[0]
+    finally:
+        connection.close_sync(None)
+
+
+def start_goa(scratch, env):
+    """The stand-in GNOME Online Accounts on the app's session bus, with one
+    Google account (Mail on, OAuth2) whose server is a second fake server
+    that takes only the stand-in's token. Returns that server's port and
+    spool, and the stand-in's call log."""
+    folder = os.path.join(scratch, "goa")
+    os.mkdir(folder, 0o700)
+    token_file = os.path.join(folder, "token")
+    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+        out.write(TOKEN + "\n")
+    server, port, spool = start_server(scratch, "goa-spool", token_file)
+    state = os.path.join(folder, "state.json")
+    calls = os.path.join(folder, "calls.log")
+    with open(os.open(state, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+        json.dump({"accounts": [{"id": GOA_ID, "provider": "google", "address": GOA_ADDRESS,
+                                 "smtp_host": "localhost:%d" % port, "smtp_use_ssl": True,
+                                 "smtp_use_tls": False, "oauth2": True, "tokens": [TOKEN]}]}, out)
+    proc = subprocess.Popen([sys.executable, STAND_IN, state, calls], env=env)
+    children.append(proc)
+    if not wait_for("the stand-in Online Accounts",
+                    lambda: proc.poll() is None
+                    and name_has_owner(env["DBUS_SESSION_BUS_ADDRESS"], "org.gnome.OnlineAccounts")):
+        bail("the stand-in Online Accounts did not start")
+    return port, spool, calls
+
+
 # ---- AT-SPI ----
 
-TAB, RETURN, ESCAPE = 0xff09, 0xff0d, 0xff1b
+TAB, RETURN, ESCAPE, SPACE = 0xff09, 0xff0d, 0xff1b, 0x20
 # Roles a person operates. A "text" is a control when it is editable.
 CONTROL_ROLES = {"push button", "toggle button", "check box", "radio button", "switch", "link",
                  "combo box", "menu item", "check menu item", "radio menu item", "spin button",
@@ -430,8 +492,8 @@ def page_step(app):
     return labels[-1] if labels else None
 
 
-def wait_page(app, step):
-    expected = T("Step %u of %u").replace("%u", str(step), 1).replace("%u", "6", 1)
+def wait_page(app, step, steps=6):
+    expected = T("Step %u of %u").replace("%u", str(step), 1).replace("%u", str(steps), 1)
     return tap("wizard step %d shows" % step,
                wait_for(expected, lambda: page_step(app) == expected),
                "shown instead: %r" % page_step(app))
@@ -464,6 +526,10 @@ def tab_walk(app, page, expected, end_on=None):
             continue
         node = focus_events[-1]
         role, name = node.get_role_name(), node.get_name() or ""
+        if seen and name == seen[-1]:
+            # One control, two stops (a row and the switch it holds).
+            problems.append("two Tab stops in a row for %s %r" % (role, name))
+            continue
         if seen and name == seen[0]:
             break
         seen.append(name)
@@ -529,6 +595,8 @@ def start_app(env, scratch, port, ca_file):
         env.pop("MAILSETUP_DEMO_CA_FILE", None)
     proc = subprocess.Popen([APP], env=env)
     children.append(proc)
+    # The focus events of an app before this one say nothing about it.
+    del focus_events[:]
     # Generous: the suite runs many windows at once on two cores.
     app = wait_for("the application on the accessibility bus",
                    lambda: proc.poll() is None and find_app(Atspi, proc.pid), 90)
@@ -608,8 +676,51 @@ def wizard(app, spool):
     tap("the account is saved (Done is enabled)",
         done and wait_for("Done enabled", lambda: sensitive(done)))
     audit(app, "done page")
-    tab_walk(app, "done page", [T("Done")])
+    keep = wait_node(app, "check box", name=T("Save password in the keyring"))
+    tap("the keyring choice is one named switch with an action", keep and actions_of(keep))
+    tab_walk(app, "done page", [T("Save password in the keyring"), T("Done")])
+    if keep:
+        toggles_by_keyboard(keep)
     click(wait_node(app, "push button", name=T("Done")))
+
+
+def focus_on(node):
+    """Moves the focus to @node: asked through AT-SPI, else by Tab."""
+    name = node.get_name()
+    try:
+        Atspi.Component.grab_focus(node)
+    except Exception:  # GTK 4.8 does not take every such request
+        pass
+    pump(0.5)
+    for _ in range(30):
+        try:
+            if focused_now() is not None and focused_now().get_name() == name:
+                return True
+        except Exception:  # a node that went away
+            pass
+        key(TAB)
+        pump(1.5)
+    return False
+
+
+def checked(node):
+    return node.get_state_set().contains(Atspi.StateType.CHECKED)
+
+
+def toggles_by_keyboard(switch):
+    """Space and Enter on the focused switch toggle it, and so does its
+    accessible action; it ends as it began (on: the password kept)."""
+    was = checked(switch)
+    tap("the keyring switch takes the focus", focus_on(switch))
+    for name, press in (("Space", lambda: key(SPACE)), ("Enter", lambda: key(RETURN)),
+                        ("its action", lambda: click(switch))):
+        before = checked(switch)
+        press()
+        tap("the keyring switch toggles with %s" % name,
+            wait_for("the switch toggled", lambda: checked(switch) != before))
+    # Three toggles: once more, back to where it began.
+    click(switch)
+    tap("the keyring switch is back on", wait_for("the switch back", lambda: checked(switch) == was))
 
 
 def accounts(app):
@@ -681,13 +792,134 @@ def certificate(app):
         wait_for("two windows", lambda: app.get_child_count() == 2))
 
 
+def P(msgid):
+    """One of providers.json's words, as the app shows it."""
+    return translation.pgettext("provider", msgid)
+
+
+ONLINE = {"choice": "Use the account from Online Accounts (no app password)",
+          "alternative": "Use an app password instead",
+          "settings_button": "Open Online Accounts",
+          "check_again": "Check Again"}
+
+
+def online_accounts(app, spool, calls):
+    """A Gmail address Online Accounts has, typed on the keyboard: its way
+    first, the app password beside it, each a named radio button with an
+    action; chosen by accessible action, the wizard goes on without a
+    password page, signs in with the stand-in's token and sends."""
+    wait_page(app, 1)
+    address = wait_node(app, "text", name=T("Email address"))
+    if address is None:
+        return
+    Atspi.EditableText.set_text_contents(address, "")
+    focus_on(address)
+    type_text(GOA_ADDRESS)
+    tap("the Gmail address typed is read back",
+        wait_for("the typed address", lambda: text_of(address) == GOA_ADDRESS))
+    choice = wait_node(app, "list item", name=P(ONLINE["choice"]))
+    alternative = wait_node(app, "list item", name=P(ONLINE["alternative"]))
+    tap("the address Online Accounts has shows its way and the app password as rows",
+        choice and alternative)
+    if not (choice and alternative):
+        dump(app)
+        return
+    tap("the choices have actions", actions_of(choice) and actions_of(alternative))
+    tap("the Online Accounts way is the first choice, chosen", checked(choice) and not checked(alternative))
+    audit(app, "address page, Online Accounts")
+    tab_walk(app, "address page, Online Accounts",
+             [T("Email address"), P(ONLINE["choice"]), P(ONLINE["alternative"]), T("Continue")],
+             end_on=T("Email address"))
+    # Chosen by accessible action: the app password, then Online Accounts again.
+    click(alternative)
+    tap("the app password is chosen by its action",
+        wait_for("the alternative", lambda: checked(alternative) and not checked(choice)))
+    wait_page(app, 1, 6)
+    click(choice)
+    tap("Online Accounts is chosen by its action",
+        wait_for("the choice", lambda: checked(choice) and not checked(alternative)))
+    tap("five steps without a password page", wait_page(app, 1, 5))
+    main = wait_node(app, "push button", name=T("Continue"))
+    tap("Continue is enabled", main and wait_for("Continue enabled", lambda: sensitive(main)))
+    click(main)
+
+    # The server page with GOA's settings: no password page on the way.
+    wait_page(app, 2, 5)
+    tap("no password field is shown", find(app, "password text", prefix="") is None)
+    main = wait_node(app, "push button", name=T("Continue"))
+    tap("the server check of GOA's settings passes",
+        main and wait_for("Continue enabled", lambda: sensitive(main)))
+    audit(app, "server page, Online Accounts")
+    click(main)
+
+    wait_page(app, 4, 5)
+    send = wait_node(app, "push button", name=T("Send Test Message"))
+    tap("the sign-in with the token passed: Send Test Message",
+        send and wait_for("Send enabled", lambda: sensitive(send)))
+    audit(app, "test message page, Online Accounts")
+    click(send)
+    arrived = wait_for("the message in the spool", lambda: os.listdir(spool))
+    tap("the test message arrived at the server that takes only the token", arrived)
+    if arrived:
+        with open(os.path.join(spool, sorted(arrived)[0]), "rb") as message:
+            tap("it is from the Gmail address", ("From: " + GOA_ADDRESS).encode() in message.read())
+    with open(calls, encoding="utf-8") as log:
+        tap("the app asked Online Accounts for the token",
+            ("GetAccessToken " + GOA_ID) in log.read())
+    click(wait_node(app, "push button", name=T("Continue")))
+
+    wait_page(app, 5, 5)
+    done = wait_node(app, "push button", name=T("Done"))
+    tap("the account is saved", done and wait_for("Done enabled", lambda: sensitive(done)))
+    audit(app, "done page, Online Accounts")
+    tap("no keyring switch for an account of Online Accounts",
+        find(app, "check box", name=T("Save password in the keyring")) is None)
+    tab_walk(app, "done page, Online Accounts", [T("Done")])
+    click(done)
+
+    row = wait_node(app, "list item", prefix=GOA_ADDRESS)
+    tap("the accounts view lists the account", row)
+    if row is None:
+        return
+    click(row)
+    online = wait_node(app, "list item", name=T("Online Accounts"))
+    tap("the account page says it signs in through Online Accounts", online)
+    audit(app, "account page, Online Accounts")
+
+
+def online_accounts_missing(app):
+    """A Gmail address Online Accounts lacks: the app password way, with
+    "Open Online Accounts" and "Check Again", named and reached by Tab."""
+    wait_page(app, 1)
+    address = wait_node(app, "text", name=T("Email address"))
+    if address is None:
+        return
+    Atspi.EditableText.set_text_contents(address, "")
+    focus_on(address)
+    type_text(GOA_MISSING)
+    settings = wait_node(app, "list item", name=P(ONLINE["settings_button"]))
+    again = wait_node(app, "list item", name=P(ONLINE["check_again"]))
+    tap("an address Online Accounts lacks gets Open Online Accounts and Check Again",
+        settings and again)
+    tap("both have an action", settings and again and actions_of(settings) and actions_of(again))
+    tap("no Online Accounts choice is offered", find(app, "list item", name=P(ONLINE["choice"])) is None)
+    audit(app, "address page, no Online Accounts account")
+    tab_walk(app, "address page, no Online Accounts account",
+             [T("Email address"), P(ONLINE["settings_button"]), P(ONLINE["check_again"]),
+              T("Continue")], end_on=T("Email address"))
+    if again:
+        click(again)
+        tap("Check Again asks again: still the two buttons",
+            wait_node(app, "list item", name=P(ONLINE["check_again"])))
+
+
 def U(msgid):
     """A translated label as GTK names it: without its mnemonic marker."""
     return T(msgid).replace("_", "", 1)
 
 
 def main():
-    global Atspi, T
+    global Atspi, T, translation
     import gettext
     translation = gettext.translation("mailsetup", LOCALEDIR, languages=[LANGUAGE],
                                       fallback=LANGUAGE == "en")
@@ -730,6 +962,17 @@ def main():
         proc, app = start_app(dict(env, MAILSETUP_CONFIG_DIR=os.path.join(scratch, "accounts2")),
                               scratch, port, None)
         certificate(app)
+        stop_app(proc)
+        goa_port, goa_spool, calls = start_goa(scratch, env)
+        # The demo's server is the one Online Accounts names: its CA is the
+        # test PKI's (src/gui/ms-gui-demo.c).
+        goa_env = dict(env, MAILSETUP_CONFIG_DIR=os.path.join(scratch, "accounts3"))
+        proc, app = start_app(goa_env, scratch, goa_port, os.path.join(PKI, "ca.pem"))
+        online_accounts(app, goa_spool, calls)
+        stop_app(proc)
+        proc, app = start_app(dict(goa_env, MAILSETUP_CONFIG_DIR=os.path.join(scratch, "accounts4")),
+                              scratch, goa_port, os.path.join(PKI, "ca.pem"))
+        online_accounts_missing(app)
         stop_app(proc)
     finally:
         cleanup()

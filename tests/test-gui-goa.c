@@ -334,7 +334,7 @@ find_actionable (GtkWidget  *root,
 
 /* `mailsetup-cli export ID --format msmtp` with the window's folder through
  * XDG_CONFIG_HOME, as a person runs it (a --config-dir would be written
- * into the passwordeval line). */
+ * into the passwordeval line), in the window's language. */
 static void
 cli_export (MsCliRun   *run,
             const char *account_id)
@@ -343,6 +343,10 @@ cli_export (MsCliRun   *run,
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  /* In the window's language: the file's first line is a translated note. */
+  g_subprocess_launcher_setenv (launcher, "MAILSETUP_LOCALEDIR", MS_TEST_BUILDDIR "/../po", TRUE);
+  if (translated)
+    g_subprocess_launcher_setenv (launcher, "LC_ALL", "ja_JP.UTF-8", TRUE);
   ms_cli_run_program (run, launcher, NULL, TRUE,
                       (const char *[]) { MS_CLI_PATH, "export", account_id, "--format", "msmtp",
                                          NULL });

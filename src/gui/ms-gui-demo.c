@@ -97,6 +97,17 @@ ms_gui_demo_is_address (const char *address)
   return demo != NULL && address != NULL && g_ascii_strcasecmp (address, demo->address) == 0;
 }
 
+/* ms_gui_demo_is_server:
+ * Returns: whether a demo is set up and @host, @port is its server (an
+ * account of the stand-in Online Accounts may point there too). */
+gboolean
+ms_gui_demo_is_server (const char *host,
+                       guint16     port)
+{
+  return demo != NULL && host != NULL && g_ascii_strcasecmp (host, demo->host) == 0
+         && port == demo->port;
+}
+
 /* ms_gui_demo_detection:
  * Returns: (transfer full) (nullable): what the address page shows for the
  * demo account instead of asking DNS (no provider: the server is given), or

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 void                  ms_gui_demo_load       (void);
 const char           *ms_gui_demo_get_address (void);
 gboolean              ms_gui_demo_is_address (const char *address);
+gboolean              ms_gui_demo_is_server  (const char *host,
+                                              guint16     port);
 MsDetection          *ms_gui_demo_detection  (void);
 const char           *ms_gui_demo_get_ca_file (void);
 

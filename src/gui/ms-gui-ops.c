@@ -7,6 +7,7 @@
 
 #include "ms-account-ops.h"
 #include "ms-diagnose.h"
+#include "ms-gui-demo.h"
 #include "ms-gui-ops.h"
 #include "ms-outbox-delivery.h"
 #include "ms-provider.h"
@@ -646,19 +647,23 @@ ms_gui_online_account_config (const char            *address,
   g_autoptr(MsAccount) account = NULL;
   g_autoptr(MsAccount) shown = NULL;
   g_autoptr(GError) error = NULL;
+  MsSmtpConfig *config;
 
   /* Exactly what an account without overrides connects with. */
   account = ms_online_account_make_account (info, "online", address, NULL, &error);
   if (account == NULL)
     {
-      MsSmtpConfig *config = ms_smtp_config_new ();
-
+      config = ms_smtp_config_new ();
       g_debug ("Online account %s: %s", info->id, error->message);
       config->host = g_strdup (info->smtp_host);
       return config;
     }
   shown = ms_gui_show_online_account (account, info);
-  return ms_account_to_smtp_config (shown);
+  config = ms_account_to_smtp_config (shown);
+  /* build-aux/run --demo: the demo server's certificate is from the test CA. */
+  if (ms_gui_demo_is_server (config->host, config->port) && config->ca_file == NULL)
+    config->ca_file = g_strdup (ms_gui_demo_get_ca_file ());
+  return config;
 }
 
 /* ms_gui_new_online_account:

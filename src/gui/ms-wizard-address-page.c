@@ -169,6 +169,13 @@ update_online (MsWizardAddressPage *self)
   set_offer (self, &self->offers_alternative, usable && !only, PROP_OFFERS_ALTERNATIVE);
   set_offer (self, &self->online_chosen,
              usable && gtk_check_button_get_active (self->online_check), PROP_ONLINE_CHOSEN);
+  /* The rows are what a screen reader reaches: each says whether it is
+   * the choice made. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->online_row), GTK_ACCESSIBLE_STATE_CHECKED,
+                               gtk_check_button_get_active (self->online_check), -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->password_choice_row),
+                               GTK_ACCESSIBLE_STATE_CHECKED,
+                               gtk_check_button_get_active (self->password_check), -1);
   set_offer (self, &self->offers_settings,
              self->online_asked && !usable && ms_provider_has_online_accounts (provider),
              PROP_OFFERS_SETTINGS);
@@ -324,15 +331,6 @@ set_online_words (MsWizardAddressPage *self)
       if (rows[i].subtitle != NULL)
         adw_action_row_set_subtitle (rows[i].row, ms_provider_get_text (rows[i].subtitle));
     }
-  /* The check buttons are read with the choice they make. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->online_check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  words->choice != NULL ? ms_provider_get_text (words->choice) : "",
-                                  -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->password_check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  words->alternative != NULL ? ms_provider_get_text (words->alternative) : "",
-                                  -1);
 }
 
 /* ---- detection ---- */

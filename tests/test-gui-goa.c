@@ -412,6 +412,24 @@ row_has_subtitle (gpointer data)
   return row_shown (data) && subtitle != NULL && subtitle[0] != '\0';
 }
 
+/* How many showing rows of @root have @subtitle. */
+static guint
+count_rows_saying (GtkWidget  *root,
+                   const char *subtitle)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_ACTION_ROW (child) && gtk_widget_get_mapped (child)
+          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (child)), subtitle) == 0)
+        n++;
+      n += count_rows_saying (child, subtitle);
+    }
+  return n;
+}
+
 /* Opens @account_id's page from the accounts list (as a click does) and
  * waits until it shows GOA's server @host, or, with @host NULL, the online
  * row with something to say. */
@@ -501,6 +519,11 @@ check_account_page (Fixture    *fixture,
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row)), !=,
                    word (words->done_note));
   g_assert_nonnull (strstr (run.err, adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row))));
+  /* Said where the connection check would be, near the top, too. */
+  spin (800);  /* longer than the server page waits before a check */
+  g_assert_cmpuint (count_rows_saying (account_page,
+                                       adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row))),
+                    ==, 2);
   shoot (fixture, "account-online-unavailable");
 }
 

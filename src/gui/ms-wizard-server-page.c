@@ -808,6 +808,26 @@ ms_wizard_server_page_show_fields (MsWizardServerPage *self)
   ms_wizard_page_set_first_field (MS_WIZARD_PAGE (self), GTK_WIDGET (self->host_row));
 }
 
+/* ms_wizard_server_page_show_problem:
+ * Why the settings cannot be checked now (the account page: GNOME Online
+ * Accounts cannot be asked for them), in place of the check's rows; the
+ * next change of a field checks again. */
+void
+ms_wizard_server_page_show_problem (MsWizardServerPage *self,
+                                    const char         *title,
+                                    const char         *message)
+{
+  g_return_if_fail (MS_IS_WIZARD_SERVER_PAGE (self));
+
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  ms_wizard_page_cancel (MS_WIZARD_PAGE (self));
+  g_clear_pointer (&self->result, ms_result_unref);
+  ms_wizard_page_set_valid (MS_WIZARD_PAGE (self), FALSE);
+  ms_list_box_remove_all (self->steps_list);
+  set_last_check (self, NULL);
+  gtk_list_box_append (self->steps_list, ms_status_row_new (MS_ROW_STATE_ERROR, title, message));
+}
+
 /* ms_wizard_server_page_dup_config:
  * Returns: (transfer full) (nullable): the settings, or NULL while the
  * server or the port is missing. */

@@ -19,6 +19,9 @@ void          ms_wizard_server_page_set_online_defaults (MsWizardServerPage *sel
                                                          const MsSmtpConfig *config,
                                                          const char         *label);
 void          ms_wizard_server_page_show_fields  (MsWizardServerPage   *self);
+void          ms_wizard_server_page_show_problem (MsWizardServerPage   *self,
+                                                  const char           *title,
+                                                  const char           *message);
 MsSmtpConfig *ms_wizard_server_page_dup_config   (MsWizardServerPage   *self);
 MsResult     *ms_wizard_server_page_get_result   (MsWizardServerPage   *self);
 void          ms_wizard_server_page_add_group    (MsWizardServerPage   *self,

@@ -456,10 +456,12 @@ on_resolved_cb (GObject      *source,
     {
       /* What `account show` gives as online_account_error, said plainly;
        * the fields stay as the group has them. */
+      /* Also where the check would be, near the top: nothing can be
+       * checked with settings GOA was to give. */
       show_online_row (self, MS_ROW_STATE_ERROR, error->message);
-      /* Where the check would be, near the top: nothing can be checked
-       * with settings GOA was to give. */
-      ms_wizard_server_page_show_problem (self->server_page, _("Online Accounts"), error->message);
+      ms_wizard_server_page_show_problem (self->server_page,
+                                          adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->online_row)),
+                                          error->message);
       return;
     }
   show_online_row (self, MS_ROW_STATE_OK, note != NULL ? ms_provider_get_text (note) : NULL);

@@ -92,20 +92,62 @@ ms_status_row_set_state (AdwActionRow *row,
   g_object_set_data (G_OBJECT (row), "ms-state-widget", widget);
 }
 
+/* Why status rows are not AdwActionRows (docs/ui.md, "Rows that fit"):
+ * AdwActionRow 1.2 lays its title and subtitle out as two wrapping labels in
+ * a vertical box, beside the prefixes and suffixes in a horizontal box, and
+ * overrides no size measurement. GTK 4.8's horizontal box asks each child
+ * how wide it must be at the row's height; the vertical box answers by
+ * splitting that height between the two labels by their one-line heights,
+ * and a wrapping label asked for its width at less height than its wrapped
+ * text needs answers with a wider width (up to its one-line width). When
+ * the subtitle wraps more than that split allows, as a Japanese sentence
+ * with long Latin words (capability names, host names, a time) does at
+ * 360 px, the text column claims more than the row has and lays out past
+ * the row's end. Here each horizontal box holds one wrapping label at most
+ * (the title), and the detail is a label of its own under it, whose height
+ * the vertical box asks for at the width it really has. */
 GtkWidget *
 ms_status_row_new (MsRowState  state,
                    const char *title,
                    const char *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *title_label = gtk_label_new (title);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  ms_status_row_set_state (ADW_ACTION_ROW (row), state);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (content, "ms-detail-row");
+  gtk_widget_set_valign (content, GTK_ALIGN_CENTER);
+  gtk_label_set_wrap (GTK_LABEL (title_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0.0);
+  gtk_widget_set_hexpand (title_label, TRUE);
+  gtk_widget_add_css_class (title_label, "title");
+  gtk_box_append (GTK_BOX (line), state_widget_new (state));
+  gtk_box_append (GTK_BOX (line), title_label);
+  gtk_box_append (GTK_BOX (content), line);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, title_label, NULL,
+                                  -1);
+  if (subtitle != NULL && subtitle[0] != '\0')
+    {
+      GtkWidget *subtitle_label = gtk_label_new (subtitle);
+
+      gtk_label_set_wrap (GTK_LABEL (subtitle_label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (subtitle_label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (subtitle_label), 0.0);
+      gtk_widget_add_css_class (subtitle_label, "subtitle");
+      /* Under the title: the state icon's 16 px and the line's spacing. */
+      gtk_widget_set_margin_start (subtitle_label, 16 + 12);
+      gtk_box_append (GTK_BOX (content), subtitle_label);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (row),
+                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, subtitle_label, NULL,
+                                      -1);
+    }
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), content);
   return row;
 }
 

@@ -141,6 +141,13 @@ is_false (MsWizardServerPage *self,
 }
 
 static gboolean
+is_set (MsWizardServerPage *self,
+        const char         *text)
+{
+  return text != NULL && text[0] != '\0';
+}
+
+static gboolean
 has_regions (MsWizardServerPage *self,
              GListModel         *regions)
 {
@@ -623,6 +630,7 @@ ms_wizard_server_page_class_init (MsWizardServerPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, certificate_advice);
   gtk_widget_class_bind_template_callback (widget_class, summary_title);
   gtk_widget_class_bind_template_callback (widget_class, is_false);
+  gtk_widget_class_bind_template_callback (widget_class, is_set);
   gtk_widget_class_bind_template_callback (widget_class, has_regions);
   gtk_widget_class_bind_template_callback (widget_class, on_region_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);

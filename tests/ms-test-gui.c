@@ -133,7 +133,10 @@ describe (GtkWidget *widget)
   const char *text = GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : NULL;
   GtkWidget *labelled = widget;
 
-  /* A container is named by its first label: "AdwActionRow (Server)". */
+  /* A row is named by its title, another container by its first label:
+   * "AdwActionRow (Server)". */
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    text = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
   while (text == NULL && labelled != NULL)
     {
       for (labelled = gtk_widget_get_first_child (labelled);

@@ -92,7 +92,7 @@ ms_status_row_set_state (AdwActionRow *row,
   g_object_set_data (G_OBJECT (row), "ms-state-widget", widget);
 }
 
-/* Why status rows are not AdwActionRows (docs/ui.md, "Rows that fit"):
+/* Why status rows are not AdwActionRows (docs/ui.md, "Size"):
  * AdwActionRow 1.2 lays its title and subtitle out as two wrapping labels in
  * a vertical box, beside the prefixes and suffixes in a horizontal box, and
  * overrides no size measurement. GTK 4.8's horizontal box asks each child

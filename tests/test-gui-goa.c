@@ -91,6 +91,27 @@ find_row (GtkWidget  *root,
   return NULL;
 }
 
+/* The AdwActionRow titled @title: a status row (an AdwPreferencesRow, its
+ * detail in a label under the title) may have the same title. */
+static GtkWidget *
+find_action_row (GtkWidget  *root,
+                 const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_ACTION_ROW (child)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      found = find_action_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 save_shot (GtkWidget  *widget,
            const char *name)
@@ -412,7 +433,24 @@ row_has_subtitle (gpointer data)
   return row_shown (data) && subtitle != NULL && subtitle[0] != '\0';
 }
 
-/* How many showing rows of @root have @subtitle. */
+/* Whether @root shows a label that reads @text. */
+static gboolean
+shows_label (GtkWidget  *root,
+             const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if ((GTK_IS_LABEL (child) && gtk_widget_get_mapped (child)
+           && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+          || shows_label (child, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* How many showing rows of @root have @subtitle: an AdwActionRow's
+ * subtitle, or a status row's detail under its title. */
 static guint
 count_rows_saying (GtkWidget  *root,
                    const char *subtitle)
@@ -422,10 +460,10 @@ count_rows_saying (GtkWidget  *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (ADW_IS_ACTION_ROW (child) && gtk_widget_get_mapped (child)
-          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (child)), subtitle) == 0)
-        n++;
-      n += count_rows_saying (child, subtitle);
+      if (ADW_IS_PREFERENCES_ROW (child) && gtk_widget_get_mapped (child))
+        n += shows_label (child, subtitle) ? 1 : 0;
+      else
+        n += count_rows_saying (child, subtitle);
     }
   return n;
 }
@@ -456,7 +494,7 @@ open_account_page (Fixture    *fixture,
 
       g_assert_true (wait_until (page_shows_host, &wait, WAIT_MS));
     }
-  g_assert_true (wait_until (row_has_subtitle, find_row (account_page, T ("Online Accounts")),
+  g_assert_true (wait_until (row_has_subtitle, find_action_row (account_page, T ("Online Accounts")),
                              WAIT_MS));
   return account_page;
 }
@@ -497,7 +535,7 @@ check_account_page (Fixture    *fixture,
   subtitle = ms_gui_describe_online_settings (MS_ONLINE_SETTING_HOST | MS_ONLINE_SETTING_PORT
                                               | MS_ONLINE_SETTING_SECURITY | MS_ONLINE_SETTING_USER);
   g_assert_cmpstr (label, ==, subtitle);
-  online_row = find_row (account_page, T ("Online Accounts"));
+  online_row = find_action_row (account_page, T ("Online Accounts"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row)), ==, word (words->done_note));
   g_assert_true (wait_until (page_valid, server_row, WAIT_MS));
   /* Nothing changed yet: nothing to save over GOA's settings. */
@@ -515,7 +553,7 @@ check_account_page (Fixture    *fixture,
   cli_export (&run, account_id);
   g_assert_cmpint (run.status, !=, 0);
   account_page = open_account_page (fixture, account_id, NULL);
-  online_row = find_row (account_page, T ("Online Accounts"));
+  online_row = find_action_row (account_page, T ("Online Accounts"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row)), !=,
                    word (words->done_note));
   g_assert_nonnull (strstr (run.err, adw_action_row_get_subtitle (ADW_ACTION_ROW (online_row))));

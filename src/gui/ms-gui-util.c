@@ -128,6 +128,10 @@ ms_status_row_new (MsRowState  state,
   gtk_widget_add_css_class (title_label, "title");
   gtk_box_append (GTK_BOX (line), state_widget_new (state));
   gtk_box_append (GTK_BOX (line), title_label);
+  /* A row with a title only is as tall as the others (the style's
+   * min-height): the line takes the spare height and stays centred. */
+  gtk_widget_set_vexpand (line, TRUE);
+  gtk_widget_set_valign (line, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (content), line);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, title_label, NULL,

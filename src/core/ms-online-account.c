@@ -627,7 +627,21 @@ struct _MsOnlineAccountWatch
   GCancellable             *cancellable;
   MsOnlineAccountWatchFunc  func;
   gpointer                  user_data;
+  /* goa_client_new() has not called back yet: the callback frees a
+   * watch given up meanwhile (func NULL), since a client that was
+   * ready before the cancellation still arrives. */
+  gboolean                  pending;
 };
+
+static void
+watch_destroy (MsOnlineAccountWatch *watch)
+{
+  g_clear_object (&watch->cancellable);
+  if (watch->client != NULL)
+    g_signal_handlers_disconnect_by_data (watch->client, watch);
+  g_clear_object (&watch->client);
+  g_free (watch);
+}
 
 static void
 on_accounts_changed_cb (GoaClient            *client,
@@ -646,9 +660,13 @@ on_watch_client_cb (GObject      *source,
   GoaClient *client = goa_client_new_finish (result, &error);
   MsOnlineAccountWatch *watch = user_data;
 
-  /* Cancelled: the watch is gone already. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  watch->pending = FALSE;
+  if (watch->func == NULL)
+    {
+      g_clear_object (&client);
+      watch_destroy (watch);
+      return;
+    }
   if (client == NULL)
     {
       g_debug ("Not watching Online Accounts: %s", error->message);
@@ -685,6 +703,7 @@ ms_online_account_watch_new (MsOnlineAccountWatchFunc func,
   watch->func = func;
   watch->user_data = user_data;
   watch->cancellable = g_cancellable_new ();
+  watch->pending = TRUE;
   goa_client_new (watch->cancellable, on_watch_client_cb, watch);
 
   return watch;
@@ -697,9 +716,10 @@ ms_online_account_watch_free (MsOnlineAccountWatch *watch)
     return;
 
   g_cancellable_cancel (watch->cancellable);
-  g_clear_object (&watch->cancellable);
-  if (watch->client != NULL)
-    g_signal_handlers_disconnect_by_data (watch->client, watch);
-  g_clear_object (&watch->client);
-  g_free (watch);
+  if (watch->pending)
+    {
+      watch->func = NULL;
+      return;
+    }
+  watch_destroy (watch);
 }

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <string.h>
 
@@ -499,6 +500,114 @@ open_account_page (Fixture    *fixture,
   return account_page;
 }
 
+/* The GtkButton of @root labelled @label (with its mnemonic). */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_page_saved_cb (GtkWidget *account_page,
+                  gboolean  *saved)
+{
+  *saved = TRUE;
+}
+
+/* The account page's Save for an account of Online Accounts: a port
+ * changed through "Change" (a second fake server there) is stored over
+ * GOA's settings, and only it; the rest keeps following Online Accounts,
+ * so a server changed in Settings afterwards is used with the stored port
+ * (`mailsetup-cli account show`). No keyring item is made. */
+static void
+check_save_over_goa (Fixture    *fixture,
+                     const char *account_id,
+                     const char *config_dir)
+{
+  g_autoptr(MsFakeServer) other = ms_test_fake_server_new (MS_FAKE_MODE_TLS);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(MsCliRun) run = { 0 };
+  g_autofree char *ini_path = g_build_filename (config_dir, "accounts.ini", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *port_line = NULL;
+  g_autofree char *moved = g_strdup_printf ("127.0.0.1:%u", ms_fake_server_get_port (fixture->server));
+  g_autofree char *back = g_strdup_printf ("localhost:%u", ms_fake_server_get_port (fixture->server));
+  GtkWidget *account_page;
+  GtkWidget *server_page;
+  GtkWidget *save_button;
+  JsonObject *account;
+  gboolean saved = FALSE;
+
+  ms_test_fake_server_start (other);
+  port_text = g_strdup_printf ("%u", ms_fake_server_get_port (other));
+  port_line = g_strdup_printf ("\nport=%u\n", ms_fake_server_get_port (other));
+  account_page = open_account_page (fixture, account_id, "localhost");
+  server_page = gtk_widget_get_ancestor (find_row (account_page, T ("Server")), MS_TYPE_WIZARD_SERVER_PAGE);
+  g_assert_nonnull (server_page);
+  g_assert_true (wait_until (page_valid, server_page, WAIT_MS));
+  save_button = find_actionable (account_page, "account.save");
+  g_assert_false (gtk_widget_is_sensitive (save_button));
+
+  /* "Change", then the port of the other server: checked, then saved. */
+  g_signal_emit_by_name (find_button (server_page, T ("_Change")), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (server_page, T ("Port"))), port_text);
+  g_assert_true (wait_until (page_valid, server_page, WAIT_MS));
+  g_assert_true (wait_until (is_sensitive, save_button, WAIT_MS));
+  g_signal_connect (account_page, "saved", G_CALLBACK (on_page_saved_cb), &saved);
+  g_assert_true (gtk_widget_activate_action (account_page, "account.save", NULL));
+  g_assert_true (wait_until (flag_set, &saved, WAIT_MS));
+  g_signal_handlers_disconnect_by_func (account_page, on_page_saved_cb, &saved);
+
+  /* Only the port is stored over GOA's settings. */
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, port_line));
+  g_assert_nonnull (strstr (ini, "\nonline-account=" GOA_ID "\n"));
+  g_assert_nonnull (strstr (ini, "\nca-file="));
+  g_assert_null (strstr (ini, "\nhost="));
+  g_assert_null (strstr (ini, "\nsecurity="));
+  g_assert_null (strstr (ini, "\nusername="));
+  g_assert_null (strstr (ini, "password"));
+  g_assert_cmpuint (ms_test_keyring_count_items (keyring, account_id), ==, 0);
+
+  /* Settings changes the server: GOA's new host with the stored port. */
+  ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (moved));
+  ms_cli_run (&run, MS_CLI_PATH, config_dir, NULL, TRUE,
+              (const char *[]) { "--json", "account", "show", account_id, NULL });
+  ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (back));
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, NULL));
+  account = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "account");
+  g_assert_nonnull (account);
+  g_assert_cmpstr (json_object_get_string_member (account, "host"), ==, "127.0.0.1");
+  g_assert_cmpint (json_object_get_int_member (account, "port"), ==, ms_fake_server_get_port (other));
+  g_assert_cmpstr (json_object_get_string_member (account, "online_account"), ==, GOA_ID);
+}
+
 /* The account page of the account the wizard saved: GOA's settings marked
  * as such, the sign-in through Online Accounts, a change in Settings on
  * the next opening, and GOA's absence said plainly. */
@@ -547,6 +656,8 @@ check_account_page (Fixture    *fixture,
   account_page = open_account_page (fixture, account_id, "127.0.0.1");
   ms_test_goa_set_mail (fixture->goa, GOA_ID, "SmtpHost", g_variant_new_string (back));
   account_page = open_account_page (fixture, account_id, "localhost");
+
+  check_save_over_goa (fixture, account_id, config_dir);
 
   /* Without Online Accounts: the page says why, as `account show` does. */
   g_clear_pointer (&fixture->goa, ms_test_goa_stop);

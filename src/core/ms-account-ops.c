@@ -322,6 +322,19 @@ secret_is_gone (const GError *error)
          || g_error_matches (error, MS_ERROR, MS_ERROR_CREDENTIAL_UNAVAILABLE);
 }
 
+/* Nothing to move or keep in the keyring: no new secret, and the same
+ * server, or an account of Online Accounts before and after (it has no
+ * keyring item, and no server of its own to look one up by: GOA holds the
+ * sign-in). */
+static gboolean
+keyring_untouched (OpsJob *job)
+{
+  return job->password == NULL
+         && (ms_account_same_server (job->old, job->account)
+             || (ms_account_get_online_account (job->old) != NULL
+                 && ms_account_get_online_account (job->account) != NULL));
+}
+
 static gboolean
 update_keyring_phase (OpsJob        *job,
                       GCancellable  *cancellable,
@@ -333,7 +346,7 @@ update_keyring_phase (OpsJob        *job,
   job->lock = ms_account_store_lock (job->store, cancellable, error);
   if (job->lock == NULL)
     return FALSE;
-  if (job->password == NULL && ms_account_same_server (job->old, job->account))
+  if (keyring_untouched (job))
     return TRUE;
 
   /* The old secret: moved to the new server, or kept for undoing. */
@@ -363,7 +376,7 @@ update_file_phase (OpsJob  *job,
     return TRUE;
 
   ms_account_store_replace (job->store, old, NULL);
-  if (job->password != NULL || !ms_account_same_server (job->old, job->account))
+  if (!keyring_untouched (job))
     undo_secret (job->old, job->previous);
   return FALSE;
 }

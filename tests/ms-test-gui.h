@@ -58,4 +58,19 @@ char      *ms_test_gui_save_with_chooser    (GtkWidget         *widget,
 void       ms_test_gui_check_nothing_cut_off (GtkWidget        *window,
                                               const char       *page);
 
+/* Saves @widget as @folder/@name.png under the build's tests folder
+ * (e.g. "gui-shots-ja"), letting a page that just changed lay out first;
+ * a screenshot that cannot be taken is a test message, not a failure. */
+void       ms_test_gui_save_shot            (GtkWidget        *widget,
+                                             const char       *folder,
+                                             const char       *name);
+
+/* Both widths of the window (docs/ui.md, "The rules": about 640 wide,
+ * usable at 360): saves @name and @name-360 into @folder and fails when
+ * the window asks for more than 360 px or anything is cut off at either
+ * width; leaves the window at 640 × 720. */
+void       ms_test_gui_shoot                (GtkWindow        *window,
+                                             const char       *folder,
+                                             const char       *name);
+
 G_END_DECLS

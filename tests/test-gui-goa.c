@@ -113,44 +113,13 @@ find_action_row (GtkWidget  *root,
   return NULL;
 }
 
-static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  g_autofree char *base = g_strdup_printf ("gui-shots%s", translated ? "-ja" : "");
-  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR, base, NULL);
-  g_autofree char *file = g_strdup_printf ("%s.png", name);
-  g_autofree char *path = g_build_filename (folder, file, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (folder, 0755);
-  for (guint i = 0; i < 10; i++)
-    {
-      g_clear_error (&error);
-      spin (150);
-      if (ms_widget_save_png (widget, path, &error))
-        return;
-    }
-  g_test_message ("no screenshot %s: %s", name, error->message);
-}
-
-/* Both widths (docs/ui.md, "The rules"). */
+/* Both widths (docs/ui.md, "The rules"), into gui-shots[-ja]. */
 static void
 shoot (Fixture    *fixture,
        const char *name)
 {
-  GtkWindow *window = GTK_WINDOW (fixture->window);
-  g_autofree char *narrow = g_strdup_printf ("%s-360", name);
-
-  save_shot (GTK_WIDGET (window), name);
-  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), name);
-  gtk_window_set_default_size (window, 360, 720);
-  spin (250);
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
-  save_shot (GTK_WIDGET (window), narrow);
-  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), narrow);
-  gtk_window_set_default_size (window, 640, 720);
-  spin (250);
+  ms_test_gui_shoot (GTK_WINDOW (fixture->window), translated ? "gui-shots-ja" : "gui-shots",
+                     name);
 }
 
 static GtkWidget *

@@ -145,27 +145,23 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
+/* gui-shots[-large][-ja]: the folder of this run's screenshots. */
+static const char *
+shots_folder (void)
+{
+  static char *folder;
+
+  if (folder == NULL)
+    folder = g_strdup_printf ("gui-shots%s%s", text_scale > 1.0 ? "-large" : "",
+                              translated ? "-ja" : "");
+  return folder;
+}
+
 static void
 save_shot (GtkWidget  *widget,
            const char *name)
 {
-  g_autofree char *base = g_strdup_printf ("gui-shots%s%s", text_scale > 1.0 ? "-large" : "",
-                                           translated ? "-ja" : "");
-  g_autofree char *folder = g_build_filename (MS_TEST_BUILDDIR, base, NULL);
-  g_autofree char *file = g_strdup_printf ("%s.png", name);
-  g_autofree char *path = g_build_filename (folder, file, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (folder, 0755);
-  /* A page that just changed may need a layout pass or two first. */
-  for (guint i = 0; i < 10; i++)
-    {
-      g_clear_error (&error);
-      spin (150);
-      if (ms_widget_save_png (widget, path, &error))
-        return;
-    }
-  g_test_message ("no screenshot %s: %s", name, error->message);
+  ms_test_gui_save_shot (widget, shots_folder (), name);
 }
 
 /* Both widths of the window, docs/ui.md, "The rules": about 640 wide, usable at 360. */
@@ -173,21 +169,7 @@ static void
 shoot (Fixture    *fixture,
        const char *name)
 {
-  GtkWindow *window = GTK_WINDOW (fixture->window);
-  g_autofree char *narrow = g_strdup_printf ("%s-360", name);
-
-  save_shot (GTK_WIDGET (window), name);
-  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), name);
-  gtk_window_set_default_size (window, 360, 720);
-  spin (250);
-  /* Nothing asks for more than 360 px (the header bar did, with minimise
-   * and maximise buttons), and nothing is cut off there: no label
-   * ellipsized or clipped, no widget outside the window. */
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
-  save_shot (GTK_WIDGET (window), narrow);
-  ms_test_gui_check_nothing_cut_off (GTK_WIDGET (window), narrow);
-  gtk_window_set_default_size (window, 640, 720);
-  spin (250);
+  ms_test_gui_shoot (GTK_WINDOW (fixture->window), shots_folder (), name);
 }
 
 /* A dialog as it opened; with @narrow_too, at 360 px wide as well. */

@@ -193,22 +193,30 @@ def start_session(scratch, env):
             env[key] = value
 
 
-def keyring_pid(bus_address):
-    """The keyring daemon's process, once it owns the Secret Service."""
+def ask_bus(bus_address, method, name):
+    """One call to the bus daemon about @name (NameHasOwner,
+    GetConnectionUnixProcessID...); raises GLib.Error."""
     from gi.repository import Gio, GLib
     connection = Gio.DBusConnection.new_for_address_sync(
         bus_address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
         | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
     try:
         reply = connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                     GLib.Variant("(s)", ("org.freedesktop.secrets",)),
+                                     "org.freedesktop.DBus", method,
+                                     GLib.Variant("(s)", (name,)),
                                      None, Gio.DBusCallFlags.NONE, -1, None)
         return reply.unpack()[0]
-    except GLib.Error:
-        return None
     finally:
         connection.close_sync(None)
+
+
+def keyring_pid(bus_address):
+    """The keyring daemon's process, once it owns the Secret Service."""
+    from gi.repository import GLib
+    try:
+        return ask_bus(bus_address, "GetConnectionUnixProcessID", "org.freedesktop.secrets")
+    except GLib.Error:
+        return None
 
 
 def start_registry(env):
@@ -311,18 +319,7 @@ def init_atspi(bus_address):
 
 
 def registry_ready(bus_address):
-    from gi.repository import Gio, GLib
-    connection = Gio.DBusConnection.new_for_address_sync(
-        bus_address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-        | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-    try:
-        reply = connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "NameHasOwner",
-                                     GLib.Variant("(s)", ("org.a11y.atspi.Registry",)),
-                                     None, Gio.DBusCallFlags.NONE, -1, None)
-        return reply.unpack()[0]
-    finally:
-        connection.close_sync(None)
+    return ask_bus(bus_address, "NameHasOwner", "org.a11y.atspi.Registry")
 
 
 def find_app(Atspi, pid):

@@ -705,9 +705,11 @@ parse_advice (Parse      *parse,
 
       if (!ms_error_code_from_string (l->data, &code))
         return data_error (parse, "advice for an unknown contract code");
-      if (!JSON_NODE_HOLDS_OBJECT (item)
-          || !parse_words (parse, json_node_get_object (item), where, &provider->advice[code]))
+      if (!JSON_NODE_HOLDS_OBJECT (item))
         return data_error (parse, where);
+      /* parse_words() names what is wrong itself. */
+      if (!parse_words (parse, json_node_get_object (item), where, &provider->advice[code]))
+        return FALSE;
     }
   return TRUE;
 }
